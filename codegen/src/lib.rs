@@ -1,0 +1,14 @@
+//! Spec processing shared by `build.rs` (typed client) and `cargo xtask codegen` (MCP tools).
+//!
+//! Both sides read `openapi/spotify.yaml` through [`spec::load`], and both rely on
+//! [`prepare::prepare`] so the client progenitor builds and the tools the xtask derives agree on
+//! every adjustment (joined list parameters, dropped empty success codes, body content types).
+
+pub mod prepare;
+pub mod schema;
+pub mod spec;
+pub mod tools;
+
+pub use prepare::{Adjustments, OperationAdjustments, PrepareError, Prepared, prepare};
+pub use spec::{SpecError, load};
+pub use tools::{Tool, ToolError, derive_tools};

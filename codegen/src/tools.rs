@@ -1,0 +1,470 @@
+//! Derives the MCP tool catalog from the spec: one tool per operation.
+
+use crate::prepare::Adjustments;
+use crate::schema::{Converter, Refs, SchemaError};
+use crate::spec::{self, OperationRef};
+use heck::ToSnakeCase;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Property that wraps a non-object success body, since `structuredContent` must be an object.
+pub const WRAP_KEY: &str = "items";
+/// Input property carrying a binary body as base64 text.
+pub const BASE64_BODY_ARG: &str = "image_base64";
+const MAX_NAME_LEN: usize = 64;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Annotations {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+}
+
+/// How generated dispatch code hands an argument to the typed client method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Pass {
+    /// A `&str` (or `Option<&str>`).
+    Str,
+    /// A list joined with commas into one `&str`.
+    Joined,
+    /// A value whose type the compiler infers from the method signature.
+    Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Arg {
+    /// Property name in `inputSchema` (same as the API name for parameters).
+    pub name: String,
+    pub required: bool,
+    pub pass: Pass,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum Body {
+    /// A JSON body assembled from input properties: `(input name, body property name)`.
+    Json { properties: Vec<(String, String)> },
+    /// A text body taken from one input property (e.g. a base64 image).
+    Text { arg: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub operation_id: String,
+    /// progenitor's method name on the generated client.
+    pub client_method: String,
+    pub method: String,
+    pub path: String,
+    pub title: String,
+    pub description: String,
+    pub toolset: String,
+    pub deprecated: bool,
+    pub scopes: Vec<String>,
+    pub premium: bool,
+    pub cache: String,
+    pub annotations: Annotations,
+    pub input_schema: Value,
+    pub output_schema: Option<Value>,
+    /// Set when the success body is wrapped in an object under this key.
+    pub output_wrap: Option<String>,
+    /// Client method arguments in progenitor's positional order, body excluded.
+    pub args: Vec<Arg>,
+    pub body: Option<Body>,
+    pub empty_success_statuses: Vec<u16>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error("operation {operation}: {problem}")]
+    Operation { operation: String, problem: String },
+    #[error("tool name `{0}` is used by more than one operation; set a distinct `x-mcp-name`")]
+    DuplicateName(String),
+    #[error("operation {operation}: {source}")]
+    Schema {
+        operation: String,
+        source: SchemaError,
+    },
+}
+
+fn problem(op: &OperationRef<'_>, text: impl Into<String>) -> ToolError {
+    ToolError::Operation {
+        operation: op.label(),
+        problem: text.into(),
+    }
+}
+
+/// Derives every tool, in document order. `adjustments` come from [`crate::prepare`].
+pub fn derive_tools(doc: &Value, adjustments: &Adjustments) -> Result<Vec<Tool>, ToolError> {
+    let operations = spec::operations(doc);
+    let names: BTreeMap<String, String> = operations
+        .iter()
+        .filter_map(|op| {
+            let id = op.operation.get("operationId")?.as_str()?;
+            Some((id.to_string(), tool_name(op.operation, id)))
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut tools = Vec::new();
+    for op in &operations {
+        let tool = derive_tool(doc, op, adjustments, &names)?;
+        if !seen.insert(tool.name.clone()) {
+            return Err(ToolError::DuplicateName(tool.name));
+        }
+        tools.push(tool);
+    }
+    Ok(tools)
+}
+
+fn tool_name(operation: &Value, operation_id: &str) -> String {
+    match operation.get("x-mcp-name").and_then(Value::as_str) {
+        Some(name) => name.to_string(),
+        None => operation_id.to_snake_case(),
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn flag(operation: &Value, key: &str) -> Option<bool> {
+    operation.get(key).and_then(Value::as_bool)
+}
+
+fn derive_tool(
+    doc: &Value,
+    op: &OperationRef<'_>,
+    adjustments: &Adjustments,
+    names: &BTreeMap<String, String>,
+) -> Result<Tool, ToolError> {
+    let operation = op.operation;
+    let operation_id = operation
+        .get("operationId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| problem(op, "has no operationId"))?
+        .to_string();
+    let name = tool_name(operation, &operation_id);
+    if !valid_name(&name) {
+        return Err(problem(
+            op,
+            format!("tool name `{name}` must be 1-{MAX_NAME_LEN} characters of a-z, 0-9 and _"),
+        ));
+    }
+    let adjusted = adjustments.get(&operation_id).cloned().unwrap_or_default();
+    let schema_error = |source| ToolError::Schema {
+        operation: op.label(),
+        source,
+    };
+    let mut inline = Converter::new(doc, Refs::Inline);
+
+    // Parameters, in progenitor's positional order: path (template order), then query by name.
+    let mut params = spec::parameters(doc, op);
+    let template = spec::template_names(op.path);
+    params.sort_by_key(|p| {
+        let name = p["name"].as_str().unwrap_or_default().to_string();
+        match p["in"].as_str() {
+            Some("path") => (
+                0,
+                template.iter().position(|t| *t == name).unwrap_or(0),
+                String::new(),
+            ),
+            Some("query") => (1, 0, name),
+            _ => (2, 0, name),
+        }
+    });
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    let mut args = Vec::new();
+    for param in &params {
+        let api_name = param["name"].as_str().unwrap_or_default().to_string();
+        let schema = param
+            .get("schema")
+            .ok_or_else(|| problem(op, format!("parameter `{api_name}` has no schema")))?;
+        let mut converted = inline.convert(schema).map_err(schema_error)?;
+        if let (Some(description), Some(object)) =
+            (param.get("description"), converted.as_object_mut())
+        {
+            object.insert("description".into(), description.clone());
+        }
+        let is_required = param["required"] == true;
+        let pass = if adjusted.joined_query_params.contains(&api_name) {
+            Pass::Joined
+        } else if spec::deref(doc, schema).and_then(|s| s.get("type")) == Some(&json!("string")) {
+            Pass::Str
+        } else {
+            Pass::Value
+        };
+        if is_required {
+            required.push(api_name.clone());
+        }
+        properties.insert(api_name.clone(), converted);
+        args.push(Arg {
+            name: api_name,
+            required: is_required,
+            pass,
+        });
+    }
+
+    let body = match operation
+        .get("requestBody")
+        .and_then(|b| spec::deref(doc, b))
+    {
+        None => None,
+        Some(request_body) => Some(body_properties(
+            op,
+            request_body,
+            &adjusted,
+            &mut inline,
+            &mut properties,
+            &mut required,
+        )?),
+    };
+
+    let mut input_schema =
+        json!({ "type": "object", "properties": properties, "additionalProperties": false });
+    if !required.is_empty() {
+        input_schema["required"] = json!(required);
+    }
+
+    let (output_schema, output_wrap) = output_schema(doc, operation).map_err(schema_error)?;
+
+    let scopes: Vec<String> = operation
+        .get("security")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|requirement| requirement.values())
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(|s| s.as_str().map(String::from))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let premium = flag(operation, "x-mcp-premium").unwrap_or(false);
+    let deprecated = flag(operation, "deprecated").unwrap_or(false);
+    let replaced_by = operation
+        .get("x-mcp-replaced-by")
+        .and_then(Value::as_str)
+        .map(|id| {
+            names
+                .get(id)
+                .cloned()
+                .ok_or_else(|| problem(op, format!("`x-mcp-replaced-by: {id}` names no operation")))
+        })
+        .transpose()?;
+
+    let method = op.method.to_uppercase();
+    let annotations = Annotations {
+        read_only: method == "GET",
+        destructive: flag(operation, "x-mcp-destructive").unwrap_or(method == "DELETE"),
+        idempotent: flag(operation, "x-mcp-idempotent").unwrap_or(method != "POST"),
+        open_world: true,
+    };
+    let summary = operation
+        .get("summary")
+        .and_then(Value::as_str)
+        .unwrap_or(&name)
+        .trim()
+        .to_string();
+    let description = describe(
+        operation,
+        &scopes,
+        premium,
+        deprecated,
+        replaced_by.as_deref(),
+    );
+    let toolset = operation
+        .get("tags")
+        .and_then(|t| t.get(0))
+        .and_then(Value::as_str)
+        .unwrap_or("other")
+        .to_snake_case();
+    let cache = operation
+        .get("x-mcp-cache")
+        .and_then(Value::as_str)
+        .unwrap_or(if method == "GET" { "catalog" } else { "none" })
+        .to_string();
+
+    Ok(Tool {
+        client_method: sanitize_method(&operation_id),
+        name,
+        operation_id,
+        method,
+        path: op.path.to_string(),
+        title: summary,
+        description,
+        toolset,
+        deprecated,
+        scopes,
+        premium,
+        cache,
+        annotations,
+        input_schema,
+        output_schema,
+        output_wrap,
+        args,
+        body,
+        empty_success_statuses: adjusted.empty_success_statuses,
+    })
+}
+
+/// progenitor's method name: the operationId in snake_case.
+fn sanitize_method(operation_id: &str) -> String {
+    operation_id.to_snake_case()
+}
+
+fn describe(
+    operation: &Value,
+    scopes: &[String],
+    premium: bool,
+    deprecated: bool,
+    replaced_by: Option<&str>,
+) -> String {
+    let mut text = operation
+        .get("description")
+        .or_else(|| operation.get("summary"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let mut notes = Vec::new();
+    if !scopes.is_empty() {
+        notes.push(format!("Scopes: {}.", scopes.join(", ")));
+    }
+    if premium {
+        notes.push("Needs Spotify Premium.".to_string());
+    }
+    if deprecated {
+        notes.push(match replaced_by {
+            Some(tool) => format!("Deprecated by Spotify; prefer `{tool}`."),
+            None => "Deprecated by Spotify; may answer 403/404 for newer apps.".to_string(),
+        });
+    }
+    if !notes.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&notes.join(" "));
+    }
+    text
+}
+
+#[allow(clippy::too_many_arguments)]
+fn body_properties(
+    op: &OperationRef<'_>,
+    request_body: &Value,
+    adjusted: &crate::prepare::OperationAdjustments,
+    inline: &mut Converter<'_>,
+    properties: &mut Map<String, Value>,
+    required: &mut Vec<String>,
+) -> Result<Body, ToolError> {
+    let schema_error = |source| ToolError::Schema {
+        operation: op.label(),
+        source,
+    };
+    let body_required = request_body.get("required") == Some(&Value::Bool(true));
+    if adjusted.body_content_type.is_some() {
+        let mut description = request_body
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("Request body.")
+            .trim()
+            .to_string();
+        description.push_str(" Pass the bytes base64-encoded.");
+        properties.insert(
+            BASE64_BODY_ARG.into(),
+            json!({ "type": "string", "contentEncoding": "base64", "description": description }),
+        );
+        required.push(BASE64_BODY_ARG.into());
+        return Ok(Body::Text {
+            arg: BASE64_BODY_ARG.into(),
+        });
+    }
+    let schema = request_body
+        .pointer("/content/application~1json/schema")
+        .ok_or_else(|| problem(op, "request body has no application/json schema"))?;
+    let converted = inline.convert(schema).map_err(schema_error)?;
+    let body_required_props: Vec<String> = converted
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    let mut mapping = Vec::new();
+    for (name, property) in converted
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        // A body property named like a parameter (e.g. `uris` in both) gets a prefix.
+        let input_name = if properties.contains_key(name) {
+            format!("body_{name}")
+        } else {
+            name.clone()
+        };
+        if body_required && body_required_props.contains(name) {
+            required.push(input_name.clone());
+        }
+        properties.insert(input_name.clone(), property.clone());
+        mapping.push((input_name, name.clone()));
+    }
+    Ok(Body::Json {
+        properties: mapping,
+    })
+}
+
+/// The success body's schema as a JSON Schema object, and the wrap key if it had to be wrapped.
+fn output_schema(
+    doc: &Value,
+    operation: &Value,
+) -> Result<(Option<Value>, Option<String>), SchemaError> {
+    let responses = operation.get("responses").and_then(Value::as_object);
+    let success = responses
+        .into_iter()
+        .flatten()
+        .filter(|(status, _)| status.starts_with('2'))
+        .find_map(|(_, response)| {
+            spec::deref(doc, response)?
+                .pointer("/content/application~1json/schema")
+                .cloned()
+        });
+    let Some(schema) = success else {
+        return Ok((None, None));
+    };
+    let mut converter = Converter::new(doc, Refs::Defs);
+    let converted = converter.convert(&schema)?;
+    let mut defs = converter.take_defs();
+
+    // A top-level `$ref` is replaced by its definition, so the root says `type: object`.
+    let mut root = match converted
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        Some(name) => {
+            let definition = defs[name].clone();
+            let pointer = format!("\"#/$defs/{name}\"");
+            if !defs.values().any(|d| d.to_string().contains(&pointer)) {
+                defs.remove(name);
+            }
+            definition
+        }
+        None => converted,
+    };
+    let mut wrap = None;
+    if root.get("type") != Some(&json!("object")) {
+        root =
+            json!({ "type": "object", "properties": { WRAP_KEY: root }, "required": [WRAP_KEY] });
+        wrap = Some(WRAP_KEY.to_string());
+    }
+    if !defs.is_empty() {
+        root["$defs"] = json!(defs);
+    }
+    Ok((Some(root), wrap))
+}

@@ -1,0 +1,145 @@
+//! Tool definitions (generated from the spec) turned into what `tools/list` shows, plus the
+//! JSON Schema validators that check arguments before any call reaches Spotify.
+
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+
+/// One tool, as `cargo xtask codegen` derived it from an operation of the spec.
+#[derive(Debug)]
+pub struct ToolDef {
+    pub name: &'static str,
+    pub operation_id: &'static str,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// The operation's first tag, in snake_case.
+    pub toolset: &'static str,
+    pub deprecated: bool,
+    pub scopes: &'static [&'static str],
+    pub premium: bool,
+    /// Cache class from `x-mcp-cache`: `catalog`, `user`, `playback` or `none`.
+    pub cache: &'static str,
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+    /// JSON Schema 2020-12 of the arguments, as JSON text.
+    pub input_schema: &'static str,
+    /// JSON Schema of `structuredContent`, as JSON text, for tools that answer with JSON.
+    pub output_schema: Option<&'static str>,
+    /// Key under which a non-object answer is wrapped in `structuredContent`.
+    pub output_wrap: Option<&'static str>,
+}
+
+fn parse_object(text: &str, what: &str, tool: &str) -> JsonObject {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => object,
+        // Generated code is checked by tests; this only guards a hand-edited file.
+        _ => panic!("generated {what} of tool {tool} is not a JSON object"),
+    }
+}
+
+impl ToolDef {
+    /// The MCP description of this tool, as `tools/list` returns it.
+    pub fn to_mcp(&self) -> Tool {
+        let annotations = ToolAnnotations::with_title(self.title)
+            .read_only(self.read_only)
+            .destructive(self.destructive)
+            .idempotent(self.idempotent)
+            .open_world(self.open_world);
+        let mut tool = Tool::new(
+            self.name,
+            self.description,
+            parse_object(self.input_schema, "inputSchema", self.name),
+        )
+        .with_title(self.title)
+        .with_annotations(annotations);
+        if let Some(schema) = self.output_schema {
+            tool = tool.with_raw_output_schema(Arc::new(parse_object(
+                schema,
+                "outputSchema",
+                self.name,
+            )));
+        }
+        tool
+    }
+}
+
+/// A catalog entry: the definition, its MCP form and a lazily built argument validator.
+pub struct Entry {
+    pub def: &'static ToolDef,
+    pub tool: Tool,
+    validator: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+impl Entry {
+    /// Checks arguments against the input schema; the error names each offending field.
+    pub fn validate(&self, arguments: &Value) -> Result<(), String> {
+        let validator = self.validator.get_or_init(|| {
+            let schema: Value =
+                serde_json::from_str(self.def.input_schema).map_err(|e| e.to_string())?;
+            jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
+        });
+        let validator = validator
+            .as_ref()
+            .map_err(|e| format!("the input schema of this tool is invalid: {e}"))?;
+        let problems: Vec<String> = validator
+            .iter_errors(arguments)
+            .map(|error| {
+                let path = error.instance_path().to_string();
+                if path.is_empty() {
+                    error.to_string()
+                } else {
+                    format!(
+                        "`{}`: {error}",
+                        path.trim_start_matches('/').replace('/', ".")
+                    )
+                }
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
+/// The tools this server lists and answers to.
+pub struct Catalog {
+    entries: Vec<Entry>,
+}
+
+impl Catalog {
+    /// The catalog for the given definitions; deprecated ones only when asked for.
+    pub fn new(defs: &'static [ToolDef], include_deprecated: bool) -> Self {
+        let entries = defs
+            .iter()
+            .filter(|def| include_deprecated || !def.deprecated)
+            .map(|def| Entry {
+                def,
+                tool: def.to_mcp(),
+                validator: OnceLock::new(),
+            })
+            .collect();
+        Self { entries }
+    }
+
+    pub fn tools(&self) -> Vec<Tool> {
+        self.entries.iter().map(|e| e.tool.clone()).collect()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.def.name == name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

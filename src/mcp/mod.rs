@@ -1,0 +1,16 @@
+//! The MCP layer: the tool catalog, argument handling, and the rmcp server handler.
+//! It talks to Spotify only through the typed client in [`crate::spotify`].
+
+pub mod catalog;
+pub mod dispatch;
+pub mod errors;
+mod generated_tools;
+pub mod server;
+
+pub use catalog::{Catalog, ToolDef};
+pub use server::SpotifyServer;
+
+/// Every tool the spec defines, deprecated ones included, in spec order.
+pub fn all_tools() -> &'static [ToolDef] {
+    generated_tools::TOOLS
+}

@@ -1,0 +1,130 @@
+//! The rmcp server handler: lists the catalog and answers tool calls.
+
+use super::catalog::Catalog;
+use super::dispatch::Args;
+use super::errors::CallError;
+use super::generated_tools;
+use crate::spotify::Client;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+const INSTRUCTIONS: &str = "Tools for the Spotify Web API: search the catalog, read albums, artists, tracks, \
+playlists, shows and audiobooks, manage the user's library and playlists, and control playback. \
+Use search to find ids or URIs first. Player commands need Spotify Premium and an active device \
+(get_devices lists them). Each tool's description names the OAuth scopes it needs.";
+
+/// Versions with an `initialize` handshake: what desktop assistants speak today.
+const SUPPORTED_VERSIONS: &[ProtocolVersion] = &[
+    ProtocolVersion::V_2024_11_05,
+    ProtocolVersion::V_2025_03_26,
+    ProtocolVersion::V_2025_06_18,
+    ProtocolVersion::V_2025_11_25,
+];
+
+#[derive(Clone)]
+pub struct SpotifyServer {
+    client: Arc<Client>,
+    catalog: Arc<Catalog>,
+}
+
+impl SpotifyServer {
+    pub fn new(client: Arc<Client>, catalog: Arc<Catalog>) -> Self {
+        Self { client, catalog }
+    }
+
+    /// Runs one tool call to its result; errors the assistant can act on become `isError`.
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: Option<Map<String, Value>>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let entry = self.catalog.get(name).ok_or_else(|| {
+            ErrorData::invalid_params(
+                format!("unknown tool `{name}`; call tools/list to see the available tools"),
+                None,
+            )
+        })?;
+        let arguments = arguments.unwrap_or_default();
+        let outcome = match entry.validate(&Value::Object(arguments.clone())) {
+            Err(problems) => Err(CallError::InvalidArguments(problems)),
+            Ok(()) => {
+                let mut args = Args::new(arguments);
+                match generated_tools::dispatch(&self.client, name, &mut args).await {
+                    Some(outcome) => outcome,
+                    None => {
+                        return Err(ErrorData::internal_error(
+                            format!("tool `{name}` has no dispatch code"),
+                            None,
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(match outcome {
+            Ok(body) => success(body, entry.def.output_wrap),
+            Err(error) => {
+                tracing::info!(tool = name, error = %error, "tool call failed");
+                CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {error}"))])
+            }
+        })
+    }
+}
+
+fn success(body: Option<Value>, wrap: Option<&str>) -> CallToolResult {
+    match body {
+        None => CallToolResult::success(vec![ContentBlock::text(
+            "Done: Spotify accepted the request.",
+        )]),
+        Some(value) => {
+            let structured = match (wrap, value) {
+                (Some(key), value) => json!({ key: value }),
+                (None, value @ Value::Object(_)) => value,
+                (None, other) => json!({ "items": other }),
+            };
+            CallToolResult::structured(structured)
+        }
+    }
+}
+
+impl ServerHandler for SpotifyServer {
+    fn get_info(&self) -> ServerConfig {
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build());
+        info.protocol_version = ProtocolVersion::LATEST_WITH_INITIALIZE;
+        info.server_info = Implementation::new("spotify-mcp", env!("CARGO_PKG_VERSION"));
+        info.instructions = Some(INSTRUCTIONS.into());
+        info
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Borrowed(SUPPORTED_VERSIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.catalog.tools()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        self.call(&request.name, request.arguments)
+            .await
+            .map(CallToolResponse::from)
+    }
+
+    fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        self.catalog.get(name).map(|entry| entry.tool.clone())
+    }
+}
