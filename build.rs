@@ -27,11 +27,13 @@ fn main() {
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     fs::write(Path::new(&out_dir).join("spotify_client.rs"), client).expect("write client");
 
-    // The media types the client hook restores (progenitor only sends text/plain).
+    // The media types the client hook restores (progenitor only sends text/plain), keyed like
+    // `OperationInfo::operation_id`.
     let mut table = String::from("pub const BODY_CONTENT_TYPES: &[(&str, &str)] = &[\n");
     for (operation_id, adjusted) in &prepared.adjustments {
         if let Some(media_type) = &adjusted.body_content_type {
-            table.push_str(&format!("    ({operation_id:?}, {media_type:?}),\n"));
+            let key = codegen::client_operation_name(operation_id);
+            table.push_str(&format!("    ({key:?}, {media_type:?}),\n"));
         }
     }
     table.push_str("];\n");

@@ -12,3 +12,9 @@ pub mod tools;
 pub use prepare::{Adjustments, OperationAdjustments, PrepareError, Prepared, prepare};
 pub use spec::{SpecError, load};
 pub use tools::{Tool, ToolError, derive_tools};
+
+/// The name progenitor gives an operation: its client method, and the `operation_id` the
+/// client hooks see in `OperationInfo`. Middleware keys must use this form.
+pub fn client_operation_name(operation_id: &str) -> String {
+    heck::ToSnakeCase::to_snake_case(operation_id)
+}

@@ -292,7 +292,7 @@ fn derive_tool(
         .to_string();
 
     Ok(Tool {
-        client_method: sanitize_method(&operation_id),
+        client_method: crate::client_operation_name(&operation_id),
         name,
         operation_id,
         method,
@@ -312,11 +312,6 @@ fn derive_tool(
         body,
         empty_success_statuses: adjusted.empty_success_statuses,
     })
-}
-
-/// progenitor's method name: the operationId in snake_case.
-fn sanitize_method(operation_id: &str) -> String {
-    operation_id.to_snake_case()
 }
 
 fn describe(

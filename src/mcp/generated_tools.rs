@@ -1255,11 +1255,7 @@ pub static TOOLS: &[ToolDef] = &[
         description: "Add up to 40 items to the signed-in user's library in one call, mixing types freely by Spotify URI (tracks, albums, episodes, shows, audiobooks, and users or playlists to follow). Needs user-library-modify, plus user-follow-modify for users or playlist-modify-public for playlists.\n\nScopes: playlist-modify-public, user-follow-modify, user-library-modify.",
         toolset: "library",
         deprecated: false,
-        scopes: &[
-            "playlist-modify-public",
-            "user-follow-modify",
-            "user-library-modify",
-        ],
+        scopes: &["playlist-modify-public", "user-follow-modify", "user-library-modify"],
         premium: false,
         cache: "none",
         read_only: false,
@@ -1279,11 +1275,7 @@ pub static TOOLS: &[ToolDef] = &[
         description: "Drop up to 40 items from the signed-in user's library by Spotify URI (tracks, albums, episodes, shows, audiobooks, and users or playlists to unfollow). Needs user-library-modify, plus user-follow-modify for users or playlist-modify-public for playlists.\n\nScopes: playlist-modify-public, user-follow-modify, user-library-modify.",
         toolset: "library",
         deprecated: false,
-        scopes: &[
-            "playlist-modify-public",
-            "user-follow-modify",
-            "user-library-modify",
-        ],
+        scopes: &["playlist-modify-public", "user-follow-modify", "user-library-modify"],
         premium: false,
         cache: "none",
         read_only: false,
@@ -1303,11 +1295,7 @@ pub static TOOLS: &[ToolDef] = &[
         description: "Tell for up to 40 Spotify URIs (any of playlists, users, artists, tracks, albums, shows, episodes, audiobooks) whether each is saved or followed by the signed-in user. Answers one boolean per URI, in request order.\n\nScopes: playlist-read-private, user-follow-read, user-library-read.",
         toolset: "library",
         deprecated: false,
-        scopes: &[
-            "playlist-read-private",
-            "user-follow-read",
-            "user-library-read",
-        ],
+        scopes: &["playlist-read-private", "user-follow-read", "user-library-read"],
         premium: false,
         cache: "user",
         read_only: true,
@@ -2107,115 +2095,154 @@ pub async fn dispatch(
     name: &str,
     args: &mut Args,
 ) -> Option<Result<Option<Value>, CallError>> {
-    Some(match name {
-        "get_album" => call_get_album(client, args).await,
-        "get_several_albums" => call_get_several_albums(client, args).await,
-        "get_album_tracks" => call_get_album_tracks(client, args).await,
-        "get_new_releases" => call_get_new_releases(client, args).await,
-        "get_artist" => call_get_artist(client, args).await,
-        "get_several_artists" => call_get_several_artists(client, args).await,
-        "get_artist_albums" => call_get_artist_albums(client, args).await,
-        "get_artist_top_tracks" => call_get_artist_top_tracks(client, args).await,
-        "get_related_artists" => call_get_related_artists(client, args).await,
-        "get_track" => call_get_track(client, args).await,
-        "get_several_tracks" => call_get_several_tracks(client, args).await,
-        "get_several_audio_features" => call_get_several_audio_features(client, args).await,
-        "get_audio_features" => call_get_audio_features(client, args).await,
-        "get_audio_analysis" => call_get_audio_analysis(client, args).await,
-        "get_recommendations" => call_get_recommendations(client, args).await,
-        "get_recommendation_genres" => call_get_recommendation_genres(client, args).await,
-        "search" => call_search(client, args).await,
-        "get_available_markets" => call_get_available_markets(client, args).await,
-        "get_categories" => call_get_categories(client, args).await,
-        "get_category" => call_get_category(client, args).await,
-        "get_category_playlists" => call_get_category_playlists(client, args).await,
-        "get_featured_playlists" => call_get_featured_playlists(client, args).await,
-        "get_show" => call_get_show(client, args).await,
-        "get_several_shows" => call_get_several_shows(client, args).await,
-        "get_show_episodes" => call_get_show_episodes(client, args).await,
-        "get_episode" => call_get_episode(client, args).await,
-        "get_several_episodes" => call_get_several_episodes(client, args).await,
-        "get_audiobook" => call_get_audiobook(client, args).await,
-        "get_several_audiobooks" => call_get_several_audiobooks(client, args).await,
-        "get_audiobook_chapters" => call_get_audiobook_chapters(client, args).await,
-        "get_saved_audiobooks" => call_get_saved_audiobooks(client, args).await,
-        "save_audiobooks_legacy" => call_save_audiobooks_legacy(client, args).await,
-        "remove_audiobooks_legacy" => call_remove_audiobooks_legacy(client, args).await,
-        "check_saved_audiobooks_legacy" => call_check_saved_audiobooks_legacy(client, args).await,
-        "get_chapter" => call_get_chapter(client, args).await,
-        "get_several_chapters" => call_get_several_chapters(client, args).await,
-        "get_saved_episodes" => call_get_saved_episodes(client, args).await,
-        "save_episodes_legacy" => call_save_episodes_legacy(client, args).await,
-        "remove_episodes_legacy" => call_remove_episodes_legacy(client, args).await,
-        "check_saved_episodes_legacy" => call_check_saved_episodes_legacy(client, args).await,
-        "get_saved_shows" => call_get_saved_shows(client, args).await,
-        "save_shows_legacy" => call_save_shows_legacy(client, args).await,
-        "remove_shows_legacy" => call_remove_shows_legacy(client, args).await,
-        "check_saved_shows_legacy" => call_check_saved_shows_legacy(client, args).await,
-        "get_my_profile" => call_get_my_profile(client, args).await,
-        "get_playlist" => call_get_playlist(client, args).await,
-        "change_playlist_details" => call_change_playlist_details(client, args).await,
-        "get_playlist_tracks_legacy" => call_get_playlist_tracks_legacy(client, args).await,
-        "update_playlist_tracks_legacy" => call_update_playlist_tracks_legacy(client, args).await,
-        "add_playlist_tracks_legacy" => call_add_playlist_tracks_legacy(client, args).await,
-        "remove_playlist_tracks_legacy" => call_remove_playlist_tracks_legacy(client, args).await,
-        "get_playlist_items" => call_get_playlist_items(client, args).await,
-        "reorder_or_replace_playlist_items" => {
-            call_reorder_or_replace_playlist_items(client, args).await
-        }
-        "add_playlist_items" => call_add_playlist_items(client, args).await,
-        "remove_playlist_items" => call_remove_playlist_items(client, args).await,
-        "get_my_playlists" => call_get_my_playlists(client, args).await,
-        "create_playlist" => call_create_playlist(client, args).await,
-        "save_library_items" => call_save_library_items(client, args).await,
-        "remove_library_items" => call_remove_library_items(client, args).await,
-        "check_library_contains" => call_check_library_contains(client, args).await,
-        "get_saved_albums" => call_get_saved_albums(client, args).await,
-        "save_albums_legacy" => call_save_albums_legacy(client, args).await,
-        "remove_saved_albums_legacy" => call_remove_saved_albums_legacy(client, args).await,
-        "check_saved_albums_legacy" => call_check_saved_albums_legacy(client, args).await,
-        "get_saved_tracks" => call_get_saved_tracks(client, args).await,
-        "save_tracks_legacy" => call_save_tracks_legacy(client, args).await,
-        "remove_saved_tracks_legacy" => call_remove_saved_tracks_legacy(client, args).await,
-        "check_saved_tracks_legacy" => call_check_saved_tracks_legacy(client, args).await,
-        "get_user_profile" => call_get_user_profile(client, args).await,
-        "get_user_playlists" => call_get_user_playlists(client, args).await,
-        "create_playlist_legacy" => call_create_playlist_legacy(client, args).await,
-        "follow_playlist_legacy" => call_follow_playlist_legacy(client, args).await,
-        "unfollow_playlist_legacy" => call_unfollow_playlist_legacy(client, args).await,
-        "check_follows_playlist_legacy" => call_check_follows_playlist_legacy(client, args).await,
-        "get_playlist_cover" => call_get_playlist_cover(client, args).await,
-        "upload_playlist_cover" => call_upload_playlist_cover(client, args).await,
-        "get_followed_artists" => call_get_followed_artists(client, args).await,
-        "follow_artists_or_users_legacy" => call_follow_artists_or_users_legacy(client, args).await,
-        "unfollow_artists_or_users_legacy" => {
-            call_unfollow_artists_or_users_legacy(client, args).await
-        }
-        "check_follows_artists_or_users_legacy" => {
-            call_check_follows_artists_or_users_legacy(client, args).await
-        }
-        "get_top_artists" => call_get_top_artists(client, args).await,
-        "get_top_tracks" => call_get_top_tracks(client, args).await,
-        "get_playback_state" => call_get_playback_state(client, args).await,
-        "transfer_playback" => call_transfer_playback(client, args).await,
-        "get_devices" => call_get_devices(client, args).await,
-        "get_currently_playing" => call_get_currently_playing(client, args).await,
-        "start_playback" => call_start_playback(client, args).await,
-        "pause_playback" => call_pause_playback(client, args).await,
-        "skip_to_next" => call_skip_to_next(client, args).await,
-        "skip_to_previous" => call_skip_to_previous(client, args).await,
-        "seek_to_position" => call_seek_to_position(client, args).await,
-        "set_repeat_mode" => call_set_repeat_mode(client, args).await,
-        "set_volume" => call_set_volume(client, args).await,
-        "set_shuffle" => call_set_shuffle(client, args).await,
-        "get_recently_played" => call_get_recently_played(client, args).await,
-        "get_queue" => call_get_queue(client, args).await,
-        "add_to_queue" => call_add_to_queue(client, args).await,
-        _ => return None,
-    })
+    Some(
+        match name {
+            "get_album" => call_get_album(client, args).await,
+            "get_several_albums" => call_get_several_albums(client, args).await,
+            "get_album_tracks" => call_get_album_tracks(client, args).await,
+            "get_new_releases" => call_get_new_releases(client, args).await,
+            "get_artist" => call_get_artist(client, args).await,
+            "get_several_artists" => call_get_several_artists(client, args).await,
+            "get_artist_albums" => call_get_artist_albums(client, args).await,
+            "get_artist_top_tracks" => call_get_artist_top_tracks(client, args).await,
+            "get_related_artists" => call_get_related_artists(client, args).await,
+            "get_track" => call_get_track(client, args).await,
+            "get_several_tracks" => call_get_several_tracks(client, args).await,
+            "get_several_audio_features" => {
+                call_get_several_audio_features(client, args).await
+            }
+            "get_audio_features" => call_get_audio_features(client, args).await,
+            "get_audio_analysis" => call_get_audio_analysis(client, args).await,
+            "get_recommendations" => call_get_recommendations(client, args).await,
+            "get_recommendation_genres" => {
+                call_get_recommendation_genres(client, args).await
+            }
+            "search" => call_search(client, args).await,
+            "get_available_markets" => call_get_available_markets(client, args).await,
+            "get_categories" => call_get_categories(client, args).await,
+            "get_category" => call_get_category(client, args).await,
+            "get_category_playlists" => call_get_category_playlists(client, args).await,
+            "get_featured_playlists" => call_get_featured_playlists(client, args).await,
+            "get_show" => call_get_show(client, args).await,
+            "get_several_shows" => call_get_several_shows(client, args).await,
+            "get_show_episodes" => call_get_show_episodes(client, args).await,
+            "get_episode" => call_get_episode(client, args).await,
+            "get_several_episodes" => call_get_several_episodes(client, args).await,
+            "get_audiobook" => call_get_audiobook(client, args).await,
+            "get_several_audiobooks" => call_get_several_audiobooks(client, args).await,
+            "get_audiobook_chapters" => call_get_audiobook_chapters(client, args).await,
+            "get_saved_audiobooks" => call_get_saved_audiobooks(client, args).await,
+            "save_audiobooks_legacy" => call_save_audiobooks_legacy(client, args).await,
+            "remove_audiobooks_legacy" => {
+                call_remove_audiobooks_legacy(client, args).await
+            }
+            "check_saved_audiobooks_legacy" => {
+                call_check_saved_audiobooks_legacy(client, args).await
+            }
+            "get_chapter" => call_get_chapter(client, args).await,
+            "get_several_chapters" => call_get_several_chapters(client, args).await,
+            "get_saved_episodes" => call_get_saved_episodes(client, args).await,
+            "save_episodes_legacy" => call_save_episodes_legacy(client, args).await,
+            "remove_episodes_legacy" => call_remove_episodes_legacy(client, args).await,
+            "check_saved_episodes_legacy" => {
+                call_check_saved_episodes_legacy(client, args).await
+            }
+            "get_saved_shows" => call_get_saved_shows(client, args).await,
+            "save_shows_legacy" => call_save_shows_legacy(client, args).await,
+            "remove_shows_legacy" => call_remove_shows_legacy(client, args).await,
+            "check_saved_shows_legacy" => {
+                call_check_saved_shows_legacy(client, args).await
+            }
+            "get_my_profile" => call_get_my_profile(client, args).await,
+            "get_playlist" => call_get_playlist(client, args).await,
+            "change_playlist_details" => call_change_playlist_details(client, args).await,
+            "get_playlist_tracks_legacy" => {
+                call_get_playlist_tracks_legacy(client, args).await
+            }
+            "update_playlist_tracks_legacy" => {
+                call_update_playlist_tracks_legacy(client, args).await
+            }
+            "add_playlist_tracks_legacy" => {
+                call_add_playlist_tracks_legacy(client, args).await
+            }
+            "remove_playlist_tracks_legacy" => {
+                call_remove_playlist_tracks_legacy(client, args).await
+            }
+            "get_playlist_items" => call_get_playlist_items(client, args).await,
+            "reorder_or_replace_playlist_items" => {
+                call_reorder_or_replace_playlist_items(client, args).await
+            }
+            "add_playlist_items" => call_add_playlist_items(client, args).await,
+            "remove_playlist_items" => call_remove_playlist_items(client, args).await,
+            "get_my_playlists" => call_get_my_playlists(client, args).await,
+            "create_playlist" => call_create_playlist(client, args).await,
+            "save_library_items" => call_save_library_items(client, args).await,
+            "remove_library_items" => call_remove_library_items(client, args).await,
+            "check_library_contains" => call_check_library_contains(client, args).await,
+            "get_saved_albums" => call_get_saved_albums(client, args).await,
+            "save_albums_legacy" => call_save_albums_legacy(client, args).await,
+            "remove_saved_albums_legacy" => {
+                call_remove_saved_albums_legacy(client, args).await
+            }
+            "check_saved_albums_legacy" => {
+                call_check_saved_albums_legacy(client, args).await
+            }
+            "get_saved_tracks" => call_get_saved_tracks(client, args).await,
+            "save_tracks_legacy" => call_save_tracks_legacy(client, args).await,
+            "remove_saved_tracks_legacy" => {
+                call_remove_saved_tracks_legacy(client, args).await
+            }
+            "check_saved_tracks_legacy" => {
+                call_check_saved_tracks_legacy(client, args).await
+            }
+            "get_user_profile" => call_get_user_profile(client, args).await,
+            "get_user_playlists" => call_get_user_playlists(client, args).await,
+            "create_playlist_legacy" => call_create_playlist_legacy(client, args).await,
+            "follow_playlist_legacy" => call_follow_playlist_legacy(client, args).await,
+            "unfollow_playlist_legacy" => {
+                call_unfollow_playlist_legacy(client, args).await
+            }
+            "check_follows_playlist_legacy" => {
+                call_check_follows_playlist_legacy(client, args).await
+            }
+            "get_playlist_cover" => call_get_playlist_cover(client, args).await,
+            "upload_playlist_cover" => call_upload_playlist_cover(client, args).await,
+            "get_followed_artists" => call_get_followed_artists(client, args).await,
+            "follow_artists_or_users_legacy" => {
+                call_follow_artists_or_users_legacy(client, args).await
+            }
+            "unfollow_artists_or_users_legacy" => {
+                call_unfollow_artists_or_users_legacy(client, args).await
+            }
+            "check_follows_artists_or_users_legacy" => {
+                call_check_follows_artists_or_users_legacy(client, args).await
+            }
+            "get_top_artists" => call_get_top_artists(client, args).await,
+            "get_top_tracks" => call_get_top_tracks(client, args).await,
+            "get_playback_state" => call_get_playback_state(client, args).await,
+            "transfer_playback" => call_transfer_playback(client, args).await,
+            "get_devices" => call_get_devices(client, args).await,
+            "get_currently_playing" => call_get_currently_playing(client, args).await,
+            "start_playback" => call_start_playback(client, args).await,
+            "pause_playback" => call_pause_playback(client, args).await,
+            "skip_to_next" => call_skip_to_next(client, args).await,
+            "skip_to_previous" => call_skip_to_previous(client, args).await,
+            "seek_to_position" => call_seek_to_position(client, args).await,
+            "set_repeat_mode" => call_set_repeat_mode(client, args).await,
+            "set_volume" => call_set_volume(client, args).await,
+            "set_shuffle" => call_set_shuffle(client, args).await,
+            "get_recently_played" => call_get_recently_played(client, args).await,
+            "get_queue" => call_get_queue(client, args).await,
+            "add_to_queue" => call_add_to_queue(client, args).await,
+            _ => return None,
+        },
+    )
 }
 /// `get_album` → `GET /albums/{id}`
-async fn call_get_album(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_album(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
     finish(client.get_an_album(&arg0, arg1.as_deref()).await, &[]).await
@@ -2227,11 +2254,7 @@ async fn call_get_several_albums(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(
-        client.get_multiple_albums(&arg0, arg1.as_deref()).await,
-        &[],
-    )
-    .await
+    finish(client.get_multiple_albums(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_album_tracks` → `GET /albums/{id}/tracks`
 async fn call_get_album_tracks(
@@ -2242,13 +2265,8 @@ async fn call_get_album_tracks(
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_string("market")?;
     let arg3 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_an_albums_tracks(&arg0, arg1, arg2.as_deref(), arg3)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_an_albums_tracks(&arg0, arg1, arg2.as_deref(), arg3).await, &[])
+        .await
 }
 /// `get_new_releases` → `GET /browse/new-releases`
 async fn call_get_new_releases(
@@ -2260,7 +2278,10 @@ async fn call_get_new_releases(
     finish(client.get_new_releases(arg0, arg1).await, &[]).await
 }
 /// `get_artist` → `GET /artists/{id}`
-async fn call_get_artist(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_artist(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     finish(client.get_an_artist(&arg0).await, &[]).await
 }
@@ -2283,12 +2304,18 @@ async fn call_get_artist_albums(
     let arg3 = args.opt_string("market")?;
     let arg4 = args.opt_value("offset")?;
     finish(
-        client
-            .get_an_artists_albums(&arg0, arg1.as_deref(), arg2, arg3.as_deref(), arg4)
-            .await,
-        &[],
-    )
-    .await
+            client
+                .get_an_artists_albums(
+                    &arg0,
+                    arg1.as_deref(),
+                    arg2,
+                    arg3.as_deref(),
+                    arg4,
+                )
+                .await,
+            &[],
+        )
+        .await
 }
 /// `get_artist_top_tracks` → `GET /artists/{id}/top-tracks`
 async fn call_get_artist_top_tracks(
@@ -2297,13 +2324,7 @@ async fn call_get_artist_top_tracks(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(
-        client
-            .get_an_artists_top_tracks(&arg0, arg1.as_deref())
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_an_artists_top_tracks(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_related_artists` → `GET /artists/{id}/related-artists`
 async fn call_get_related_artists(
@@ -2314,7 +2335,10 @@ async fn call_get_related_artists(
     finish(client.get_an_artists_related_artists(&arg0).await, &[]).await
 }
 /// `get_track` → `GET /tracks/{id}`
-async fn call_get_track(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_track(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
     finish(client.get_track(&arg0, arg1.as_deref()).await, &[]).await
@@ -2405,60 +2429,60 @@ async fn call_get_recommendations(
     let arg45 = args.opt_value("target_time_signature")?;
     let arg46 = args.opt_value("target_valence")?;
     finish(
-        client
-            .get_recommendations(
-                arg0,
-                arg1.as_deref(),
-                arg2,
-                arg3,
-                arg4,
-                arg5,
-                arg6,
-                arg7,
-                arg8,
-                arg9,
-                arg10,
-                arg11,
-                arg12,
-                arg13,
-                arg14,
-                arg15,
-                arg16,
-                arg17,
-                arg18,
-                arg19,
-                arg20,
-                arg21,
-                arg22,
-                arg23,
-                arg24,
-                arg25,
-                arg26,
-                arg27,
-                arg28,
-                arg29,
-                arg30.as_deref(),
-                arg31.as_deref(),
-                arg32.as_deref(),
-                arg33,
-                arg34,
-                arg35,
-                arg36,
-                arg37,
-                arg38,
-                arg39,
-                arg40,
-                arg41,
-                arg42,
-                arg43,
-                arg44,
-                arg45,
-                arg46,
-            )
-            .await,
-        &[],
-    )
-    .await
+            client
+                .get_recommendations(
+                    arg0,
+                    arg1.as_deref(),
+                    arg2,
+                    arg3,
+                    arg4,
+                    arg5,
+                    arg6,
+                    arg7,
+                    arg8,
+                    arg9,
+                    arg10,
+                    arg11,
+                    arg12,
+                    arg13,
+                    arg14,
+                    arg15,
+                    arg16,
+                    arg17,
+                    arg18,
+                    arg19,
+                    arg20,
+                    arg21,
+                    arg22,
+                    arg23,
+                    arg24,
+                    arg25,
+                    arg26,
+                    arg27,
+                    arg28,
+                    arg29,
+                    arg30.as_deref(),
+                    arg31.as_deref(),
+                    arg32.as_deref(),
+                    arg33,
+                    arg34,
+                    arg35,
+                    arg36,
+                    arg37,
+                    arg38,
+                    arg39,
+                    arg40,
+                    arg41,
+                    arg42,
+                    arg43,
+                    arg44,
+                    arg45,
+                    arg46,
+                )
+                .await,
+            &[],
+        )
+        .await
 }
 /// `get_recommendation_genres` → `GET /recommendations/available-genre-seeds`
 async fn call_get_recommendation_genres(
@@ -2468,7 +2492,10 @@ async fn call_get_recommendation_genres(
     finish(client.get_recommendation_genres().await, &[]).await
 }
 /// `search` → `GET /search`
-async fn call_search(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_search(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("include_external")?;
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_string("market")?;
@@ -2476,12 +2503,12 @@ async fn call_search(client: &Client, args: &mut Args) -> Result<Option<Value>, 
     let arg4 = args.string("q")?;
     let arg5 = args.joined("type")?;
     finish(
-        client
-            .search(arg0.as_deref(), arg1, arg2.as_deref(), arg3, &arg4, &arg5)
-            .await,
-        &[],
-    )
-    .await
+            client
+                .search(arg0.as_deref(), arg1, arg2.as_deref(), arg3, &arg4, &arg5)
+                .await,
+            &[],
+        )
+        .await
 }
 /// `get_available_markets` → `GET /markets`
 async fn call_get_available_markets(
@@ -2491,18 +2518,20 @@ async fn call_get_available_markets(
     finish(client.get_available_markets().await, &[]).await
 }
 /// `get_categories` → `GET /browse/categories`
-async fn call_get_categories(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_categories(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("locale")?;
     let arg2 = args.opt_value("offset")?;
-    finish(
-        client.get_categories(arg0, arg1.as_deref(), arg2).await,
-        &[],
-    )
-    .await
+    finish(client.get_categories(arg0, arg1.as_deref(), arg2).await, &[]).await
 }
 /// `get_category` → `GET /browse/categories/{category_id}`
-async fn call_get_category(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_category(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("category_id")?;
     let arg1 = args.opt_string("locale")?;
     finish(client.get_a_category(&arg0, arg1.as_deref()).await, &[]).await
@@ -2515,11 +2544,7 @@ async fn call_get_category_playlists(
     let arg0 = args.string("category_id")?;
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_value("offset")?;
-    finish(
-        client.get_a_categories_playlists(&arg0, arg1, arg2).await,
-        &[],
-    )
-    .await
+    finish(client.get_a_categories_playlists(&arg0, arg1, arg2).await, &[]).await
 }
 /// `get_featured_playlists` → `GET /browse/featured-playlists`
 async fn call_get_featured_playlists(
@@ -2529,16 +2554,13 @@ async fn call_get_featured_playlists(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("locale")?;
     let arg2 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_featured_playlists(arg0, arg1.as_deref(), arg2)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_featured_playlists(arg0, arg1.as_deref(), arg2).await, &[]).await
 }
 /// `get_show` → `GET /shows/{id}`
-async fn call_get_show(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_show(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
     finish(client.get_a_show(&arg0, arg1.as_deref()).await, &[]).await
@@ -2561,16 +2583,14 @@ async fn call_get_show_episodes(
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_string("market")?;
     let arg3 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_a_shows_episodes(&arg0, arg1, arg2.as_deref(), arg3)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_a_shows_episodes(&arg0, arg1, arg2.as_deref(), arg3).await, &[])
+        .await
 }
 /// `get_episode` → `GET /episodes/{id}`
-async fn call_get_episode(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_episode(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
     finish(client.get_an_episode(&arg0, arg1.as_deref()).await, &[]).await
@@ -2582,14 +2602,13 @@ async fn call_get_several_episodes(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(
-        client.get_multiple_episodes(&arg0, arg1.as_deref()).await,
-        &[],
-    )
-    .await
+    finish(client.get_multiple_episodes(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_audiobook` → `GET /audiobooks/{id}`
-async fn call_get_audiobook(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_audiobook(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
     finish(client.get_an_audiobook(&arg0, arg1.as_deref()).await, &[]).await
@@ -2601,11 +2620,7 @@ async fn call_get_several_audiobooks(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(
-        client.get_multiple_audiobooks(&arg0, arg1.as_deref()).await,
-        &[],
-    )
-    .await
+    finish(client.get_multiple_audiobooks(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_audiobook_chapters` → `GET /audiobooks/{id}/chapters`
 async fn call_get_audiobook_chapters(
@@ -2616,13 +2631,8 @@ async fn call_get_audiobook_chapters(
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_string("market")?;
     let arg3 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_audiobook_chapters(&arg0, arg1, arg2.as_deref(), arg3)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_audiobook_chapters(&arg0, arg1, arg2.as_deref(), arg3).await, &[])
+        .await
 }
 /// `get_saved_audiobooks` → `GET /me/audiobooks`
 async fn call_get_saved_audiobooks(
@@ -2658,7 +2668,10 @@ async fn call_check_saved_audiobooks_legacy(
     finish(client.check_users_saved_audiobooks(&arg0).await, &[]).await
 }
 /// `get_chapter` → `GET /chapters/{id}`
-async fn call_get_chapter(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_chapter(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
     finish(client.get_a_chapter(&arg0, arg1.as_deref()).await, &[]).await
@@ -2670,11 +2683,7 @@ async fn call_get_several_chapters(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(
-        client.get_several_chapters(&arg0, arg1.as_deref()).await,
-        &[],
-    )
-    .await
+    finish(client.get_several_chapters(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_saved_episodes` → `GET /me/episodes`
 async fn call_get_saved_episodes(
@@ -2684,13 +2693,7 @@ async fn call_get_saved_episodes(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("market")?;
     let arg2 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_users_saved_episodes(arg0, arg1.as_deref(), arg2)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_users_saved_episodes(arg0, arg1.as_deref(), arg2).await, &[]).await
 }
 /// `save_episodes_legacy` → `PUT /me/episodes`
 async fn call_save_episodes_legacy(
@@ -2744,13 +2747,7 @@ async fn call_remove_shows_legacy(
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(
-        client
-            .remove_shows_user(&arg0, arg1.as_deref(), &body)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.remove_shows_user(&arg0, arg1.as_deref(), &body).await, &[]).await
 }
 /// `check_saved_shows_legacy` → `GET /me/shows/contains`
 async fn call_check_saved_shows_legacy(
@@ -2768,18 +2765,21 @@ async fn call_get_my_profile(
     finish(client.get_current_users_profile().await, &[]).await
 }
 /// `get_playlist` → `GET /playlists/{playlist_id}`
-async fn call_get_playlist(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_playlist(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let arg1 = args.opt_joined("additional_types")?;
     let arg2 = args.opt_string("fields")?;
     let arg3 = args.opt_string("market")?;
     finish(
-        client
-            .get_playlist(&arg0, arg1.as_deref(), arg2.as_deref(), arg3.as_deref())
-            .await,
-        &[],
-    )
-    .await
+            client
+                .get_playlist(&arg0, arg1.as_deref(), arg2.as_deref(), arg3.as_deref())
+                .await,
+            &[],
+        )
+        .await
 }
 /// `change_playlist_details` → `PUT /playlists/{playlist_id}`
 async fn call_change_playlist_details(
@@ -2787,12 +2787,15 @@ async fn call_change_playlist_details(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
-    let body = args.body(&[
-        ("name", "name"),
-        ("public", "public"),
-        ("collaborative", "collaborative"),
-        ("description", "description"),
-    ])?;
+    let body = args
+        .body(
+            &[
+                ("name", "name"),
+                ("public", "public"),
+                ("collaborative", "collaborative"),
+                ("description", "description"),
+            ],
+        )?;
     finish(client.change_playlist_details(&arg0, &body).await, &[]).await
 }
 /// `get_playlist_tracks_legacy` → `GET /playlists/{playlist_id}/tracks`
@@ -2807,19 +2810,19 @@ async fn call_get_playlist_tracks_legacy(
     let arg4 = args.opt_string("market")?;
     let arg5 = args.opt_value("offset")?;
     finish(
-        client
-            .get_playlists_tracks(
-                &arg0,
-                arg1.as_deref(),
-                arg2.as_deref(),
-                arg3,
-                arg4.as_deref(),
-                arg5,
-            )
-            .await,
-        &[],
-    )
-    .await
+            client
+                .get_playlists_tracks(
+                    &arg0,
+                    arg1.as_deref(),
+                    arg2.as_deref(),
+                    arg3,
+                    arg4.as_deref(),
+                    arg5,
+                )
+                .await,
+            &[],
+        )
+        .await
 }
 /// `update_playlist_tracks_legacy` → `PUT /playlists/{playlist_id}/tracks`
 async fn call_update_playlist_tracks_legacy(
@@ -2828,20 +2831,23 @@ async fn call_update_playlist_tracks_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let arg1 = args.opt_joined("uris")?;
-    let body = args.body(&[
-        ("body_uris", "uris"),
-        ("range_start", "range_start"),
-        ("insert_before", "insert_before"),
-        ("range_length", "range_length"),
-        ("snapshot_id", "snapshot_id"),
-    ])?;
+    let body = args
+        .body(
+            &[
+                ("body_uris", "uris"),
+                ("range_start", "range_start"),
+                ("insert_before", "insert_before"),
+                ("range_length", "range_length"),
+                ("snapshot_id", "snapshot_id"),
+            ],
+        )?;
     finish(
-        client
-            .reorder_or_replace_playlists_tracks(&arg0, arg1.as_deref(), &body)
-            .await,
-        &[],
-    )
-    .await
+            client
+                .reorder_or_replace_playlists_tracks(&arg0, arg1.as_deref(), &body)
+                .await,
+            &[],
+        )
+        .await
 }
 /// `add_playlist_tracks_legacy` → `POST /playlists/{playlist_id}/tracks`
 async fn call_add_playlist_tracks_legacy(
@@ -2852,13 +2858,8 @@ async fn call_add_playlist_tracks_legacy(
     let arg1 = args.opt_value("position")?;
     let arg2 = args.opt_joined("uris")?;
     let body = args.body(&[("body_uris", "uris"), ("body_position", "position")])?;
-    finish(
-        client
-            .add_tracks_to_playlist(&arg0, arg1, arg2.as_deref(), &body)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.add_tracks_to_playlist(&arg0, arg1, arg2.as_deref(), &body).await, &[])
+        .await
 }
 /// `remove_playlist_tracks_legacy` → `DELETE /playlists/{playlist_id}/tracks`
 async fn call_remove_playlist_tracks_legacy(
@@ -2881,19 +2882,19 @@ async fn call_get_playlist_items(
     let arg4 = args.opt_string("market")?;
     let arg5 = args.opt_value("offset")?;
     finish(
-        client
-            .get_playlists_items(
-                &arg0,
-                arg1.as_deref(),
-                arg2.as_deref(),
-                arg3,
-                arg4.as_deref(),
-                arg5,
-            )
-            .await,
-        &[],
-    )
-    .await
+            client
+                .get_playlists_items(
+                    &arg0,
+                    arg1.as_deref(),
+                    arg2.as_deref(),
+                    arg3,
+                    arg4.as_deref(),
+                    arg5,
+                )
+                .await,
+            &[],
+        )
+        .await
 }
 /// `reorder_or_replace_playlist_items` → `PUT /playlists/{playlist_id}/items`
 async fn call_reorder_or_replace_playlist_items(
@@ -2902,20 +2903,23 @@ async fn call_reorder_or_replace_playlist_items(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let arg1 = args.opt_joined("uris")?;
-    let body = args.body(&[
-        ("body_uris", "uris"),
-        ("range_start", "range_start"),
-        ("insert_before", "insert_before"),
-        ("range_length", "range_length"),
-        ("snapshot_id", "snapshot_id"),
-    ])?;
+    let body = args
+        .body(
+            &[
+                ("body_uris", "uris"),
+                ("range_start", "range_start"),
+                ("insert_before", "insert_before"),
+                ("range_length", "range_length"),
+                ("snapshot_id", "snapshot_id"),
+            ],
+        )?;
     finish(
-        client
-            .reorder_or_replace_playlists_items(&arg0, arg1.as_deref(), &body)
-            .await,
-        &[],
-    )
-    .await
+            client
+                .reorder_or_replace_playlists_items(&arg0, arg1.as_deref(), &body)
+                .await,
+            &[],
+        )
+        .await
 }
 /// `add_playlist_items` → `POST /playlists/{playlist_id}/items`
 async fn call_add_playlist_items(
@@ -2926,13 +2930,8 @@ async fn call_add_playlist_items(
     let arg1 = args.opt_value("position")?;
     let arg2 = args.opt_joined("uris")?;
     let body = args.body(&[("body_uris", "uris"), ("body_position", "position")])?;
-    finish(
-        client
-            .add_items_to_playlist(&arg0, arg1, arg2.as_deref(), &body)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.add_items_to_playlist(&arg0, arg1, arg2.as_deref(), &body).await, &[])
+        .await
 }
 /// `remove_playlist_items` → `DELETE /playlists/{playlist_id}/items`
 async fn call_remove_playlist_items(
@@ -2950,25 +2949,22 @@ async fn call_get_my_playlists(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_a_list_of_current_users_playlists(arg0, arg1)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_a_list_of_current_users_playlists(arg0, arg1).await, &[]).await
 }
 /// `create_playlist` → `POST /me/playlists`
 async fn call_create_playlist(
     client: &Client,
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
-    let body = args.body(&[
-        ("name", "name"),
-        ("public", "public"),
-        ("collaborative", "collaborative"),
-        ("description", "description"),
-    ])?;
+    let body = args
+        .body(
+            &[
+                ("name", "name"),
+                ("public", "public"),
+                ("collaborative", "collaborative"),
+                ("description", "description"),
+            ],
+        )?;
     finish(client.create_playlist(&body).await, &[]).await
 }
 /// `save_library_items` → `PUT /me/library`
@@ -3003,13 +2999,7 @@ async fn call_get_saved_albums(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("market")?;
     let arg2 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_users_saved_albums(arg0, arg1.as_deref(), arg2)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_users_saved_albums(arg0, arg1.as_deref(), arg2).await, &[]).await
 }
 /// `save_albums_legacy` → `PUT /me/albums`
 async fn call_save_albums_legacy(
@@ -3045,13 +3035,7 @@ async fn call_get_saved_tracks(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("market")?;
     let arg2 = args.opt_value("offset")?;
-    finish(
-        client
-            .get_users_saved_tracks(arg0, arg1.as_deref(), arg2)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_users_saved_tracks(arg0, arg1.as_deref(), arg2).await, &[]).await
 }
 /// `save_tracks_legacy` → `PUT /me/tracks`
 async fn call_save_tracks_legacy(
@@ -3094,11 +3078,7 @@ async fn call_get_user_playlists(
     let arg0 = args.string("user_id")?;
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_value("offset")?;
-    finish(
-        client.get_list_users_playlists(&arg0, arg1, arg2).await,
-        &[],
-    )
-    .await
+    finish(client.get_list_users_playlists(&arg0, arg1, arg2).await, &[]).await
 }
 /// `create_playlist_legacy` → `POST /users/{user_id}/playlists`
 async fn call_create_playlist_legacy(
@@ -3106,12 +3086,15 @@ async fn call_create_playlist_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("user_id")?;
-    let body = args.body(&[
-        ("name", "name"),
-        ("public", "public"),
-        ("collaborative", "collaborative"),
-        ("description", "description"),
-    ])?;
+    let body = args
+        .body(
+            &[
+                ("name", "name"),
+                ("public", "public"),
+                ("collaborative", "collaborative"),
+                ("description", "description"),
+            ],
+        )?;
     finish(client.create_playlist_for_user(&arg0, &body).await, &[]).await
 }
 /// `follow_playlist_legacy` → `PUT /playlists/{playlist_id}/followers`
@@ -3138,13 +3121,8 @@ async fn call_check_follows_playlist_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let arg1 = args.opt_joined("ids")?;
-    finish(
-        client
-            .check_if_user_follows_playlist(&arg0, arg1.as_deref())
-            .await,
-        &[],
-    )
-    .await
+    finish(client.check_if_user_follows_playlist(&arg0, arg1.as_deref()).await, &[])
+        .await
 }
 /// `get_playlist_cover` → `GET /playlists/{playlist_id}/images`
 async fn call_get_playlist_cover(
@@ -3191,11 +3169,7 @@ async fn call_unfollow_artists_or_users_legacy(
     let arg0 = args.joined("ids")?;
     let arg1 = args.string("type")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(
-        client.unfollow_artists_users(&arg0, &arg1, &body).await,
-        &[],
-    )
-    .await
+    finish(client.unfollow_artists_users(&arg0, &arg1, &body).await, &[]).await
 }
 /// `check_follows_artists_or_users_legacy` → `GET /me/following/contains`
 async fn call_check_follows_artists_or_users_legacy(
@@ -3214,26 +3188,17 @@ async fn call_get_top_artists(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
     let arg2 = args.opt_string("time_range")?;
-    finish(
-        client
-            .get_users_top_artists(arg0, arg1, arg2.as_deref())
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_users_top_artists(arg0, arg1, arg2.as_deref()).await, &[]).await
 }
 /// `get_top_tracks` → `GET /me/top/tracks`
-async fn call_get_top_tracks(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_top_tracks(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
     let arg2 = args.opt_string("time_range")?;
-    finish(
-        client
-            .get_users_top_tracks(arg0, arg1, arg2.as_deref())
-            .await,
-        &[],
-    )
-    .await
+    finish(client.get_users_top_tracks(arg0, arg1, arg2.as_deref()).await, &[]).await
 }
 /// `get_playback_state` → `GET /me/player`
 async fn call_get_playback_state(
@@ -3243,12 +3208,15 @@ async fn call_get_playback_state(
     let arg0 = args.opt_joined("additional_types")?;
     let arg1 = args.opt_string("market")?;
     finish(
-        client
-            .get_information_about_the_users_current_playback(arg0.as_deref(), arg1.as_deref())
-            .await,
-        &[204u16],
-    )
-    .await
+            client
+                .get_information_about_the_users_current_playback(
+                    arg0.as_deref(),
+                    arg1.as_deref(),
+                )
+                .await,
+            &[204u16],
+        )
+        .await
 }
 /// `transfer_playback` → `PUT /me/player`
 async fn call_transfer_playback(
@@ -3259,7 +3227,10 @@ async fn call_transfer_playback(
     finish(client.transfer_a_users_playback(&body).await, &[]).await
 }
 /// `get_devices` → `GET /me/player/devices`
-async fn call_get_devices(client: &Client, _args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_devices(
+    client: &Client,
+    _args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     finish(client.get_a_users_available_devices().await, &[]).await
 }
 /// `get_currently_playing` → `GET /me/player/currently-playing`
@@ -3270,43 +3241,45 @@ async fn call_get_currently_playing(
     let arg0 = args.opt_joined("additional_types")?;
     let arg1 = args.opt_string("market")?;
     finish(
-        client
-            .get_the_users_currently_playing_track(arg0.as_deref(), arg1.as_deref())
-            .await,
-        &[204u16],
-    )
-    .await
+            client
+                .get_the_users_currently_playing_track(arg0.as_deref(), arg1.as_deref())
+                .await,
+            &[204u16],
+        )
+        .await
 }
 /// `start_playback` → `PUT /me/player/play`
-async fn call_start_playback(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_start_playback(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
-    let body = args.body(&[
-        ("context_uri", "context_uri"),
-        ("uris", "uris"),
-        ("offset", "offset"),
-        ("position_ms", "position_ms"),
-    ])?;
-    finish(
-        client.start_a_users_playback(arg0.as_deref(), &body).await,
-        &[],
-    )
-    .await
+    let body = args
+        .body(
+            &[
+                ("context_uri", "context_uri"),
+                ("uris", "uris"),
+                ("offset", "offset"),
+                ("position_ms", "position_ms"),
+            ],
+        )?;
+    finish(client.start_a_users_playback(arg0.as_deref(), &body).await, &[]).await
 }
 /// `pause_playback` → `PUT /me/player/pause`
-async fn call_pause_playback(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_pause_playback(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     finish(client.pause_a_users_playback(arg0.as_deref()).await, &[]).await
 }
 /// `skip_to_next` → `POST /me/player/next`
-async fn call_skip_to_next(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_skip_to_next(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
-    finish(
-        client
-            .skip_users_playback_to_next_track(arg0.as_deref())
-            .await,
-        &[],
-    )
-    .await
+    finish(client.skip_users_playback_to_next_track(arg0.as_deref()).await, &[]).await
 }
 /// `skip_to_previous` → `POST /me/player/previous`
 async fn call_skip_to_previous(
@@ -3314,13 +3287,8 @@ async fn call_skip_to_previous(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
-    finish(
-        client
-            .skip_users_playback_to_previous_track(arg0.as_deref())
-            .await,
-        &[],
-    )
-    .await
+    finish(client.skip_users_playback_to_previous_track(arg0.as_deref()).await, &[])
+        .await
 }
 /// `seek_to_position` → `PUT /me/player/seek`
 async fn call_seek_to_position(
@@ -3330,12 +3298,12 @@ async fn call_seek_to_position(
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.value("position_ms")?;
     finish(
-        client
-            .seek_to_position_in_currently_playing_track(arg0.as_deref(), arg1)
-            .await,
-        &[],
-    )
-    .await
+            client
+                .seek_to_position_in_currently_playing_track(arg0.as_deref(), arg1)
+                .await,
+            &[],
+        )
+        .await
 }
 /// `set_repeat_mode` → `PUT /me/player/repeat`
 async fn call_set_repeat_mode(
@@ -3344,37 +3312,27 @@ async fn call_set_repeat_mode(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.string("state")?;
-    finish(
-        client
-            .set_repeat_mode_on_users_playback(arg0.as_deref(), &arg1)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.set_repeat_mode_on_users_playback(arg0.as_deref(), &arg1).await, &[])
+        .await
 }
 /// `set_volume` → `PUT /me/player/volume`
-async fn call_set_volume(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_set_volume(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.value("volume_percent")?;
-    finish(
-        client
-            .set_volume_for_users_playback(arg0.as_deref(), arg1)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.set_volume_for_users_playback(arg0.as_deref(), arg1).await, &[]).await
 }
 /// `set_shuffle` → `PUT /me/player/shuffle`
-async fn call_set_shuffle(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_set_shuffle(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.value("state")?;
-    finish(
-        client
-            .toggle_shuffle_for_users_playback(arg0.as_deref(), arg1)
-            .await,
-        &[],
-    )
-    .await
+    finish(client.toggle_shuffle_for_users_playback(arg0.as_deref(), arg1).await, &[])
+        .await
 }
 /// `get_recently_played` → `GET /me/player/recently-played`
 async fn call_get_recently_played(
@@ -3387,11 +3345,17 @@ async fn call_get_recently_played(
     finish(client.get_recently_played(arg0, arg1, arg2).await, &[]).await
 }
 /// `get_queue` → `GET /me/player/queue`
-async fn call_get_queue(client: &Client, _args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_get_queue(
+    client: &Client,
+    _args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     finish(client.get_queue().await, &[]).await
 }
 /// `add_to_queue` → `POST /me/player/queue`
-async fn call_add_to_queue(client: &Client, args: &mut Args) -> Result<Option<Value>, CallError> {
+async fn call_add_to_queue(
+    client: &Client,
+    args: &mut Args,
+) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.string("uri")?;
     finish(client.add_to_queue(arg0.as_deref(), &arg1).await, &[]).await

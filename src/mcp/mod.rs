@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod dispatch;
 pub mod errors;
+#[rustfmt::skip]
 mod generated_tools;
 pub mod server;
 

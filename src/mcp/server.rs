@@ -12,21 +12,12 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 const INSTRUCTIONS: &str = "Tools for the Spotify Web API: search the catalog, read albums, artists, tracks, \
 playlists, shows and audiobooks, manage the user's library and playlists, and control playback. \
 Use search to find ids or URIs first. Player commands need Spotify Premium and an active device \
 (get_devices lists them). Each tool's description names the OAuth scopes it needs.";
-
-/// Versions with an `initialize` handshake: what desktop assistants speak today.
-const SUPPORTED_VERSIONS: &[ProtocolVersion] = &[
-    ProtocolVersion::V_2024_11_05,
-    ProtocolVersion::V_2025_03_26,
-    ProtocolVersion::V_2025_06_18,
-    ProtocolVersion::V_2025_11_25,
-];
 
 #[derive(Clone)]
 pub struct SpotifyServer {
@@ -100,10 +91,6 @@ impl ServerHandler for SpotifyServer {
         info.server_info = Implementation::new("spotify-mcp", env!("CARGO_PKG_VERSION"));
         info.instructions = Some(INSTRUCTIONS.into());
         info
-    }
-
-    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
-        Cow::Borrowed(SUPPORTED_VERSIONS)
     }
 
     async fn list_tools(

@@ -18,7 +18,8 @@ mod generated {
 pub use generated::{Client, types};
 pub use hooks::Inner;
 
-/// Media types that replace progenitor's `text/plain` for some request bodies, by operationId.
+/// Media types that replace progenitor's `text/plain` for some request bodies, keyed by
+/// progenitor's operation name (the operationId in snake_case).
 mod body_content_types {
     include!(concat!(env!("OUT_DIR"), "/body_content_types.rs"));
 }

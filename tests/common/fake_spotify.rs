@@ -1,0 +1,158 @@
+//! A fake Spotify Web API and accounts service: a real HTTP server on 127.0.0.1 that records
+//! every request and answers with whatever the test set.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    /// Decoded query pairs, in order.
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Recorded {
+    pub fn json_body(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Canned {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Canned {
+    pub fn json(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            body: Some(body),
+            headers: Vec::new(),
+        }
+    }
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            body: None,
+            headers: Vec::new(),
+        }
+    }
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    requests: Vec<Recorded>,
+    /// Answers used once each, in order, before `default`.
+    queue: VecDeque<Canned>,
+    default: Option<Canned>,
+}
+
+pub struct FakeSpotify {
+    addr: SocketAddr,
+    shared: Arc<Mutex<Shared>>,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl FakeSpotify {
+    pub async fn start() -> Self {
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local addr");
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("fake Spotify serves");
+        });
+        Self {
+            addr,
+            shared,
+            _server: server,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Answer every request with `canned` from now on (after any queued answers).
+    pub fn respond(&self, canned: Canned) {
+        self.shared.lock().unwrap().default = Some(canned);
+    }
+
+    /// Answer the next request with `canned`.
+    pub fn respond_once(&self, canned: Canned) {
+        self.shared.lock().unwrap().queue.push_back(canned);
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.lock().unwrap().requests.clone()
+    }
+
+    pub fn take_requests(&self) -> Vec<Recorded> {
+        std::mem::take(&mut self.shared.lock().unwrap().requests)
+    }
+}
+
+async fn handle(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 16 << 20)
+        .await
+        .unwrap_or_default();
+    let query = parts.uri.query().map(url_pairs).unwrap_or_default();
+    let canned = {
+        let mut shared = shared.lock().unwrap();
+        shared.requests.push(Recorded {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            query,
+            headers: parts.headers.clone(),
+            body,
+        });
+        shared.queue.pop_front().or_else(|| shared.default.clone())
+    };
+    let canned = canned.unwrap_or_else(|| Canned::empty(204));
+    let status = StatusCode::from_u16(canned.status).expect("valid status");
+    let mut response = match canned.body {
+        Some(body) => (status, axum::Json(body)).into_response(),
+        None => status.into_response(),
+    };
+    for (name, value) in canned.headers {
+        response.headers_mut().insert(
+            axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    response
+}
+
+/// Decodes `a=1&b=x%2Cy` into pairs.
+pub fn url_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}

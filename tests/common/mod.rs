@@ -1,0 +1,75 @@
+//! Test support: a fake Spotify over real HTTP on 127.0.0.1, the server wired to it, and an
+//! in-process MCP client talking to the server over `tokio::io::duplex`.
+#![allow(dead_code)]
+
+pub mod fake_spotify;
+pub mod samples;
+
+use fake_spotify::FakeSpotify;
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::{RoleClient, RunningService};
+use rmcp::{ServiceError, ServiceExt};
+use serde_json::{Map, Value};
+use spotify_mcp::config::SpotifyArgs;
+use spotify_mcp::mcp::{Catalog, SpotifyServer, all_tools};
+use spotify_mcp::middleware::auth::Secret;
+use std::sync::Arc;
+
+pub type Client = RunningService<RoleClient, ()>;
+
+/// Configuration pointing at the fake, with a static access token unless `token` is `None`.
+pub fn spotify_args(fake: &FakeSpotify, token: Option<&str>) -> SpotifyArgs {
+    SpotifyArgs {
+        api_base_url: format!("{}/v1", fake.url()),
+        accounts_base_url: fake.url(),
+        client_id: None,
+        client_secret: None,
+        access_token: token.map(Secret::new),
+        http_timeout_secs: 10,
+    }
+}
+
+/// Starts the MCP server on one end of an in-memory pipe and connects a client to the other.
+pub async fn connect(args: &SpotifyArgs, include_deprecated: bool) -> Client {
+    let client = spotify_mcp::build_client(args).expect("client builds");
+    let catalog = Catalog::new(all_tools(), include_deprecated);
+    let server = SpotifyServer::new(Arc::new(client), Arc::new(catalog));
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    tokio::spawn(async move {
+        if let Ok(running) = server.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    ().serve(client_io).await.expect("MCP client connects")
+}
+
+/// A fake with a token and a connected client over the full catalog.
+pub async fn setup() -> (FakeSpotify, Client) {
+    let fake = FakeSpotify::start().await;
+    let client = connect(&spotify_args(&fake, Some("test-token")), true).await;
+    (fake, client)
+}
+
+pub async fn call(
+    client: &Client,
+    name: &str,
+    arguments: Value,
+) -> Result<CallToolResult, ServiceError> {
+    let arguments: Map<String, Value> = match arguments {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        other => panic!("arguments must be an object, got {other}"),
+    };
+    client
+        .call_tool(CallToolRequestParams::new(name.to_string()).with_arguments(arguments))
+        .await
+}
+
+/// The text of a result's first content block.
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .find_map(|block| block.as_text().map(|t| t.text.clone()))
+        .unwrap_or_default()
+}

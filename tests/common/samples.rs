@@ -1,0 +1,125 @@
+//! Values built from JSON Schemas: arguments for a tool's `inputSchema`, and minimal answers
+//! (required fields only, as Spotify's leanest responses) for an `outputSchema`.
+
+use serde_json::{Map, Value, json};
+
+/// An argument object filling every property of an input schema with a valid value.
+pub fn arguments(input_schema: &Value) -> Value {
+    let mut out = Map::new();
+    for (name, schema) in input_schema["properties"].as_object().into_iter().flatten() {
+        out.insert(name.clone(), sample(name, schema));
+    }
+    Value::Object(out)
+}
+
+fn non_null<'a>(schema: &'a Value) -> &'a Value {
+    for key in ["anyOf", "oneOf"] {
+        if let Some(first) = schema[key]
+            .as_array()
+            .and_then(|list| list.iter().find(|s| s["type"] != "null"))
+        {
+            return non_null(first);
+        }
+    }
+    schema
+}
+
+fn primary_type(schema: &Value) -> &str {
+    match &schema["type"] {
+        Value::String(kind) => kind,
+        Value::Array(kinds) => kinds
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|k| *k != "null")
+            .unwrap_or("null"),
+        _ if schema.get("properties").is_some() => "object",
+        _ => "string",
+    }
+}
+
+fn sample(name: &str, schema: &Value) -> Value {
+    let schema = non_null(schema);
+    if let Some(values) = schema["enum"].as_array() {
+        return values
+            .iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null);
+    }
+    match primary_type(schema) {
+        "integer" => {
+            let low = schema["minimum"].as_i64().unwrap_or(0);
+            let high = schema["maximum"].as_i64().unwrap_or(i64::MAX);
+            json!((low + 1).min(high))
+        }
+        "number" => {
+            let low = schema["minimum"].as_f64().unwrap_or(0.0);
+            let high = schema["maximum"].as_f64().unwrap_or(f64::MAX);
+            json!((low + 0.5).min(high))
+        }
+        "boolean" => json!(true),
+        "array" => {
+            let items = &schema["items"];
+            let max = schema["maxItems"].as_u64().unwrap_or(u64::MAX);
+            let first = sample(name, items);
+            let second = match items["enum"].as_array() {
+                Some(values) => values.iter().filter(|v| !v.is_null()).nth(1).cloned(),
+                None if first.is_string() => Some(json!(format!("{}2", first.as_str().unwrap()))),
+                None => None,
+            };
+            match second {
+                Some(second) if max >= 2 => json!([first, second]),
+                _ => json!([first]),
+            }
+        }
+        "object" => {
+            let mut out = Map::new();
+            for (key, property) in schema["properties"].as_object().into_iter().flatten() {
+                out.insert(key.clone(), sample(key, property));
+            }
+            Value::Object(out)
+        }
+        _ if schema["contentEncoding"] == "base64" => json!("aGVsbG8gamVwZw=="),
+        _ => json!(format!("s{}", name.replace('_', ""))),
+    }
+}
+
+/// The leanest value an output schema allows: required properties only, empty lists.
+pub fn minimal(schema: &Value, root: &Value) -> Value {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/$defs/");
+        return minimal(&root["$defs"][name], root);
+    }
+    let schema = non_null(schema);
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/$defs/");
+        return minimal(&root["$defs"][name], root);
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        return values
+            .iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null);
+    }
+    match primary_type(schema) {
+        "object" => {
+            let mut out = Map::new();
+            for key in schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                out.insert(key.to_string(), minimal(&schema["properties"][key], root));
+            }
+            Value::Object(out)
+        }
+        "array" => json!([]),
+        "integer" => json!(schema["minimum"].as_i64().unwrap_or(0).max(0)),
+        "number" => json!(0.0),
+        "boolean" => json!(false),
+        "null" => Value::Null,
+        _ => json!("x"),
+    }
+}
