@@ -1,6 +1,6 @@
 //! The rmcp server handler: lists the catalog and answers tool calls.
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, ToolDef};
 use super::dispatch::Args;
 use super::errors::CallError;
 use super::generated_tools;
@@ -59,7 +59,7 @@ impl SpotifyServer {
             }
         };
         Ok(match outcome {
-            Ok(body) => success(body, entry.def.output_wrap),
+            Ok(body) => success(body, entry.def),
             Err(error) => {
                 tracing::info!(tool = name, error = %error, "tool call failed");
                 CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {error}"))])
@@ -68,20 +68,22 @@ impl SpotifyServer {
     }
 }
 
-fn success(body: Option<Value>, wrap: Option<&str>) -> CallToolResult {
-    match body {
-        None => CallToolResult::success(vec![ContentBlock::text(
-            "Done: Spotify accepted the request.",
-        )]),
-        Some(value) => {
-            let structured = match (wrap, value) {
-                (Some(key), value) => json!({ key: value }),
-                (None, value @ Value::Object(_)) => value,
-                (None, other) => json!({ "items": other }),
-            };
-            CallToolResult::structured(structured)
-        }
-    }
+fn success(body: Option<Value>, def: &ToolDef) -> CallToolResult {
+    let Some(value) = body else {
+        let text = if def.read_only {
+            "Spotify answered with no content: nothing to report (for the player: nothing is playing)."
+        } else {
+            "Done: Spotify accepted the request."
+        };
+        return CallToolResult::success(vec![ContentBlock::text(text)]);
+    };
+    // structuredContent must be an object: lists and scalars go under the wrap key.
+    let structured = match (def.output_wrap, value) {
+        (Some(key), value) => json!({ key: value }),
+        (None, value @ Value::Object(_)) => value,
+        (None, other) => json!({ "items": other }),
+    };
+    CallToolResult::structured(structured)
 }
 
 impl ServerHandler for SpotifyServer {
