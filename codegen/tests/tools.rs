@@ -1,0 +1,115 @@
+//! Tool derivation: names, merged input schemas, wrapped outputs, and refusal of bad names.
+
+use codegen::{derive_tools, prepare};
+use serde_json::{Value, json};
+
+fn doc(operation: Value) -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "1" },
+        "paths": { "/playlists/{playlist_id}/items": { "put": operation } },
+        "components": { "schemas": {} }
+    })
+}
+
+fn tools(doc: &Value) -> Result<Vec<codegen::Tool>, String> {
+    let prepared = prepare(doc).map_err(|e| e.to_string())?;
+    derive_tools(doc, &prepared.adjustments).map_err(|e| e.to_string())
+}
+
+fn replace_items() -> Value {
+    json!({
+        "operationId": "reorder-or-replace-playlists-items",
+        "x-mcp-name": "replace_playlist_items",
+        "summary": "Replace Items",
+        "description": "Replaces the items.",
+        "security": [{ "oauth_2_0": ["playlist-modify-public", "playlist-modify-private"] }],
+        "parameters": [
+            { "name": "playlist_id", "in": "path", "required": true, "schema": { "type": "string" } },
+            { "name": "uris", "in": "query", "explode": false, "schema": { "type": "array", "items": { "type": "string" }, "maxItems": 100 } }
+        ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object", "required": ["range_start"],
+            "properties": {
+                "uris": { "type": "array", "items": { "type": "string" } },
+                "range_start": { "type": "integer", "format": "int32", "nullable": true }
+            }
+        } } } },
+        "responses": { "200": { "description": "ok", "content": { "application/json": { "schema": {
+            "type": "array", "items": { "type": "boolean" } } } } } }
+    })
+}
+
+#[test]
+fn parameters_and_body_merge_into_one_input_schema() {
+    let tools = tools(&doc(replace_items())).unwrap();
+    let tool = &tools[0];
+    assert_eq!(tool.name, "replace_playlist_items");
+    let input = &tool.input_schema;
+    assert_eq!(input["required"], json!(["playlist_id", "range_start"]));
+    assert_eq!(
+        input["properties"]["uris"]["maxItems"], 100,
+        "the query list keeps its bound"
+    );
+    assert!(
+        input["properties"]["body_uris"].is_object(),
+        "the body's `uris` is renamed beside the query's"
+    );
+    assert_eq!(
+        input["properties"]["range_start"]["type"],
+        json!(["integer", "null"]),
+        "nullable becomes a type list"
+    );
+    assert!(input["properties"]["range_start"].get("format").is_none());
+    assert_eq!(input["additionalProperties"], false);
+    assert!(
+        tool.description
+            .contains("Scopes: playlist-modify-private, playlist-modify-public.")
+    );
+    assert!(tool.annotations.idempotent && !tool.annotations.read_only);
+}
+
+#[test]
+fn array_answers_are_wrapped_in_an_object() {
+    let tools = tools(&doc(replace_items())).unwrap();
+    let output = tools[0].output_schema.as_ref().unwrap();
+    assert_eq!(output["type"], "object");
+    assert_eq!(output["properties"]["items"]["type"], "array");
+    assert_eq!(tools[0].output_wrap.as_deref(), Some("items"));
+}
+
+#[test]
+fn name_defaults_to_snake_case_operation_id() {
+    let mut operation = replace_items();
+    operation.as_object_mut().unwrap().remove("x-mcp-name");
+    assert_eq!(
+        tools(&doc(operation)).unwrap()[0].name,
+        "reorder_or_replace_playlists_items"
+    );
+}
+
+#[test]
+fn invalid_tool_names_are_refused_with_the_operation_named() {
+    let mut operation = replace_items();
+    operation["x-mcp-name"] = json!("Replace Items!");
+    let error = tools(&doc(operation)).unwrap_err();
+    assert!(
+        error.contains("reorder-or-replace-playlists-items") && error.contains("a-z"),
+        "{error}"
+    );
+    let mut long = replace_items();
+    long["x-mcp-name"] = json!("x".repeat(65));
+    assert!(tools(&doc(long)).unwrap_err().contains("1-64"));
+}
+
+#[test]
+fn replaced_by_must_name_an_operation() {
+    let mut operation = replace_items();
+    operation["deprecated"] = json!(true);
+    operation["x-mcp-replaced-by"] = json!("no-such-operation");
+    assert!(
+        tools(&doc(operation))
+            .unwrap_err()
+            .contains("no-such-operation")
+    );
+}
