@@ -13,6 +13,17 @@ pub const WRAP_KEY: &str = "items";
 /// Input property carrying a binary body as base64 text.
 pub const BASE64_BODY_ARG: &str = "image_base64";
 const MAX_NAME_LEN: usize = 64;
+/// The project's operation extensions (documented in openapi/README.md); others are typos.
+pub const EXTENSIONS: [&str; 6] = [
+    "x-mcp-name",
+    "x-mcp-cache",
+    "x-mcp-premium",
+    "x-mcp-destructive",
+    "x-mcp-idempotent",
+    "x-mcp-replaced-by",
+];
+/// Values of `x-mcp-cache`.
+pub const CACHE_CLASSES: [&str; 4] = ["catalog", "user", "playback", "none"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Annotations {
@@ -155,6 +166,20 @@ fn derive_tool(
             format!("tool name `{name}` must be 1-{MAX_NAME_LEN} characters of a-z, 0-9 and _"),
         ));
     }
+    if let Some(unknown) = operation
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.keys())
+        .find(|key| key.starts_with("x-mcp-") && !EXTENSIONS.contains(&key.as_str()))
+    {
+        return Err(problem(
+            op,
+            format!(
+                "unknown extension `{unknown}`; known: {}",
+                EXTENSIONS.join(", ")
+            ),
+        ));
+    }
     let adjusted = adjustments.get(&operation_id).cloned().unwrap_or_default();
     let schema_error = |source| ToolError::Schema {
         operation: op.label(),
@@ -290,6 +315,15 @@ fn derive_tool(
         .and_then(Value::as_str)
         .unwrap_or(if method == "GET" { "catalog" } else { "none" })
         .to_string();
+    if !CACHE_CLASSES.contains(&cache.as_str()) {
+        return Err(problem(
+            op,
+            format!(
+                "`x-mcp-cache: {cache}` is not one of {}",
+                CACHE_CLASSES.join(", ")
+            ),
+        ));
+    }
 
     Ok(Tool {
         client_method: crate::client_operation_name(&operation_id),

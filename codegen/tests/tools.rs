@@ -113,3 +113,21 @@ fn replaced_by_must_name_an_operation() {
             .contains("no-such-operation")
     );
 }
+
+#[test]
+fn unknown_extensions_and_cache_classes_are_refused() {
+    let mut typo = replace_items();
+    typo["x-mcp-premiun"] = json!(true);
+    assert!(
+        tools(&doc(typo))
+            .unwrap_err()
+            .contains("unknown extension `x-mcp-premiun`")
+    );
+    let mut cache = replace_items();
+    cache["x-mcp-cache"] = json!("forever");
+    assert!(
+        tools(&doc(cache))
+            .unwrap_err()
+            .contains("`x-mcp-cache: forever`")
+    );
+}
