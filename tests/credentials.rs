@@ -101,3 +101,21 @@ async fn rejected_client_credentials_are_reported() {
         "the secret never appears in messages"
     );
 }
+
+#[tokio::test]
+async fn secrets_never_show_in_debug_output() {
+    let fake = FakeSpotify::start().await;
+    let mut args = common::spotify_args(&fake, Some("access-token-value"));
+    args.client_id = Some("my-client".into());
+    args.client_secret = Some(spotify_mcp::middleware::auth::Secret::new(
+        "client-secret-value",
+    ));
+    let client = spotify_mcp::build_client(&args).unwrap();
+    for text in [format!("{args:?}"), format!("{client:?}")] {
+        assert!(
+            !text.contains("access-token-value") && !text.contains("client-secret-value"),
+            "{text}"
+        );
+        assert!(text.contains("redacted"), "{text}");
+    }
+}

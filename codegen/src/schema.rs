@@ -26,6 +26,7 @@ pub enum Refs {
 pub struct Converter<'a> {
     doc: &'a Value,
     refs: Refs,
+    descriptions: bool,
     defs: BTreeMap<String, Value>,
     stack: Vec<String>,
 }
@@ -35,9 +36,17 @@ impl<'a> Converter<'a> {
         Self {
             doc,
             refs,
+            descriptions: true,
             defs: BTreeMap::new(),
             stack: Vec::new(),
         }
+    }
+
+    /// Leaves out `description` keywords: output schemas describe shape, and every byte of a
+    /// tool listing costs the assistant context.
+    pub fn without_descriptions(mut self) -> Self {
+        self.descriptions = false;
+        self
     }
 
     /// The `$defs` gathered so far (empty for [`Refs::Inline`]).
@@ -65,6 +74,7 @@ impl<'a> Converter<'a> {
                 // OpenAPI-only keywords, or ones JSON Schema spells differently.
                 "nullable" | "discriminator" | "xml" | "externalDocs" | "example" => {}
                 key if key.starts_with("x-") => {}
+                "description" if !self.descriptions => {}
                 "format" => match value.as_str() {
                     Some("byte") => {
                         out.insert("contentEncoding".into(), json!("base64"));

@@ -466,7 +466,7 @@ fn output_schema(
     let Some(schema) = success else {
         return Ok((None, None));
     };
-    let mut converter = Converter::new(doc, Refs::Defs);
+    let mut converter = Converter::new(doc, Refs::Defs).without_descriptions();
     let converted = converter.convert(&schema)?;
     let mut defs = converter.take_defs();
 
