@@ -114,10 +114,10 @@ impl<'a> Converter<'a> {
             ("exclusiveMinimum", "minimum"),
             ("exclusiveMaximum", "maximum"),
         ] {
-            if object.get(flag) == Some(&Value::Bool(true)) {
-                if let Some(limit) = out.remove(bound) {
-                    out.insert(flag.into(), limit);
-                }
+            if object.get(flag) == Some(&Value::Bool(true))
+                && let Some(limit) = out.remove(bound)
+            {
+                out.insert(flag.into(), limit);
             }
         }
         if nullable {
@@ -160,10 +160,10 @@ fn make_nullable(out: &mut Map<String, Value>) {
     match out.get("type").cloned() {
         Some(Value::String(kind)) => {
             out.insert("type".into(), json!([kind, "null"]));
-            if let Some(Value::Array(values)) = out.get_mut("enum") {
-                if !values.contains(&Value::Null) {
-                    values.push(Value::Null);
-                }
+            if let Some(Value::Array(values)) = out.get_mut("enum")
+                && !values.contains(&Value::Null)
+            {
+                values.push(Value::Null);
             }
         }
         Some(_) => {}

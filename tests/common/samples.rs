@@ -12,7 +12,7 @@ pub fn arguments(input_schema: &Value) -> Value {
     Value::Object(out)
 }
 
-fn non_null<'a>(schema: &'a Value) -> &'a Value {
+fn non_null(schema: &Value) -> &Value {
     for key in ["anyOf", "oneOf"] {
         if let Some(first) = schema[key]
             .as_array()
