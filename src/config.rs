@@ -1,7 +1,9 @@
 //! Command-line flags and environment variables.
 
+use crate::auth::login::DEFAULT_REDIRECT_URI;
 use crate::middleware::auth::Secret;
 use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,15 +20,73 @@ pub struct Cli {
 pub enum Command {
     /// Serve MCP over stdio (for Claude Desktop, Claude Code and other local clients).
     Serve(ServeArgs),
+    /// Sign in to Spotify, show the stored login, or sign out.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Sign in with your Spotify account (Authorization Code with PKCE) and store the grant.
+    Login(LoginArgs),
+    /// Show the stored login: user, scopes, token expiry, grant age, tools it cannot reach.
+    Status(StatusArgs),
+    /// Delete the stored login.
+    Logout(LogoutArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub spotify: SpotifyArgs,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// List tools whose scopes the stored login lacks too, marked as unavailable.
+    #[arg(long, env = "SPOTIFY_MCP_SHOW_UNAVAILABLE_TOOLS")]
+    pub show_unavailable_tools: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CatalogArgs {
     /// Also list tools for operations Spotify has deprecated or withdrawn for newer apps.
     #[arg(long, env = "SPOTIFY_MCP_INCLUDE_DEPRECATED")]
     pub include_deprecated: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub spotify: SpotifyArgs,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Scopes to ask for, comma-separated. Default: every scope the listed tools need.
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Option<Vec<String>>,
+    /// Redirect URI registered in your Spotify app: http://127.0.0.1:PORT/… (never `localhost`)
+    /// or https://….
+    #[arg(long, env = "SPOTIFY_MCP_REDIRECT_URI", default_value = DEFAULT_REDIRECT_URI)]
+    pub redirect_uri: String,
+    /// Do not open a browser: print the URL and read the redirected URL pasted back (SSH, headless).
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the redirect before giving up.
+    #[arg(long, default_value_t = 300)]
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub spotify: SpotifyArgs,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogoutArgs {
+    /// Token file to delete (default: the platform config dir's spotify-mcp/token.json).
+    #[arg(long, env = "SPOTIFY_MCP_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Args)]
@@ -38,22 +98,28 @@ pub struct SpotifyArgs {
         default_value = "https://api.spotify.com/v1"
     )]
     pub api_base_url: String,
-    /// Base URL of Spotify's accounts service (token endpoint).
+    /// Base URL of Spotify's accounts service (authorize and token endpoints).
     #[arg(
         long,
         env = "SPOTIFY_ACCOUNTS_BASE_URL",
         default_value = "https://accounts.spotify.com"
     )]
     pub accounts_base_url: String,
-    /// Client id of your Spotify app (with the secret: Client Credentials for catalog tools).
+    /// Client id of your Spotify app (needed to log in; with the secret and no login: catalog tools).
     #[arg(long, env = "SPOTIFY_CLIENT_ID")]
     pub client_id: Option<String>,
-    /// Client secret of your Spotify app. Prefer the environment variable to the flag.
+    /// Client secret of your Spotify app (optional with PKCE). Prefer the environment variable.
     #[arg(long, env = "SPOTIFY_CLIENT_SECRET", hide_env_values = true, value_parser = parse_secret)]
     pub client_secret: Option<Secret>,
     /// A user access token, used as is (it expires after an hour). Prefer the environment variable.
     #[arg(long, env = "SPOTIFY_ACCESS_TOKEN", hide_env_values = true, value_parser = parse_secret)]
     pub access_token: Option<Secret>,
+    /// Where the login is stored (default: the platform config dir's spotify-mcp/token.json).
+    #[arg(long, env = "SPOTIFY_MCP_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Refresh the access token this many seconds before it expires.
+    #[arg(long, env = "SPOTIFY_MCP_REFRESH_MARGIN", default_value_t = 300)]
+    pub refresh_margin_secs: u64,
     /// Seconds to wait for Spotify before a call fails.
     #[arg(long, env = "SPOTIFY_MCP_HTTP_TIMEOUT", default_value_t = 30)]
     pub http_timeout_secs: u64,
@@ -80,6 +146,8 @@ impl std::fmt::Debug for SpotifyArgs {
                 "access_token",
                 &self.access_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("token_file", &self.token_file)
+            .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("http_timeout_secs", &self.http_timeout_secs)
             .finish()
     }

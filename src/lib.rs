@@ -1,31 +1,90 @@
 #![doc = "spotify-mcp: the Spotify Web API as MCP tools, derived from `openapi/spotify.yaml`."]
 
+pub mod auth;
 pub mod config;
 pub mod mcp;
 pub mod middleware;
 pub mod spotify;
 
+use auth::oauth::OAuth;
+use auth::store::{FileTokenStore, StoreError, default_token_path};
 use config::SpotifyArgs;
 use middleware::auth::TokenSource;
+use std::path::PathBuf;
 use std::time::Duration;
 
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error(transparent)]
+    OAuth(#[from] auth::oauth::OAuthError),
+}
+
+/// The token file from the flags, or the platform default.
+pub fn token_path(args: &SpotifyArgs) -> Result<PathBuf, StoreError> {
+    store_path_or_default(args.token_file.clone())
+}
+
+pub fn store_path_or_default(path: Option<PathBuf>) -> Result<PathBuf, StoreError> {
+    match path {
+        Some(path) => Ok(path),
+        None => default_token_path(),
+    }
+}
+
+/// Where calls get their token: a raw token wins, then a stored login, then Client Credentials.
+pub fn token_source(args: &SpotifyArgs) -> Result<TokenSource, BuildError> {
+    let timeout = Duration::from_secs(args.http_timeout_secs);
+    if let Some(token) = &args.access_token {
+        return Ok(TokenSource::Static(token.clone()));
+    }
+    let stored = token_path(args).and_then(|path| {
+        let store = FileTokenStore::new(path);
+        store
+            .load_sync()
+            .map(|grant| grant.map(|grant| (store, grant)))
+    });
+    match stored {
+        Ok(Some((store, grant))) => {
+            // Refresh tokens are bound to the app that obtained them.
+            let oauth = OAuth::new(
+                &args.accounts_base_url,
+                &grant.client_id,
+                args.client_secret.as_ref(),
+                None,
+                timeout,
+            )?;
+            let margin = Duration::from_secs(args.refresh_margin_secs);
+            return Ok(TokenSource::user(Box::new(store), oauth, grant, margin));
+        }
+        // Without a config dir there is no default store, hence no stored login.
+        Ok(None) | Err(StoreError::NoConfigDir) => {}
+        Err(error) => {
+            tracing::error!(error = %error, "the stored login is unusable");
+            return Ok(TokenSource::Broken(error.to_string()));
+        }
+    }
+    match (&args.client_id, &args.client_secret) {
+        (Some(id), Some(secret)) => Ok(TokenSource::client_credentials(OAuth::new(
+            &args.accounts_base_url,
+            id,
+            Some(secret),
+            None,
+            timeout,
+        )?)),
+        _ => Ok(TokenSource::None),
+    }
+}
+
 /// Builds the typed Spotify client with its middleware from the configuration.
-pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, reqwest::Error> {
+pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(args.http_timeout_secs))
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("spotify-mcp/", env!("CARGO_PKG_VERSION")))
         .build()?;
-    let tokens = match (&args.access_token, &args.client_id, &args.client_secret) {
-        (Some(token), _, _) => TokenSource::Static(token.clone()),
-        (None, Some(id), Some(secret)) => TokenSource::client_credentials(
-            http.clone(),
-            &args.accounts_base_url,
-            id.clone(),
-            secret.clone(),
-        ),
-        _ => TokenSource::None,
-    };
+    let tokens = token_source(args)?;
     let base = args.api_base_url.trim_end_matches('/');
     Ok(spotify::Client::new_with_client(
         base,

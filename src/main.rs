@@ -1,7 +1,10 @@
 use clap::Parser;
+use progenitor_client::ClientInfo;
 use rmcp::ServiceExt;
-use spotify_mcp::config::{Cli, Command, ServeArgs};
-use spotify_mcp::mcp::{Catalog, SpotifyServer, all_tools};
+use spotify_mcp::auth::commands;
+use spotify_mcp::config::{AuthCommand, Cli, Command, ServeArgs};
+use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
+use spotify_mcp::middleware::auth::AuthMode;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -19,6 +22,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Auth(AuthCommand::Login(args)) => commands::run_login(args).await,
+        Command::Auth(AuthCommand::Status(args)) => commands::run_status(args).await,
+        Command::Auth(AuthCommand::Logout(args)) => commands::run_logout(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,10 +37,30 @@ async fn main() -> ExitCode {
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let client = spotify_mcp::build_client(&args.spotify)?;
-    let catalog = Catalog::new(all_tools(), args.include_deprecated);
-    tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, "serving MCP over stdio");
+    let mode = client.inner().tokens.mode().await;
+    let granted_scopes = match &mode {
+        AuthMode::User(scopes) => Some(scopes.clone()),
+        _ => None,
+    };
+    let options = CatalogOptions {
+        include_deprecated: args.catalog.include_deprecated,
+        granted_scopes,
+        show_unavailable: args.show_unavailable_tools,
+    };
+    let catalog = Catalog::new(all_tools(), &options);
+    tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), "serving MCP over stdio");
     let server = SpotifyServer::new(Arc::new(client), Arc::new(catalog));
     let running = server.serve(rmcp::transport::stdio()).await?;
     running.waiting().await?;
     Ok(())
+}
+
+fn mode_label(mode: &AuthMode) -> &'static str {
+    match mode {
+        AuthMode::None => "none",
+        AuthMode::RawToken => "access token",
+        AuthMode::App => "client credentials",
+        AuthMode::User(_) => "stored login",
+        AuthMode::Broken(_) => "broken token store",
+    }
 }

@@ -3,6 +3,7 @@
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 /// One tool, as `cargo xtask codegen` derived it from an operation of the spec.
@@ -71,6 +72,8 @@ impl ToolDef {
 pub struct Entry {
     pub def: &'static ToolDef,
     pub tool: Tool,
+    /// Scopes the tool needs that the stored login lacks (empty when unknown or complete).
+    pub missing_scopes: Vec<&'static str>,
     validator: OnceLock<Result<jsonschema::Validator, String>>,
 }
 
@@ -107,39 +110,69 @@ impl Entry {
     }
 }
 
+/// What goes into a catalog.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogOptions {
+    pub include_deprecated: bool,
+    /// Scopes of the stored login; `None` when unknown (no login, or a raw token): list everything.
+    pub granted_scopes: Option<BTreeSet<String>>,
+    /// List tools the login lacks scopes for too, marked, instead of hiding them.
+    pub show_unavailable: bool,
+}
+
 /// The tools this server lists and answers to.
 pub struct Catalog {
     entries: Vec<Entry>,
+    show_unavailable: bool,
 }
 
 impl Catalog {
-    /// The catalog for the given definitions; deprecated ones only when asked for.
-    pub fn new(defs: &'static [ToolDef], include_deprecated: bool) -> Self {
+    pub fn new(defs: &'static [ToolDef], options: &CatalogOptions) -> Self {
         let entries = defs
             .iter()
-            .filter(|def| include_deprecated || !def.deprecated)
-            .map(|def| Entry {
-                def,
-                tool: def.to_mcp(),
-                validator: OnceLock::new(),
+            .filter(|def| options.include_deprecated || !def.deprecated)
+            .map(|def| {
+                let missing_scopes: Vec<&'static str> = match &options.granted_scopes {
+                    Some(granted) => def.scopes.iter().copied().filter(|s| !granted.contains(*s)).collect(),
+                    None => Vec::new(),
+                };
+                let mut tool = def.to_mcp();
+                if !missing_scopes.is_empty() {
+                    let note = format!(
+                        "UNAVAILABLE: the stored login lacks the scope(s) {}; run `spotify-mcp auth login` to grant them. ",
+                        missing_scopes.join(", ")
+                    );
+                    tool.description = Some(format!("{note}{}", def.description).into());
+                }
+                Entry { def, tool, missing_scopes, validator: OnceLock::new() }
             })
             .collect();
-        Self { entries }
+        Self {
+            entries,
+            show_unavailable: options.show_unavailable,
+        }
     }
 
+    /// The tools `tools/list` shows.
     pub fn tools(&self) -> Vec<Tool> {
-        self.entries.iter().map(|e| e.tool.clone()).collect()
+        self.entries
+            .iter()
+            .filter(|e| self.show_unavailable || e.missing_scopes.is_empty())
+            .map(|e| e.tool.clone())
+            .collect()
     }
 
+    /// Any tool of the catalog, listed or hidden for want of a scope.
     pub fn get(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.def.name == name)
     }
 
+    /// How many tools `tools/list` shows.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.tools().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 }

@@ -8,7 +8,7 @@ pub mod errors;
 mod generated_tools;
 pub mod server;
 
-pub use catalog::{Catalog, ToolDef};
+pub use catalog::{Catalog, CatalogOptions, ToolDef};
 pub use server::SpotifyServer;
 
 /// Every tool the spec defines, deprecated ones included, in spec order.

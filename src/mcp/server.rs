@@ -1,10 +1,12 @@
 //! The rmcp server handler: lists the catalog and answers tool calls.
 
-use super::catalog::{Catalog, ToolDef};
+use super::catalog::{Catalog, Entry, ToolDef};
 use super::dispatch::Args;
 use super::errors::CallError;
 use super::generated_tools;
+use crate::middleware::auth::AuthMode;
 use crate::spotify::Client;
+use progenitor_client::ClientInfo;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
@@ -43,6 +45,12 @@ impl SpotifyServer {
             )
         })?;
         let arguments = arguments.unwrap_or_default();
+        if let Some(refusal) = self.refusal(entry).await {
+            tracing::info!(tool = name, "tool call refused: {refusal}");
+            return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                "{name} is not available: {refusal}"
+            ))]));
+        }
         let outcome = match entry.validate(&Value::Object(arguments.clone())) {
             Err(problems) => Err(CallError::InvalidArguments(problems)),
             Ok(()) => {
@@ -65,6 +73,29 @@ impl SpotifyServer {
                 CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {error}"))])
             }
         })
+    }
+}
+
+impl SpotifyServer {
+    /// Why this login cannot use the tool at all, before any call to Spotify.
+    async fn refusal(&self, entry: &Entry) -> Option<String> {
+        if !entry.missing_scopes.is_empty() {
+            return Some(format!(
+                "it needs the scope(s) {}, which the stored login lacks. Run `spotify-mcp auth login` (it asks for every \
+                 scope the tools need), approve in the browser, then restart the server",
+                entry.missing_scopes.join(", ")
+            ));
+        }
+        let needs_user = !entry.def.scopes.is_empty() || entry.def.cache != "catalog";
+        if needs_user && self.client.inner().tokens.mode().await == AuthMode::App {
+            return Some(
+                "it acts on a user's account, and the server only has app credentials (SPOTIFY_CLIENT_ID and \
+                 SPOTIFY_CLIENT_SECRET reach the public catalog). Log in first with `spotify-mcp auth login`, then \
+                 restart the server"
+                    .to_string(),
+            );
+        }
+        None
     }
 }
 

@@ -1,12 +1,19 @@
-//! Where the bearer token comes from. For now: a token given in the environment, or a Client
-//! Credentials token fetched from the accounts service; the full OAuth flow is its own issue.
+//! Where each call's bearer token comes from: a raw token from the environment, a Client
+//! Credentials token, or the user's stored grant — refreshed ahead of expiry, single-flight
+//! (one lock: concurrent calls at expiry wait for the one refresh), and persisted atomically.
 
+use crate::auth::grant::{self, Grant};
+use crate::auth::oauth::{OAuth, OAuthError};
+use crate::auth::store::TokenStore;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, RwLock};
 
 /// A secret string that never shows in `Debug` or `Display` output.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
@@ -25,133 +32,210 @@ impl fmt::Debug for Secret {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AuthError {
     #[error(
-        "no Spotify credentials: set SPOTIFY_ACCESS_TOKEN to a user access token, or SPOTIFY_CLIENT_ID \
-         and SPOTIFY_CLIENT_SECRET for catalog tools (search, albums, artists, tracks, shows), then restart the server"
+        "no Spotify credentials: run `spotify-mcp auth login` (needs SPOTIFY_CLIENT_ID), or set SPOTIFY_ACCESS_TOKEN \
+         to a user access token, or SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET for catalog tools (search, albums, \
+         artists, tracks, shows), then restart the server"
     )]
     NoCredentials,
-    #[error("could not get a Client Credentials token from {url}: {problem}")]
-    ClientCredentials { url: String, problem: String },
+    #[error("{0}")]
+    Grant(String),
+    #[error("could not get a Client Credentials token: {0}")]
+    ClientCredentials(String),
 }
 
-/// A renewable access token with its expiry.
-pub struct Cached {
+/// What kind of credentials the server runs with; decides which tools can work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMode {
+    None,
+    /// A raw access token: the user and scopes are unknown.
+    RawToken,
+    /// Client Credentials: the public catalog only, no user.
+    App,
+    /// A stored user grant with these scopes.
+    User(BTreeSet<String>),
+    /// The token store could not be read; every call reports this.
+    Broken(String),
+}
+
+/// Renew a Client Credentials token this long before it expires.
+const APP_TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+pub struct AppToken {
     token: Secret,
     expires: Instant,
+}
+
+pub struct UserGrant {
+    store: Box<dyn TokenStore>,
+    oauth: OAuth,
+    margin_secs: u64,
+    current: Mutex<Grant>,
+    /// Set when a refresh was refused for good (`invalid_grant`); cleared by nothing but a new login.
+    dead: RwLock<Option<String>>,
 }
 
 /// The configured way of obtaining an access token.
 pub enum TokenSource {
     None,
+    Broken(String),
     Static(Secret),
     ClientCredentials {
-        http: reqwest::Client,
-        token_url: String,
-        client_id: String,
-        client_secret: Secret,
-        // One lock: concurrent callers wait for the one request in flight.
-        cached: Mutex<Option<Cached>>,
+        oauth: OAuth,
+        cached: Mutex<Option<AppToken>>,
     },
+    User(UserGrant),
 }
 
 impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TokenSource::None => "TokenSource::None",
+            TokenSource::Broken(_) => "TokenSource::Broken",
             TokenSource::Static(_) => "TokenSource::Static([redacted])",
             TokenSource::ClientCredentials { .. } => "TokenSource::ClientCredentials([redacted])",
+            TokenSource::User(_) => "TokenSource::User([redacted])",
         })
     }
 }
 
-/// Renew this long before the token expires, so a call never carries a token about to lapse.
-const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
-
 impl TokenSource {
-    pub fn client_credentials(
-        http: reqwest::Client,
-        accounts_base_url: &str,
-        client_id: String,
-        client_secret: Secret,
-    ) -> Self {
+    pub fn client_credentials(oauth: OAuth) -> Self {
         TokenSource::ClientCredentials {
-            http,
-            token_url: format!("{}/api/token", accounts_base_url.trim_end_matches('/')),
-            client_id,
-            client_secret,
+            oauth,
             cached: Mutex::new(None),
         }
     }
 
+    pub fn user(store: Box<dyn TokenStore>, oauth: OAuth, grant: Grant, margin: Duration) -> Self {
+        TokenSource::User(UserGrant {
+            store,
+            oauth,
+            margin_secs: margin.as_secs(),
+            current: Mutex::new(grant),
+            dead: RwLock::new(None),
+        })
+    }
+
+    pub async fn mode(&self) -> AuthMode {
+        match self {
+            TokenSource::None => AuthMode::None,
+            TokenSource::Broken(message) => AuthMode::Broken(message.clone()),
+            TokenSource::Static(_) => AuthMode::RawToken,
+            TokenSource::ClientCredentials { .. } => AuthMode::App,
+            TokenSource::User(user) => AuthMode::User(user.current.lock().await.scopes.clone()),
+        }
+    }
+
+    /// The token for the next call, refreshed first when it is about to expire.
     pub async fn bearer(&self) -> Result<Secret, AuthError> {
         match self {
             TokenSource::None => Err(AuthError::NoCredentials),
+            TokenSource::Broken(message) => Err(AuthError::Grant(message.clone())),
             TokenSource::Static(token) => Ok(token.clone()),
-            TokenSource::ClientCredentials {
-                http,
-                token_url,
-                client_id,
-                client_secret,
-                cached,
-            } => {
+            TokenSource::ClientCredentials { oauth, cached } => {
                 let mut cached = cached.lock().await;
                 if let Some(c) = cached.as_ref().filter(|c| c.expires > Instant::now()) {
                     return Ok(c.token.clone());
                 }
-                let fresh =
-                    fetch_client_credentials(http, token_url, client_id, client_secret).await?;
-                let token = fresh.token.clone();
-                *cached = Some(fresh);
+                let fresh = oauth
+                    .client_credentials()
+                    .await
+                    .map_err(|e| AuthError::ClientCredentials(e.to_string()))?;
+                let token = fresh.access_token.clone();
+                *cached = Some(AppToken {
+                    token: token.clone(),
+                    expires: Instant::now() + fresh.expires_in.saturating_sub(APP_TOKEN_MARGIN),
+                });
                 Ok(token)
             }
+            TokenSource::User(user) => user.bearer(None).await,
+        }
+    }
+
+    /// After Spotify rejected `rejected` with 401: a new token, unless refreshing cannot help.
+    /// Concurrent callers that saw the same rejection share one refresh.
+    pub async fn renew_after_rejection(
+        &self,
+        rejected: &Secret,
+    ) -> Option<Result<Secret, AuthError>> {
+        match self {
+            TokenSource::User(user) => Some(user.bearer(Some(rejected)).await),
+            TokenSource::ClientCredentials { cached, .. } => {
+                let mut cached = cached.lock().await;
+                if cached.as_ref().is_some_and(|c| &c.token == rejected) {
+                    *cached = None;
+                }
+                drop(cached);
+                Some(self.bearer().await)
+            }
+            _ => None,
+        }
+    }
+
+    /// Why the user grant can no longer be refreshed, once Spotify has said so.
+    pub async fn dead_grant(&self) -> Option<String> {
+        match self {
+            TokenSource::User(user) => user.dead.read().await.clone(),
+            _ => None,
         }
     }
 }
 
-#[derive(serde::Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: Option<u64>,
-}
-
-async fn fetch_client_credentials(
-    http: &reqwest::Client,
-    token_url: &str,
-    client_id: &str,
-    client_secret: &Secret,
-) -> Result<Cached, AuthError> {
-    let failed = |problem: String| AuthError::ClientCredentials {
-        url: token_url.to_string(),
-        problem,
-    };
-    let response = http
-        .post(token_url)
-        .basic_auth(client_id, Some(client_secret.expose()))
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body("grant_type=client_credentials")
-        .send()
-        .await
-        .map_err(|e| failed(e.without_url().to_string()))?;
-    let status = response.status();
-    if !status.is_success() {
-        let body = response.text().await.unwrap_or_default();
-        let detail: String = body.chars().take(200).collect();
-        return Err(failed(format!(
-            "{status}: {detail} (check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET)"
-        )));
+impl UserGrant {
+    /// The current token; refreshed when it expires within the margin or equals `rejected`.
+    async fn bearer(&self, rejected: Option<&Secret>) -> Result<Secret, AuthError> {
+        if let Some(reason) = self.dead.read().await.clone() {
+            return Err(AuthError::Grant(reason));
+        }
+        // Holding the lock across the refresh is the single flight: the others wait here, then
+        // find the fresh token.
+        let mut current = self.current.lock().await;
+        let stale = rejected.is_some_and(|r| *r == current.access_token);
+        if !stale && !current.expires_within(self.margin_secs) {
+            return Ok(current.access_token.clone());
+        }
+        if let Some(reason) = self.dead.read().await.clone() {
+            return Err(AuthError::Grant(reason));
+        }
+        let Some(refresh_token) = current.refresh_token.clone() else {
+            return Err(AuthError::Grant(
+                "the stored grant has no refresh token and its access token expired; run `spotify-mcp auth login`".into(),
+            ));
+        };
+        tracing::debug!("refreshing the Spotify access token");
+        let fresh = match self.oauth.refresh(&refresh_token).await {
+            Ok(fresh) => fresh,
+            Err(error @ OAuthError::InvalidGrant(_)) => {
+                let message = error.to_string();
+                *self.dead.write().await = Some(message.clone());
+                tracing::warn!(store = %self.store.location(), "Spotify refused the stored grant; a new login is needed");
+                return Err(AuthError::Grant(message));
+            }
+            Err(error) => {
+                return Err(AuthError::Grant(format!(
+                    "could not refresh the access token: {error}"
+                )));
+            }
+        };
+        let mut next = current.clone();
+        next.access_token = fresh.access_token;
+        // Spotify may omit the refresh token: then the old one stays valid.
+        if let Some(refresh_token) = fresh.refresh_token {
+            next.refresh_token = Some(refresh_token);
+        }
+        next.expires_at = grant::now() + fresh.expires_in.as_secs();
+        if let Some(scopes) = fresh.scopes {
+            next.scopes = scopes;
+        }
+        if let Err(error) = self.store.save(&next).await {
+            // The new token still serves this process; the next start refreshes again.
+            tracing::warn!(error = %error, "could not persist the refreshed token");
+        }
+        let token = next.access_token.clone();
+        *current = next;
+        Ok(token)
     }
-    let parsed: TokenResponse = response
-        .json()
-        .await
-        .map_err(|e| failed(e.without_url().to_string()))?;
-    let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
-    Ok(Cached {
-        token: Secret::new(parsed.access_token),
-        expires: Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN),
-    })
 }

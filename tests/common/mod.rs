@@ -12,7 +12,8 @@ use rmcp::service::{RoleClient, RunningService};
 use rmcp::{ServiceError, ServiceExt};
 use serde_json::{Map, Value};
 use spotify_mcp::config::SpotifyArgs;
-use spotify_mcp::mcp::{Catalog, SpotifyServer, all_tools};
+use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
+use spotify_mcp::middleware::auth::AuthMode;
 use spotify_mcp::middleware::auth::Secret;
 use std::sync::Arc;
 
@@ -26,14 +27,33 @@ pub fn spotify_args(fake: &FakeSpotify, token: Option<&str>) -> SpotifyArgs {
         client_id: None,
         client_secret: None,
         access_token: token.map(Secret::new),
+        // A path that never exists: tests opt in to a stored login explicitly.
+        token_file: Some(std::env::temp_dir().join("spotify-mcp-tests-no-such-dir/token.json")),
+        refresh_margin_secs: 300,
         http_timeout_secs: 10,
     }
 }
 
 /// Starts the MCP server on one end of an in-memory pipe and connects a client to the other.
 pub async fn connect(args: &SpotifyArgs, include_deprecated: bool) -> Client {
+    let options = CatalogOptions {
+        include_deprecated,
+        ..CatalogOptions::default()
+    };
+    connect_with(args, options).await
+}
+
+/// Like [`connect`], with the catalog options given and the stored login's scopes applied.
+pub async fn connect_with(args: &SpotifyArgs, mut options: CatalogOptions) -> Client {
     let client = spotify_mcp::build_client(args).expect("client builds");
-    let catalog = Catalog::new(all_tools(), include_deprecated);
+    if let AuthMode::User(scopes) = progenitor_client::ClientInfo::inner(&client)
+        .tokens
+        .mode()
+        .await
+    {
+        options.granted_scopes = Some(scopes);
+    }
+    let catalog = Catalog::new(all_tools(), &options);
     let server = SpotifyServer::new(Arc::new(client), Arc::new(catalog));
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
