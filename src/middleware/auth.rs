@@ -78,6 +78,7 @@ pub struct UserGrant {
 }
 
 /// The configured way of obtaining an access token.
+#[allow(clippy::large_enum_variant)] // one per process
 pub enum TokenSource {
     None,
     Broken(String),

@@ -83,12 +83,11 @@ impl ClientHooks<Inner> for Client {
         result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        if let Ok(response) = result {
-            if response.status() == StatusCode::UNAUTHORIZED {
-                if let Some(reason) = self.inner.tokens.dead_grant().await {
-                    return Err(Error::Custom(reason));
-                }
-            }
+        if let Ok(response) = result
+            && response.status() == StatusCode::UNAUTHORIZED
+            && let Some(reason) = self.inner.tokens.dead_grant().await
+        {
+            return Err(Error::Custom(reason));
         }
         Ok(())
     }

@@ -64,8 +64,10 @@ impl Canned {
 #[derive(Default)]
 struct Shared {
     requests: Vec<Recorded>,
-    /// Answers used once each, in order, before `default`.
-    queue: VecDeque<Canned>,
+    /// `(path prefix, answer)` used once each, first match wins; checked before `routes`.
+    queue: VecDeque<(String, Canned)>,
+    /// `(path prefix, answer)` used every time, first match wins; checked before `default`.
+    routes: Vec<(String, Canned)>,
     default: Option<Canned>,
 }
 
@@ -106,7 +108,33 @@ impl FakeSpotify {
 
     /// Answer the next request with `canned`.
     pub fn respond_once(&self, canned: Canned) {
-        self.shared.lock().unwrap().queue.push_back(canned);
+        self.respond_once_at("", canned);
+    }
+
+    /// Answer the next request whose path starts with `prefix` with `canned`.
+    pub fn respond_once_at(&self, prefix: &str, canned: Canned) {
+        self.shared
+            .lock()
+            .unwrap()
+            .queue
+            .push_back((prefix.to_string(), canned));
+    }
+
+    /// Answer every request whose path starts with `prefix` with `canned` (after queued answers).
+    pub fn respond_at(&self, prefix: &str, canned: Canned) {
+        self.shared
+            .lock()
+            .unwrap()
+            .routes
+            .push((prefix.to_string(), canned));
+    }
+
+    /// Requests whose path starts with `prefix`.
+    pub fn requests_at(&self, prefix: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with(prefix))
+            .collect()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -133,7 +161,20 @@ async fn handle(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> R
             headers: parts.headers.clone(),
             body,
         });
-        shared.queue.pop_front().or_else(|| shared.default.clone())
+        let path = parts.uri.path();
+        let queued = shared
+            .queue
+            .iter()
+            .position(|(prefix, _)| path.starts_with(prefix.as_str()));
+        match queued {
+            Some(index) => shared.queue.remove(index).map(|(_, canned)| canned),
+            None => shared
+                .routes
+                .iter()
+                .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+                .map(|(_, canned)| canned.clone())
+                .or_else(|| shared.default.clone()),
+        }
     };
     let canned = canned.unwrap_or_else(|| Canned::empty(204));
     let status = StatusCode::from_u16(canned.status).expect("valid status");

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_spotify;
+pub mod grants;
 pub mod reference;
 pub mod samples;
 

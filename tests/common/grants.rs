@@ -1,0 +1,72 @@
+//! Stored logins for tests: a grant written to a token file in a temporary directory.
+
+use serde_json::{Value, json};
+use spotify_mcp::auth::grant::{GRANT_VERSION, Grant, now};
+use spotify_mcp::auth::store::FileTokenStore;
+use spotify_mcp::config::SpotifyArgs;
+use spotify_mcp::middleware::auth::Secret;
+use std::path::{Path, PathBuf};
+
+pub fn grant(access: &str, refresh: Option<&str>, expires_in: i64, scopes: &[&str]) -> Grant {
+    Grant {
+        version: GRANT_VERSION,
+        client_id: "test-client".into(),
+        access_token: Secret::new(access),
+        refresh_token: refresh.map(Secret::new),
+        expires_at: (now() as i64 + expires_in).max(0) as u64,
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        authorized_at: now() - 86400,
+        user_id: Some("u1".into()),
+        user_name: Some("Agnetha".into()),
+    }
+}
+
+/// Every scope any tool needs.
+pub fn all_scopes() -> Vec<&'static str> {
+    let mut scopes: Vec<&str> = spotify_mcp::mcp::all_tools()
+        .iter()
+        .flat_map(|t| t.scopes.iter().copied())
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    scopes
+}
+
+/// Writes `grant` to `dir/token.json` and points `args` at it.
+pub fn store(dir: &tempfile::TempDir, args: &mut SpotifyArgs, grant: &Grant) -> PathBuf {
+    let path = dir.path().join("token.json");
+    FileTokenStore::new(path.clone())
+        .save_sync(grant)
+        .expect("token file written");
+    args.token_file = Some(path.clone());
+    path
+}
+
+pub fn load(path: &Path) -> Grant {
+    FileTokenStore::new(path.to_path_buf())
+        .load_sync()
+        .expect("readable")
+        .expect("present")
+}
+
+pub fn token_answer(access: &str, refresh: Option<&str>) -> Value {
+    let mut body = json!({ "access_token": access, "token_type": "Bearer", "expires_in": 3600, "scope": "user-library-read" });
+    if let Some(refresh) = refresh {
+        body["refresh_token"] = json!(refresh);
+    }
+    body
+}
+
+pub fn album(id: &str) -> Value {
+    json!({
+        "id": id, "name": "Arrival", "type": "album", "uri": format!("spotify:album:{id}"),
+        "href": format!("https://api.spotify.com/v1/albums/{id}"),
+        "external_urls": { "spotify": format!("https://open.spotify.com/album/{id}") }
+    })
+}
+
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
