@@ -1,6 +1,6 @@
 //! The `spotify-mcp auth login | status | logout` commands.
 
-use super::grant::{Grant, REFRESH_WARNING_SECS, now};
+use super::grant::{Grant, REFRESH_WARNING_SECS, describe_scopes, now};
 use super::login::{Browser, LoginOptions, SystemBrowser, login};
 use super::store::{FileTokenStore, TokenStore};
 use crate::config::{LoginArgs, LogoutArgs, StatusArgs};
@@ -149,7 +149,8 @@ pub fn status_report(grant: &Grant, location: &str, include_deprecated: bool) ->
     let unavailable: Vec<String> = listed_tools(include_deprecated)
         .filter_map(|tool| {
             let missing = grant.missing(tool.scopes);
-            (!missing.is_empty()).then(|| format!("  {} (needs {})", tool.name, missing.join(", ")))
+            (!missing.is_empty())
+                .then(|| format!("  {} (needs {})", tool.name, describe_scopes(&missing)))
         })
         .collect();
     if unavailable.is_empty() {

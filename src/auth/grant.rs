@@ -57,3 +57,23 @@ impl Grant {
         (self.authorized_at + REFRESH_LIFETIME_SECS).saturating_sub(now())
     }
 }
+
+/// The scopes whose absence makes a tool unusable: all of its scopes when the grant has none of
+/// them, else nothing. Spotify's lists often name alternatives (`playlist-modify-public` or
+/// `-private`) or extras (`user-read-playback-position` only adds resume points), so one
+/// granted scope is taken as enough.
+pub fn missing_scopes<'a>(required: &[&'a str], granted: &BTreeSet<String>) -> Vec<&'a str> {
+    if required.is_empty() || required.iter().any(|s| granted.contains(*s)) {
+        Vec::new()
+    } else {
+        required.to_vec()
+    }
+}
+
+/// "a" or "one of a, b", for messages about [`missing_scopes`].
+pub fn describe_scopes(scopes: &[&str]) -> String {
+    match scopes {
+        [one] => format!("the scope {one}"),
+        many => format!("one of the scopes {}", many.join(", ")),
+    }
+}

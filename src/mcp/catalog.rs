@@ -133,14 +133,14 @@ impl Catalog {
             .filter(|def| options.include_deprecated || !def.deprecated)
             .map(|def| {
                 let missing_scopes: Vec<&'static str> = match &options.granted_scopes {
-                    Some(granted) => def.scopes.iter().copied().filter(|s| !granted.contains(*s)).collect(),
+                    Some(granted) => crate::auth::grant::missing_scopes(def.scopes, granted),
                     None => Vec::new(),
                 };
                 let mut tool = def.to_mcp();
                 if !missing_scopes.is_empty() {
                     let note = format!(
-                        "UNAVAILABLE: the stored login lacks the scope(s) {}; run `spotify-mcp auth login` to grant them. ",
-                        missing_scopes.join(", ")
+                        "UNAVAILABLE: the stored login lacks {}; run `spotify-mcp auth login` to grant it. ",
+                        crate::auth::grant::describe_scopes(&missing_scopes)
                     );
                     tool.description = Some(format!("{note}{}", def.description).into());
                 }

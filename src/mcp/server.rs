@@ -4,6 +4,7 @@ use super::catalog::{Catalog, Entry, ToolDef};
 use super::dispatch::Args;
 use super::errors::CallError;
 use super::generated_tools;
+use crate::auth::grant::describe_scopes;
 use crate::middleware::auth::AuthMode;
 use crate::spotify::Client;
 use progenitor_client::ClientInfo;
@@ -81,9 +82,9 @@ impl SpotifyServer {
     async fn refusal(&self, entry: &Entry) -> Option<String> {
         if !entry.missing_scopes.is_empty() {
             return Some(format!(
-                "it needs the scope(s) {}, which the stored login lacks. Run `spotify-mcp auth login` (it asks for every \
+                "it needs {}, which the stored login lacks. Run `spotify-mcp auth login` (it asks for every \
                  scope the tools need), approve in the browser, then restart the server",
-                entry.missing_scopes.join(", ")
+                describe_scopes(&entry.missing_scopes)
             ));
         }
         let needs_user = !entry.def.scopes.is_empty() || entry.def.cache != "catalog";
