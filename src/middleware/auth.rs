@@ -201,6 +201,18 @@ impl UserGrant {
         if let Some(reason) = self.dead.read().await.clone() {
             return Err(AuthError::Grant(reason));
         }
+        // Another process (a second server, or `auth login`) may have stored a newer grant; a
+        // refresh from ours would overwrite it, and Spotify may have rotated our refresh token.
+        if let Ok(Some(stored)) = self.store.load().await {
+            if stored.access_token != current.access_token {
+                tracing::debug!("adopting the grant another process stored");
+                *current = stored;
+                let stale = rejected.is_some_and(|r| *r == current.access_token);
+                if !stale && !current.expires_within(self.margin_secs) {
+                    return Ok(current.access_token.clone());
+                }
+            }
+        }
         let Some(refresh_token) = current.refresh_token.clone() else {
             return Err(AuthError::Grant(
                 "the stored grant has no refresh token and its access token expired; run `spotify-mcp auth login`".into(),
