@@ -203,14 +203,14 @@ impl UserGrant {
         }
         // Another process (a second server, or `auth login`) may have stored a newer grant; a
         // refresh from ours would overwrite it, and Spotify may have rotated our refresh token.
-        if let Ok(Some(stored)) = self.store.load().await {
-            if stored.access_token != current.access_token {
-                tracing::debug!("adopting the grant another process stored");
-                *current = stored;
-                let stale = rejected.is_some_and(|r| *r == current.access_token);
-                if !stale && !current.expires_within(self.margin_secs) {
-                    return Ok(current.access_token.clone());
-                }
+        if let Ok(Some(stored)) = self.store.load().await
+            && stored.access_token != current.access_token
+        {
+            tracing::debug!("adopting the grant another process stored");
+            *current = stored;
+            let stale = rejected.is_some_and(|r| *r == current.access_token);
+            if !stale && !current.expires_within(self.margin_secs) {
+                return Ok(current.access_token.clone());
             }
         }
         let Some(refresh_token) = current.refresh_token.clone() else {
