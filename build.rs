@@ -38,6 +38,24 @@ fn main() {
     }
     table.push_str("];\n");
     fs::write(Path::new(&out_dir).join("body_content_types.rs"), table).expect("write table");
+
+    // Method, path template and cache class of each operation, for the middleware.
+    let tools = codegen::derive_tools(&doc, &prepared.adjustments).unwrap_or_else(|e| fail(&e));
+    let mut rows = String::from("pub const OPERATIONS: &[Operation] = &[\n");
+    for row in codegen::operation_rows(&tools) {
+        let cache = match row.cache.as_str() {
+            "catalog" => "Catalog",
+            "user" => "User",
+            "playback" => "Playback",
+            _ => "None",
+        };
+        rows.push_str(&format!(
+            "    Operation {{ id: {:?}, method: {:?}, path: {:?}, cache: CacheClass::{cache}, idempotent: {} }},\n",
+            row.client_name, row.method, row.path, row.idempotent
+        ));
+    }
+    rows.push_str("];\n");
+    fs::write(Path::new(&out_dir).join("operations.rs"), rows).expect("write operations");
 }
 
 fn quote_inner() -> proc_macro2::TokenStream {

@@ -41,6 +41,9 @@ pub struct ServeArgs {
     pub spotify: SpotifyArgs,
     #[command(flatten)]
     pub catalog: CatalogArgs,
+    /// Serve Prometheus metrics on this address at /metrics (e.g. 127.0.0.1:9464).
+    #[arg(long, env = "SPOTIFY_MCP_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// List tools whose scopes the stored login lacks too, marked as unavailable.
     #[arg(long, env = "SPOTIFY_MCP_SHOW_UNAVAILABLE_TOOLS")]
     pub show_unavailable_tools: bool,
@@ -123,6 +126,54 @@ pub struct SpotifyArgs {
     /// Seconds to wait for Spotify before a call fails.
     #[arg(long, env = "SPOTIFY_MCP_HTTP_TIMEOUT", default_value_t = 30)]
     pub http_timeout_secs: u64,
+    #[command(flatten)]
+    pub middleware: MiddlewareArgs,
+}
+
+/// Cache, rate-limit governor and retries around every Spotify call.
+#[derive(Debug, Clone, Args)]
+pub struct MiddlewareArgs {
+    /// Memory cache size in bytes of response bodies; 0 turns caching off.
+    #[arg(long, env = "SPOTIFY_MCP_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub cache_max_bytes: u64,
+    /// Seconds a catalog answer (album, artist, track, search, playlist…) stays cached.
+    #[arg(long, env = "SPOTIFY_MCP_CACHE_TTL_CATALOG", default_value_t = 4 * 3600)]
+    pub cache_ttl_catalog_secs: u64,
+    /// Seconds an answer about the user's own data (library, playlists, top items) stays cached.
+    #[arg(long, env = "SPOTIFY_MCP_CACHE_TTL_USER", default_value_t = 60)]
+    pub cache_ttl_user_secs: u64,
+    /// Seconds player state stays cached (0: never cached).
+    #[arg(long, env = "SPOTIFY_MCP_CACHE_TTL_PLAYBACK", default_value_t = 0)]
+    pub cache_ttl_playback_secs: u64,
+    /// Redis for a cache and rate-limit cooldown shared by several servers (redis://host:port/db).
+    /// (A URL may carry a password: it is kept out of logs and `Debug` output.)
+    #[arg(long, env = "SPOTIFY_MCP_REDIS_URL", hide_env_values = true, value_parser = parse_secret)]
+    pub redis_url: Option<Secret>,
+    /// Milliseconds a Redis command may take before the call goes on without it.
+    #[arg(long, env = "SPOTIFY_MCP_REDIS_TIMEOUT_MS", default_value_t = 250)]
+    pub redis_timeout_ms: u64,
+    /// During a rate-limit cooldown, a call waits when the wait is at most this many seconds,
+    /// and fails at once (with `retry_after_seconds`) otherwise.
+    #[arg(long, env = "SPOTIFY_MCP_MAX_RATE_LIMIT_WAIT", default_value_t = 5)]
+    pub max_rate_limit_wait_secs: u64,
+    /// Retries of an idempotent call after a 5xx answer or a failed connection (POST: never).
+    #[arg(long, env = "SPOTIFY_MCP_RETRIES", default_value_t = 2)]
+    pub retries: u32,
+}
+
+impl Default for MiddlewareArgs {
+    fn default() -> Self {
+        Self {
+            cache_max_bytes: 64 * 1024 * 1024,
+            cache_ttl_catalog_secs: 4 * 3600,
+            cache_ttl_user_secs: 60,
+            cache_ttl_playback_secs: 0,
+            redis_url: None,
+            redis_timeout_ms: 250,
+            max_rate_limit_wait_secs: 5,
+            retries: 2,
+        }
+    }
 }
 
 fn parse_secret(value: &str) -> Result<Secret, String> {
@@ -149,6 +200,7 @@ impl std::fmt::Debug for SpotifyArgs {
             .field("token_file", &self.token_file)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("http_timeout_secs", &self.http_timeout_secs)
+            .field("middleware", &self.middleware)
             .finish()
     }
 }

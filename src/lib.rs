@@ -10,7 +10,12 @@ use auth::oauth::OAuth;
 use auth::store::{FileTokenStore, StoreError, default_token_path};
 use config::SpotifyArgs;
 use middleware::auth::TokenSource;
+use middleware::cache::{Cache, Ttls};
+use middleware::governor::Governor;
+use middleware::pipeline::Middleware;
+use middleware::redis_link::RedisLink;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +24,8 @@ pub enum BuildError {
     Http(#[from] reqwest::Error),
     #[error(transparent)]
     OAuth(#[from] auth::oauth::OAuthError),
+    #[error(transparent)]
+    Redis(#[from] middleware::redis_link::RedisError),
 }
 
 /// The token file from the flags, or the platform default.
@@ -66,13 +73,10 @@ pub fn token_source(args: &SpotifyArgs) -> Result<TokenSource, BuildError> {
         }
     }
     match (&args.client_id, &args.client_secret) {
-        (Some(id), Some(secret)) => Ok(TokenSource::client_credentials(OAuth::new(
-            &args.accounts_base_url,
-            id,
-            Some(secret),
-            None,
-            timeout,
-        )?)),
+        (Some(id), Some(secret)) => {
+            let oauth = OAuth::new(&args.accounts_base_url, id, Some(secret), None, timeout)?;
+            Ok(TokenSource::client_credentials(oauth, id.clone()))
+        }
         _ => Ok(TokenSource::None),
     }
 }
@@ -84,13 +88,36 @@ pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("spotify-mcp/", env!("CARGO_PKG_VERSION")))
         .build()?;
-    let tokens = token_source(args)?;
+    let tokens = Arc::new(token_source(args)?);
+    let options = &args.middleware;
+    let redis = match &options.redis_url {
+        Some(url) => Some(Arc::new(RedisLink::new(
+            url,
+            Duration::from_millis(options.redis_timeout_ms),
+        )?)),
+        None => None,
+    };
+    let ttls = Ttls {
+        catalog: Duration::from_secs(options.cache_ttl_catalog_secs),
+        user: Duration::from_secs(options.cache_ttl_user_secs),
+        playback: Duration::from_secs(options.cache_ttl_playback_secs),
+    };
+    let cache = (options.cache_max_bytes > 0)
+        .then(|| Arc::new(Cache::new(options.cache_max_bytes, ttls, redis.clone())));
+    let governor = Arc::new(Governor::new(
+        Duration::from_secs(options.max_rate_limit_wait_secs),
+        redis,
+    ));
+    let middleware = Arc::new(Middleware {
+        tokens: tokens.clone(),
+        cache,
+        governor,
+        retries: options.retries,
+    });
     let base = args.api_base_url.trim_end_matches('/');
     Ok(spotify::Client::new_with_client(
         base,
         http,
-        spotify::Inner {
-            tokens: std::sync::Arc::new(tokens),
-        },
+        spotify::Inner { tokens, middleware },
     ))
 }

@@ -15,11 +15,21 @@ fn spotify_error(status: u16, message: &str, reason: Option<&str>) -> Canned {
 }
 
 async fn failure_text(canned: Canned, tool: &str, arguments: serde_json::Value) -> String {
+    failure_after(canned, tool, arguments, 1).await
+}
+
+/// The error text, after exactly `requests` upstream requests.
+async fn failure_after(
+    canned: Canned,
+    tool: &str,
+    arguments: serde_json::Value,
+    requests: usize,
+) -> String {
     let (fake, client) = common::setup().await;
     fake.respond(canned);
     let result = common::call(&client, tool, arguments).await.unwrap();
     assert_eq!(result.is_error, Some(true));
-    assert_eq!(fake.requests().len(), 1, "errors are not retried blindly");
+    assert_eq!(fake.requests().len(), requests);
     common::text(&result)
 }
 
@@ -93,10 +103,12 @@ async fn expired_token_says_to_renew_it() {
 
 #[tokio::test]
 async fn undocumented_status_still_reports_status_and_message() {
-    let text = failure_text(
+    // A GET is retried twice after a 5xx before the error is reported.
+    let text = failure_after(
         spotify_error(502, "Bad gateway", None),
         "get_album",
         json!({ "id": "x" }),
+        3,
     )
     .await;
     assert!(

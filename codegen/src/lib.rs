@@ -18,3 +18,30 @@ pub use tools::{Tool, ToolError, derive_tools};
 pub fn client_operation_name(operation_id: &str) -> String {
     heck::ToSnakeCase::to_snake_case(operation_id)
 }
+
+/// What the runtime middleware needs to know about each operation, keyed like the hooks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRow {
+    /// progenitor's operation name ([`client_operation_name`]).
+    pub client_name: String,
+    pub method: String,
+    pub path: String,
+    /// `x-mcp-cache`, defaulting like the tools do.
+    pub cache: String,
+    /// Safe to repeat (the tool's `idempotentHint`): only such calls are retried.
+    pub idempotent: bool,
+}
+
+/// One row per operation, for `build.rs` to embed in the client.
+pub fn operation_rows(tools: &[Tool]) -> Vec<OperationRow> {
+    tools
+        .iter()
+        .map(|tool| OperationRow {
+            client_name: tool.client_method.clone(),
+            method: tool.method.clone(),
+            path: tool.path.clone(),
+            cache: tool.cache.clone(),
+            idempotent: tool.annotations.idempotent,
+        })
+        .collect()
+}

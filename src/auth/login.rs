@@ -279,17 +279,19 @@ async fn profile(
     options: &LoginOptions,
     token: &Secret,
 ) -> Result<(Option<String>, Option<String>), LoginError> {
-    let tokens = crate::middleware::auth::TokenSource::Static(token.clone());
+    let tokens = std::sync::Arc::new(crate::middleware::auth::TokenSource::Static(token.clone()));
+    let middleware = std::sync::Arc::new(crate::middleware::pipeline::Middleware::plain(
+        tokens.clone(),
+    ));
     let http = reqwest::Client::builder()
         .timeout(options.http_timeout)
         .build()
         .map_err(|e| LoginError::Profile(e.to_string()))?;
+    let base = options.api_base_url.trim_end_matches('/');
     let client = crate::spotify::Client::new_with_client(
-        options.api_base_url.trim_end_matches('/'),
+        base,
         http,
-        crate::spotify::Inner {
-            tokens: std::sync::Arc::new(tokens),
-        },
+        crate::spotify::Inner { tokens, middleware },
     );
     let me = client
         .get_current_users_profile()

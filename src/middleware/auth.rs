@@ -85,6 +85,7 @@ pub enum TokenSource {
     Static(Secret),
     ClientCredentials {
         oauth: OAuth,
+        client_id: String,
         cached: Mutex<Option<AppToken>>,
     },
     User(UserGrant),
@@ -103,10 +104,38 @@ impl fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
-    pub fn client_credentials(oauth: OAuth) -> Self {
+    pub fn client_credentials(oauth: OAuth, client_id: String) -> Self {
         TokenSource::ClientCredentials {
             oauth,
+            client_id,
             cached: Mutex::new(None),
+        }
+    }
+
+    /// Who the calls act for, for cache keys: never a token, at most a hash of one.
+    pub async fn identity(&self) -> String {
+        match self {
+            TokenSource::None | TokenSource::Broken(_) => "anonymous".into(),
+            TokenSource::Static(token) => {
+                use sha2::{Digest, Sha256};
+                let digest = Sha256::digest(token.expose().as_bytes());
+                format!(
+                    "token:{}",
+                    digest
+                        .iter()
+                        .take(16)
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                )
+            }
+            TokenSource::ClientCredentials { client_id, .. } => format!("app:{client_id}"),
+            TokenSource::User(user) => {
+                let grant = user.current.lock().await;
+                match &grant.user_id {
+                    Some(id) => format!("user:{id}"),
+                    None => format!("grant:{}:{}", grant.client_id, grant.authorized_at),
+                }
+            }
         }
     }
 
@@ -136,7 +165,7 @@ impl TokenSource {
             TokenSource::None => Err(AuthError::NoCredentials),
             TokenSource::Broken(message) => Err(AuthError::Grant(message.clone())),
             TokenSource::Static(token) => Ok(token.clone()),
-            TokenSource::ClientCredentials { oauth, cached } => {
+            TokenSource::ClientCredentials { oauth, cached, .. } => {
                 let mut cached = cached.lock().await;
                 if let Some(c) = cached.as_ref().filter(|c| c.expires > Instant::now()) {
                     return Ok(c.token.clone());
@@ -220,8 +249,12 @@ impl UserGrant {
         };
         tracing::debug!("refreshing the Spotify access token");
         let fresh = match self.oauth.refresh(&refresh_token).await {
-            Ok(fresh) => fresh,
+            Ok(fresh) => {
+                super::metrics::token_refresh("ok");
+                fresh
+            }
             Err(error @ OAuthError::InvalidGrant(_)) => {
+                super::metrics::token_refresh("invalid_grant");
                 let message = error.to_string();
                 *self.dead.write().await = Some(message.clone());
                 tracing::warn!(store = %self.store.location(), "Spotify refused the stored grant; a new login is needed");

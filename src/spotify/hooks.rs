@@ -1,10 +1,11 @@
 //! `ClientHooks` for the generated client: every Spotify call passes through here, keyed by
-//! progenitor's `operation_id`. The bearer token (refreshed ahead of expiry), one refresh and
-//! retry after a 401, the real body media type, and dropping progenitor's `api-version` header
-//! (Spotify has no use for it).
+//! progenitor's `operation_id`. `pre` sets the bearer token (refreshed ahead of expiry), the
+//! real body media type, and drops progenitor's `api-version` header (Spotify has no use for
+//! it); `exec` runs the middleware pipeline; `post` explains a grant Spotify refused for good.
 
 use super::{Client, body_content_type};
-use crate::middleware::auth::{AuthError, Secret, TokenSource};
+use crate::middleware::auth::TokenSource;
+use crate::middleware::pipeline::{Middleware, bearer_header};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
@@ -14,19 +15,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Inner {
     pub tokens: Arc<TokenSource>,
-}
-
-fn bearer_header(token: &Secret) -> Result<HeaderValue, AuthError> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-        AuthError::Grant("the access token contains characters not allowed in a header".into())
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
-fn sent_token(request: &reqwest::Request) -> Option<Secret> {
-    let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
-    value.strip_prefix("Bearer ").map(Secret::new)
+    pub middleware: Arc<Middleware>,
 }
 
 impl ClientHooks<Inner> for Client {
@@ -46,7 +35,9 @@ impl ClientHooks<Inner> for Client {
             .bearer()
             .await
             .map_err(|e| Error::Custom(e.to_string()))?;
-        let header = bearer_header(&token).map_err(|e| Error::Custom(e.to_string()))?;
+        let header = bearer_header(&token).ok_or_else(|| {
+            Error::Custom("the access token contains characters not allowed in a header".into())
+        })?;
         request.headers_mut().insert(AUTHORIZATION, header);
         Ok(())
     }
@@ -54,28 +45,12 @@ impl ClientHooks<Inner> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let retry = request.try_clone();
-        let rejected = sent_token(&request);
-        let response = self.client().execute(request).await?;
-        if response.status() != StatusCode::UNAUTHORIZED {
-            return Ok(response);
-        }
-        // One refresh and one retry; when the token cannot be renewed, `post` says why.
-        let (Some(mut retry), Some(rejected)) = (retry, rejected) else {
-            return Ok(response);
-        };
-        match self.inner.tokens.renew_after_rejection(&rejected).await {
-            Some(Ok(token)) => match bearer_header(&token) {
-                Ok(header) => {
-                    retry.headers_mut().insert(AUTHORIZATION, header);
-                    self.client().execute(retry).await
-                }
-                Err(_) => Ok(response),
-            },
-            _ => Ok(response),
-        }
+        self.inner
+            .middleware
+            .execute(self.client(), request, info.operation_id)
+            .await
     }
 
     async fn post<E>(

@@ -31,3 +31,38 @@ pub fn body_content_type(operation_id: &str) -> Option<&'static str> {
         .find(|(id, _)| *id == operation_id)
         .map(|(_, media_type)| *media_type)
 }
+
+/// How long a successful GET of an operation may be served from cache (`x-mcp-cache`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CacheClass {
+    /// Public catalog objects.
+    Catalog,
+    /// The user's own data.
+    User,
+    /// Player state.
+    Playback,
+    /// Writes.
+    None,
+}
+
+/// One operation of the spec, as the middleware sees it.
+#[derive(Debug)]
+pub struct Operation {
+    /// progenitor's operation name: `OperationInfo::operation_id`.
+    pub id: &'static str,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub cache: CacheClass,
+    /// Safe to repeat: only these are retried after a 5xx or a failed connection.
+    pub idempotent: bool,
+}
+
+mod operations {
+    use super::{CacheClass, Operation};
+    include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+}
+
+/// The operation progenitor names `id`.
+pub fn operation(id: &str) -> Option<&'static Operation> {
+    operations::OPERATIONS.iter().find(|op| op.id == id)
+}

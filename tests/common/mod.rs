@@ -12,7 +12,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::{ServiceError, ServiceExt};
 use serde_json::{Map, Value};
-use spotify_mcp::config::SpotifyArgs;
+use spotify_mcp::config::{MiddlewareArgs, SpotifyArgs};
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use spotify_mcp::middleware::auth::AuthMode;
 use spotify_mcp::middleware::auth::Secret;
@@ -32,6 +32,11 @@ pub fn spotify_args(fake: &FakeSpotify, token: Option<&str>) -> SpotifyArgs {
         token_file: Some(std::env::temp_dir().join("spotify-mcp-tests-no-such-dir/token.json")),
         refresh_margin_secs: 300,
         http_timeout_secs: 10,
+        // Tests that count upstream requests opt in to the cache explicitly.
+        middleware: MiddlewareArgs {
+            cache_max_bytes: 0,
+            ..MiddlewareArgs::default()
+        },
     }
 }
 

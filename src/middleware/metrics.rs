@@ -1,0 +1,63 @@
+//! Prometheus metrics through the `metrics` facade. Label values are bounded: tool names and
+//! operation ids come from the spec, statuses are numbers, Spotify reasons from a fixed list.
+
+use metrics::{counter, histogram};
+use std::time::Duration;
+
+/// Spotify `reason` values worth a label; anything else is counted as `other`.
+const KNOWN_REASONS: [&str; 7] = [
+    "NO_ACTIVE_DEVICE",
+    "PREMIUM_REQUIRED",
+    "QUOTA_EXCEEDED",
+    "UNKNOWN",
+    "NO_PREV_TRACK",
+    "NO_NEXT_TRACK",
+    "ALREADY_PAUSED",
+];
+
+pub fn tool_call(tool: &'static str, outcome: &'static str, elapsed: Duration) {
+    counter!("spotify_mcp_tool_calls_total", "tool" => tool, "outcome" => outcome).increment(1);
+    histogram!("spotify_mcp_tool_call_duration_seconds", "tool" => tool)
+        .record(elapsed.as_secs_f64());
+}
+
+pub fn upstream(operation: &'static str, status: u16, reason: Option<&str>, elapsed: Duration) {
+    let reason = match reason {
+        None => "none",
+        Some(r) => KNOWN_REASONS
+            .iter()
+            .find(|k| **k == r)
+            .copied()
+            .unwrap_or("other"),
+    };
+    counter!("spotify_mcp_upstream_requests_total", "operation" => operation, "status" => status.to_string(), "reason" => reason)
+        .increment(1);
+    histogram!("spotify_mcp_upstream_request_duration_seconds", "operation" => operation)
+        .record(elapsed.as_secs_f64());
+}
+
+pub fn upstream_failed(operation: &'static str) {
+    counter!("spotify_mcp_upstream_requests_total", "operation" => operation, "status" => "error", "reason" => "none")
+        .increment(1);
+}
+
+pub fn cache_lookup(backend: &'static str, result: &'static str) {
+    counter!("spotify_mcp_cache_requests_total", "backend" => backend, "result" => result)
+        .increment(1);
+}
+
+pub fn token_refresh(outcome: &'static str) {
+    counter!("spotify_mcp_token_refreshes_total", "outcome" => outcome).increment(1);
+}
+
+pub fn governor(event: &'static str) {
+    counter!("spotify_mcp_governor_events_total", "event" => event).increment(1);
+}
+
+/// Starts the Prometheus exporter: `GET /metrics` on `addr`.
+pub fn serve(addr: std::net::SocketAddr) -> Result<(), String> {
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(addr)
+        .install()
+        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))
+}

@@ -1,0 +1,130 @@
+//! The one Redis connection the middleware shares (cache and rate-limit cooldown). Every
+//! command has a short timeout; while Redis is down, callers fall back to memory, a warning is
+//! logged once, and Redis is used again as soon as it answers.
+
+use crate::middleware::auth::Secret;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+pub struct RedisLink {
+    client: redis::Client,
+    timeout: Duration,
+    connection: Mutex<Option<ConnectionManager>>,
+    /// When the last failed connection attempt was: attempts are spaced out while Redis is down.
+    last_attempt: Mutex<Option<Instant>>,
+    down: AtomicBool,
+}
+
+impl std::fmt::Debug for RedisLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisLink")
+            .field("down", &self.down.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("Redis: {0}")]
+pub struct RedisError(String);
+
+const RECONNECT_EVERY: Duration = Duration::from_secs(1);
+
+impl RedisLink {
+    pub fn new(url: &Secret, timeout: Duration) -> Result<Self, RedisError> {
+        // The URL may hold a password: errors name no URL.
+        let client = redis::Client::open(url.expose())
+            .map_err(|e| RedisError(format!("invalid Redis URL: {}", e.category())))?;
+        Ok(Self {
+            client,
+            timeout,
+            connection: Mutex::new(None),
+            last_attempt: Mutex::new(None),
+            down: AtomicBool::new(false),
+        })
+    }
+
+    async fn connection(&self) -> Result<ConnectionManager, RedisError> {
+        let mut connection = self.connection.lock().await;
+        if let Some(existing) = connection.as_ref() {
+            return Ok(existing.clone());
+        }
+        let mut last = self.last_attempt.lock().await;
+        if last.is_some_and(|at| at.elapsed() < RECONNECT_EVERY) {
+            return Err(RedisError("not connected".into()));
+        }
+        *last = Some(Instant::now());
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let manager = tokio::time::timeout(
+            self.timeout * 2,
+            ConnectionManager::new_with_config(self.client.clone(), config),
+        )
+        .await
+        .map_err(|_| RedisError("connection timed out".into()))?
+        .map_err(|e| RedisError(e.to_string()))?;
+        *connection = Some(manager.clone());
+        Ok(manager)
+    }
+
+    /// Runs one command (or pipeline) with the timeout; failures are logged once per outage.
+    pub async fn run<'a, T: redis::FromRedisValue>(
+        &self,
+        command: impl Into<Command<'a>>,
+    ) -> Result<T, RedisError> {
+        let command = command.into();
+        let result = async {
+            let mut connection = self.connection().await?;
+            let query = async {
+                match command {
+                    Command::One(command) => command.query_async(&mut connection).await,
+                    Command::Pipeline(pipeline) => pipeline.query_async(&mut connection).await,
+                }
+            };
+            tokio::time::timeout(self.timeout, query)
+                .await
+                .map_err(|_| RedisError("timed out".into()))?
+                .map_err(|e| RedisError(e.to_string()))
+        }
+        .await;
+        match &result {
+            Ok(_) => {
+                if self.down.swap(false, Ordering::Relaxed) {
+                    tracing::info!("Redis answers again; using it");
+                }
+            }
+            Err(error) => {
+                if !self.down.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(error = %error, "Redis is unavailable; going on without it until it answers again");
+                }
+            }
+        }
+        result
+    }
+
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::Relaxed)
+    }
+}
+
+/// A single command or a pipeline.
+pub enum Command<'a> {
+    One(&'a redis::Cmd),
+    Pipeline(&'a redis::Pipeline),
+}
+
+impl<'a> From<&'a redis::Cmd> for Command<'a> {
+    fn from(command: &'a redis::Cmd) -> Self {
+        Command::One(command)
+    }
+}
+
+impl<'a> From<&'a redis::Pipeline> for Command<'a> {
+    fn from(pipeline: &'a redis::Pipeline) -> Self {
+        Command::Pipeline(pipeline)
+    }
+}
