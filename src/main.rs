@@ -36,6 +36,10 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(addr) = args.metrics_addr {
+        spotify_mcp::middleware::metrics::serve(addr)?;
+        tracing::info!(%addr, "serving Prometheus metrics at /metrics");
+    }
     let client = spotify_mcp::build_client(&args.spotify)?;
     let mode = client.inner().tokens.mode().await;
     let granted_scopes = match &mode {

@@ -6,6 +6,7 @@ use super::errors::CallError;
 use super::generated_tools;
 use crate::auth::grant::describe_scopes;
 use crate::middleware::auth::AuthMode;
+use crate::middleware::metrics;
 use crate::spotify::Client;
 use progenitor_client::ClientInfo;
 use rmcp::model::{
@@ -16,6 +17,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use std::time::Instant;
 
 const INSTRUCTIONS: &str = "Tools for the Spotify Web API: search the catalog, read albums, artists, tracks, \
 playlists, shows and audiobooks, manage the user's library and playlists, and control playback. \
@@ -45,9 +47,12 @@ impl SpotifyServer {
                 None,
             )
         })?;
+        let started = Instant::now();
+        let tool = entry.def.name;
         let arguments = arguments.unwrap_or_default();
         if let Some(refusal) = self.refusal(entry).await {
-            tracing::info!(tool = name, "tool call refused: {refusal}");
+            tracing::info!(tool, "tool call refused: {refusal}");
+            metrics::tool_call(tool, "refused", started.elapsed());
             return Ok(CallToolResult::error(vec![ContentBlock::text(format!(
                 "{name} is not available: {refusal}"
             ))]));
@@ -67,14 +72,41 @@ impl SpotifyServer {
                 }
             }
         };
+        let label = match &outcome {
+            Ok(_) => "ok",
+            Err(CallError::InvalidArguments(_) | CallError::InvalidArgument { .. }) => {
+                "invalid_arguments"
+            }
+            Err(CallError::Spotify { .. }) => "spotify_error",
+            Err(_) => "error",
+        };
+        metrics::tool_call(tool, label, started.elapsed());
         Ok(match outcome {
             Ok(body) => success(body, entry.def),
-            Err(error) => {
-                tracing::info!(tool = name, error = %error, "tool call failed");
-                CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {error}"))])
-            }
+            Err(error) => failure(name, error),
         })
     }
+}
+
+/// An `isError` result; a rate limit also says, as structured content, when to try again.
+fn failure(name: &str, error: CallError) -> CallToolResult {
+    tracing::info!(tool = name, error = %error, "tool call failed");
+    let mut result =
+        CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {error}"))]);
+    if let CallError::Spotify {
+        status,
+        reason,
+        retry_after: Some(seconds),
+        ..
+    } = &error
+    {
+        result.structured_content = Some(json!({
+            "status": status.as_u16(),
+            "reason": reason,
+            "retry_after_seconds": seconds,
+        }));
+    }
+    result
 }
 
 impl SpotifyServer {

@@ -59,5 +59,41 @@ pub fn serve(addr: std::net::SocketAddr) -> Result<(), String> {
     metrics_exporter_prometheus::PrometheusBuilder::new()
         .with_http_listener(addr)
         .install()
-        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))
+        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?;
+    describe();
+    Ok(())
+}
+
+fn describe() {
+    use metrics::{Unit, describe_counter, describe_histogram};
+    describe_counter!(
+        "spotify_mcp_tool_calls_total",
+        "MCP tool calls by tool and outcome."
+    );
+    describe_histogram!(
+        "spotify_mcp_tool_call_duration_seconds",
+        Unit::Seconds,
+        "Time to answer a tool call."
+    );
+    describe_counter!(
+        "spotify_mcp_upstream_requests_total",
+        "Requests sent to Spotify by operation, HTTP status and Spotify reason."
+    );
+    describe_histogram!(
+        "spotify_mcp_upstream_request_duration_seconds",
+        Unit::Seconds,
+        "Time Spotify took to answer a request."
+    );
+    describe_counter!(
+        "spotify_mcp_cache_requests_total",
+        "Cache lookups by backend and result (hit, miss, error)."
+    );
+    describe_counter!(
+        "spotify_mcp_token_refreshes_total",
+        "Access-token refreshes by outcome."
+    );
+    describe_counter!(
+        "spotify_mcp_governor_events_total",
+        "Rate-limit governor events: cooldown started, call waited, call rejected."
+    );
 }

@@ -2,8 +2,10 @@
 //! in-process MCP client talking to the server over `tokio::io::duplex`.
 #![allow(dead_code)]
 
+pub mod cached;
 pub mod fake_spotify;
 pub mod grants;
+pub mod redis_server;
 pub mod reference;
 pub mod samples;
 
