@@ -102,7 +102,8 @@ fn an_added_operation_is_imported_with_a_todo_and_without_upstream_prose() {
     });
     upstream["components"]["schemas"]["PodcastQueue"] = json!({
         "allOf": [
-            { "type": "object", "properties": { "total": { "type": "integer", "description": "Prose." } } },
+            { "type": "object", "required": ["total"],
+              "properties": { "total": { "type": "integer", "description": "Prose." } } },
             { "type": "object", "properties": { "episodes": { "type": "array",
                 "items": { "$ref": "#/components/schemas/EpisodeObject" } } } }
         ]
@@ -138,7 +139,16 @@ fn an_added_operation_is_imported_with_a_todo_and_without_upstream_prose() {
     );
     let queue = &doc["components"]["schemas"]["PodcastQueue"];
     assert!(queue.get("allOf").is_none(), "allOf is flattened: {queue}");
+    assert!(
+        queue.get("required").is_none(),
+        "answers never require fields: {queue}"
+    );
     assert!(queue["properties"]["total"].get("description").is_none());
+    let answer = &added["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(
+        answer,
+        &json!({ "$ref": "#/components/schemas/PodcastQueue" })
+    );
     assert!(log.todos.contains("GET /me/podcast-queue"));
 
     let (kept, _) = synced(

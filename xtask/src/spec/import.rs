@@ -30,6 +30,9 @@ pub struct Importer<'a> {
     /// Component schemas the project lacked, in the order they were first needed.
     new_schemas: Map<String, Value>,
     in_progress: BTreeSet<String>,
+    /// Set while importing an answer: Spotify omits fields for many apps since February 2026,
+    /// so the project never marks response fields `required` (openapi/README.md).
+    in_response: bool,
 }
 
 impl<'a> Importer<'a> {
@@ -48,6 +51,7 @@ impl<'a> Importer<'a> {
             project_responses: names("/components/responses"),
             new_schemas: Map::new(),
             in_progress: BTreeSet::new(),
+            in_response: false,
         }
     }
 
@@ -147,7 +151,9 @@ impl<'a> Importer<'a> {
         let mut out = Map::new();
         out.insert("description".into(), json!(description));
         if response.get("content").is_some() {
+            self.in_response = true;
             out.insert("content".into(), self.content(response.get("content")));
+            self.in_response = false;
         }
         Value::Object(out)
     }
@@ -219,6 +225,7 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "example" | "examples" | "externalDocs" | "xml" => {}
+                "required" if self.in_response && value.is_array() => {}
                 key if key.starts_with("x-") => {}
                 "properties" => {
                     let mut properties = Map::new();

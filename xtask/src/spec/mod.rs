@@ -1,7 +1,7 @@
 //! `cargo xtask spec diff|sync`: keeping `openapi/spotify.yaml` up with Spotify's published
 //! OpenAPI document. `model` reduces a document to what tool users observe, `diff` compares two
-//! of them, `report` prints the result, `sync` (with `import`) applies upstream's facts to the
-//! project's spec, and `yaml` writes it back in the project's layout.
+//! of them, `report` prints the result, `sync` (with `import` and `update`) applies upstream's
+//! facts to the project's spec, and `yaml` writes it back in the project's layout.
 
 pub mod diff;
 pub mod fetch;
@@ -9,6 +9,7 @@ mod import;
 pub mod model;
 pub mod report;
 pub mod sync;
+mod update;
 pub mod yaml;
 
 use serde_json::Value;

@@ -138,7 +138,7 @@ impl Emitter {
                 '\n' => quoted.push_str("\\n"),
                 '\t' => quoted.push_str("\\t"),
                 '\r' => quoted.push_str("\\r"),
-                ch if printable(ch) => quoted.push(ch),
+                ch if printable(ch) && !is_break(ch) => quoted.push(ch),
                 ch if (ch as u32) <= 0xff => quoted.push_str(&format!("\\x{:02X}", ch as u32)),
                 ch if (ch as u32) <= 0xffff => quoted.push_str(&format!("\\u{:04X}", ch as u32)),
                 ch => quoted.push_str(&format!("\\U{:08X}", ch as u32)),
@@ -202,6 +202,11 @@ fn printable(ch: char) -> bool {
         && ch != '\u{feff}'
 }
 
+/// Line breaks to a YAML 1.1 reader (libyaml, PyYAML), not only `\n`.
+fn is_break(ch: char) -> bool {
+    matches!(ch, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
 /// Which quoting styles can write a string, after PyYAML's `analyze_scalar`.
 struct Analysis {
     plain: bool,
@@ -232,14 +237,14 @@ impl Analysis {
             } else {
                 indicators |= (ch == ':' && followed_by_blank) || (ch == '#' && preceded_by_blank);
             }
-            line_breaks |= ch == '\n';
-            special |= ch != '\n' && !printable(ch);
+            line_breaks |= is_break(ch);
+            special |= !is_break(ch) && !printable(ch);
             if ch == ' ' {
                 leading_space |= index == 0;
                 trailing_space |= index == chars.len() - 1;
                 break_space |= previous_break;
                 (previous_space, previous_break) = (true, false);
-            } else if ch == '\n' {
+            } else if is_break(ch) {
                 space_break |= previous_space;
                 (previous_space, previous_break) = (false, true);
             } else {
@@ -448,6 +453,9 @@ mod tests {
             "100%",
             "=",
             "<<",
+            "a\u{2028}b",
+            "a\u{85}b",
+            "a\r\nb",
         ] {
             round_trip(&json!({ "key": s, s: [s, { s: s }] }));
         }
