@@ -30,7 +30,7 @@ fn server_command(fake: &FakeSpotify) -> Command {
         .env("SPOTIFY_API_BASE_URL", format!("{}/v1", fake.url()))
         .env("SPOTIFY_ACCOUNTS_BASE_URL", fake.url())
         .env("SPOTIFY_ACCESS_TOKEN", "stdio-token")
-        .env("SPOTIFY_MCP_LOG", "debug");
+        .env("SPOTIFY_MCP_LOG", "warn");
     command
 }
 

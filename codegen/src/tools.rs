@@ -14,13 +14,14 @@ pub const WRAP_KEY: &str = "items";
 pub const BASE64_BODY_ARG: &str = "image_base64";
 const MAX_NAME_LEN: usize = 64;
 /// The project's operation extensions (documented in openapi/README.md); others are typos.
-pub const EXTENSIONS: [&str; 6] = [
+pub const EXTENSIONS: [&str; 7] = [
     "x-mcp-name",
     "x-mcp-cache",
     "x-mcp-premium",
     "x-mcp-destructive",
     "x-mcp-idempotent",
     "x-mcp-replaced-by",
+    "x-mcp-todo",
 ];
 /// Values of `x-mcp-cache`.
 pub const CACHE_CLASSES: [&str; 4] = ["catalog", "user", "playback", "none"];

@@ -1,11 +1,13 @@
-//! Project automation: `cargo xtask codegen [--check]`.
+//! Project automation: `cargo xtask codegen [--check]`, `cargo xtask spec diff|sync`.
 
 mod codegen_cmd;
 mod emit;
 mod files;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use xtask::spec;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "spotify-mcp project tasks")]
@@ -23,12 +25,76 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Compare openapi/spotify.yaml with Spotify's published OpenAPI document, or import its
+    /// changes.
+    Spec {
+        #[command(subcommand)]
+        command: SpecTask,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecTask {
+    /// Report what differs from upstream, grouped by tag. Exit status: 0 nothing to change,
+    /// 1 changes to apply, 2 a document could not be read.
+    Diff {
+        /// Spotify's document: a file path, or an http(s) URL to fetch.
+        #[arg(long)]
+        upstream: String,
+        /// The project's spec to compare [default: openapi/spotify.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Print every difference, notes included, as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also list notes (deliberate project refinements) in the text report.
+        #[arg(long)]
+        notes: bool,
+    },
+    /// Apply upstream's changes to the project's spec, keeping its x-mcp-* keys and
+    /// descriptions; new operations get an `x-mcp-todo` for a maintainer.
+    Sync {
+        /// Spotify's document: a file path, or an http(s) URL to fetch.
+        #[arg(long)]
+        upstream: String,
+        /// The spec to update [default: openapi/spotify.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Also copy Spotify's summaries and descriptions into what is added.
+        #[arg(long)]
+        keep_upstream_text: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Codegen { check } => codegen_cmd::run(check),
+        Task::Spec { command } => {
+            let code = match command {
+                SpecTask::Diff {
+                    upstream,
+                    spec: path,
+                    json,
+                    notes,
+                } => spec::run_diff(
+                    &upstream,
+                    &path.unwrap_or_else(spec::default_spec),
+                    json,
+                    notes,
+                ),
+                SpecTask::Sync {
+                    upstream,
+                    spec: path,
+                    keep_upstream_text,
+                } => spec::run_sync(
+                    &upstream,
+                    &path.unwrap_or_else(spec::default_spec),
+                    keep_upstream_text,
+                ),
+            };
+            return ExitCode::from(code);
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

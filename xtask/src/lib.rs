@@ -1,0 +1,3 @@
+//! The xtask's reusable parts, so its integration tests can drive them without a subprocess.
+
+pub mod spec;
