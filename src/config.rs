@@ -23,6 +23,9 @@ pub enum Command {
     /// Sign in to Spotify, show the stored login, or sign out.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Show the tool catalog and what it costs an assistant.
+    #[command(subcommand)]
+    Tools(ToolsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +36,21 @@ pub enum AuthCommand {
     Status(StatusArgs),
     /// Delete the stored login.
     Logout(LogoutArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// Print the catalog the given flags select, with its size in bytes and estimated tokens.
+    List(ToolsListArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ToolsListArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Print the `tools/list` JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -49,11 +67,47 @@ pub struct ServeArgs {
     pub show_unavailable_tools: bool,
 }
 
-#[derive(Debug, Clone, Args)]
+/// Which tools the catalog holds: every byte of a tool listing costs the assistant context.
+#[derive(Debug, Clone, Default, Args)]
 pub struct CatalogArgs {
     /// Also list tools for operations Spotify has deprecated or withdrawn for newer apps.
     #[arg(long, env = "SPOTIFY_MCP_INCLUDE_DEPRECATED")]
     pub include_deprecated: bool,
+    /// Toolsets to list, comma-separated (the spec's tags: albums, artists, audiobooks,
+    /// categories, chapters, episodes, genres, library, markets, player, playlists, search,
+    /// shows, tracks, users), or `all`.
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_TOOLSETS",
+        value_delimiter = ',',
+        default_value = "all"
+    )]
+    pub toolsets: Vec<String>,
+    /// List only tools that read (no tool that changes anything).
+    #[arg(long, env = "SPOTIFY_MCP_READ_ONLY")]
+    pub read_only: bool,
+    /// List only these tools (exact names, comma-separated).
+    #[arg(long, env = "SPOTIFY_MCP_TOOLS", value_delimiter = ',')]
+    pub tools: Vec<String>,
+    /// Leave these tools out (exact names, comma-separated).
+    #[arg(long, env = "SPOTIFY_MCP_EXCLUDE_TOOLS", value_delimiter = ',')]
+    pub exclude_tools: Vec<String>,
+    /// `static`: every selected tool is listed. `dynamic`: three tools (find_tools,
+    /// describe_tool, call_tool) reach the same catalog, for clients that must keep context tiny.
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_TOOL_MODE",
+        value_enum,
+        default_value = "static"
+    )]
+    pub tool_mode: ToolMode,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ToolMode {
+    #[default]
+    Static,
+    Dynamic,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,7 +2,8 @@ use clap::Parser;
 use progenitor_client::ClientInfo;
 use rmcp::ServiceExt;
 use spotify_mcp::auth::commands;
-use spotify_mcp::config::{AuthCommand, Cli, Command, ServeArgs};
+use spotify_mcp::config::{AuthCommand, Cli, Command, ServeArgs, ToolsCommand};
+use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use spotify_mcp::middleware::auth::AuthMode;
 use std::process::ExitCode;
@@ -25,6 +26,15 @@ async fn main() -> ExitCode {
         Command::Auth(AuthCommand::Login(args)) => commands::run_login(args).await,
         Command::Auth(AuthCommand::Status(args)) => commands::run_status(args).await,
         Command::Auth(AuthCommand::Logout(args)) => commands::run_logout(args).await,
+        Command::Tools(ToolsCommand::List(args)) => {
+            match spotify_mcp::mcp::listing::report(&args) {
+                Ok(report) => {
+                    print!("{report}");
+                    Ok(())
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -47,9 +57,10 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         _ => None,
     };
     let options = CatalogOptions {
-        include_deprecated: args.catalog.include_deprecated,
+        selection: Selection::from_args(&args.catalog, all_tools())?,
         granted_scopes,
         show_unavailable: args.show_unavailable_tools,
+        mode: args.catalog.tool_mode,
     };
     let catalog = Catalog::new(all_tools(), &options);
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), "serving MCP over stdio");

@@ -5,11 +5,12 @@ mod common;
 
 use common::grants;
 use spotify_mcp::auth::commands::status_report;
+use spotify_mcp::mcp::selection::Selection;
 
 #[test]
 fn a_fresh_complete_login_reports_everything_available() {
     let grant = grants::grant("a", Some("r"), 1800, &grants::all_scopes());
-    let report = status_report(&grant, "/tmp/token.json", false);
+    let report = status_report(&grant, "/tmp/token.json", &Selection::default());
     assert!(report.contains("Signed in as Agnetha (u1)"), "{report}");
     assert!(report.contains("expires in 30 min"), "{report}");
     assert!(report.contains("All 49 tools are available"), "{report}");
@@ -20,7 +21,7 @@ fn a_fresh_complete_login_reports_everything_available() {
 fn an_old_grant_warns_before_the_six_month_limit() {
     let mut grant = grants::grant("a", Some("r"), -60, &["user-library-read"]);
     grant.authorized_at -= 170 * 86400;
-    let report = status_report(&grant, "/tmp/token.json", false);
+    let report = status_report(&grant, "/tmp/token.json", &Selection::default());
     assert!(
         report.contains("Access token: expired ")
             && report.contains("refreshes it on the next call"),
@@ -44,7 +45,7 @@ fn an_old_grant_warns_before_the_six_month_limit() {
 fn an_expired_grant_says_to_log_in() {
     let mut grant = grants::grant("a", None, 3600, &[]);
     grant.authorized_at -= 200 * 86400;
-    let report = status_report(&grant, "/tmp/token.json", false);
+    let report = status_report(&grant, "/tmp/token.json", &Selection::default());
     assert!(
         report.contains("this one has run out. Run `spotify-mcp auth login`"),
         "{report}"

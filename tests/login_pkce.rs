@@ -64,9 +64,7 @@ fn login_args(fake: &FakeSpotify, dir: &tempfile::TempDir) -> LoginArgs {
     spotify.token_file = Some(dir.path().join("token.json"));
     LoginArgs {
         spotify,
-        catalog: CatalogArgs {
-            include_deprecated: false,
-        },
+        catalog: CatalogArgs::default(),
         scopes: None,
         redirect_uri: "http://127.0.0.1:0/callback".into(),
         no_browser: false,

@@ -83,9 +83,7 @@ async fn trace_logs_carry_no_secret() {
     fake.respond_at("/v1/me", Canned::json(200, json!({ "id": "u1", "type": "user", "uri": "spotify:user:u1", "href": "h", "external_urls": {} })));
     let args = LoginArgs {
         spotify: spotify.clone(),
-        catalog: CatalogArgs {
-            include_deprecated: false,
-        },
+        catalog: CatalogArgs::default(),
         scopes: None,
         redirect_uri: "http://127.0.0.1:0/callback".into(),
         no_browser: false,

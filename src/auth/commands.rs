@@ -4,6 +4,7 @@ use super::grant::{Grant, REFRESH_WARNING_SECS, describe_scopes, now};
 use super::login::{Browser, LoginOptions, SystemBrowser, login};
 use super::store::{FileTokenStore, TokenStore};
 use crate::config::{LoginArgs, LogoutArgs, StatusArgs};
+use crate::mcp::selection::Selection;
 use crate::mcp::{ToolDef, all_tools};
 use crate::{store_path_or_default, token_path};
 use std::collections::BTreeSet;
@@ -11,16 +12,14 @@ use std::time::Duration;
 
 type CommandResult = Result<(), Box<dyn std::error::Error>>;
 
-/// The tools a catalog would list (deprecated ones only when asked for).
-fn listed_tools(include_deprecated: bool) -> impl Iterator<Item = &'static ToolDef> {
-    all_tools()
-        .iter()
-        .filter(move |t| include_deprecated || !t.deprecated)
+/// The tools a catalog with this selection would list.
+fn listed_tools(selection: &Selection) -> impl Iterator<Item = &'static ToolDef> + '_ {
+    all_tools().iter().filter(move |t| selection.admits(t))
 }
 
 /// Every scope the listed tools need: the default request of `auth login`.
-pub fn default_scopes(include_deprecated: bool) -> BTreeSet<String> {
-    listed_tools(include_deprecated)
+pub fn default_scopes(selection: &Selection) -> BTreeSet<String> {
+    listed_tools(selection)
         .flat_map(|t| t.scopes.iter().map(|s| s.to_string()))
         .collect()
 }
@@ -48,7 +47,7 @@ pub async fn run_login_with<R: tokio::io::AsyncBufRead + Unpin>(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect(),
-        None => default_scopes(args.catalog.include_deprecated),
+        None => default_scopes(&Selection::from_args(&args.catalog, all_tools())?),
     };
     let store = FileTokenStore::new(token_path(&args.spotify)?);
     let options = LoginOptions {
@@ -104,7 +103,7 @@ fn span(secs: u64) -> String {
 }
 
 /// The status report, as text.
-pub fn status_report(grant: &Grant, location: &str, include_deprecated: bool) -> String {
+pub fn status_report(grant: &Grant, location: &str, selection: &Selection) -> String {
     let now = now();
     let mut lines = vec![format!(
         "Signed in as {} (app {}); stored in {location}",
@@ -146,7 +145,7 @@ pub fn status_report(grant: &Grant, location: &str, include_deprecated: bool) ->
     }
     let scopes: Vec<&str> = grant.scopes.iter().map(String::as_str).collect();
     lines.push(format!("Scopes ({}): {}", scopes.len(), scopes.join(", ")));
-    let unavailable: Vec<String> = listed_tools(include_deprecated)
+    let unavailable: Vec<String> = listed_tools(selection)
         .filter_map(|tool| {
             let missing = grant.missing(tool.scopes);
             (!missing.is_empty())
@@ -156,7 +155,7 @@ pub fn status_report(grant: &Grant, location: &str, include_deprecated: bool) ->
     if unavailable.is_empty() {
         lines.push(format!(
             "All {} tools are available with these scopes.",
-            listed_tools(include_deprecated).count()
+            listed_tools(selection).count()
         ));
     } else {
         lines.push(format!(
@@ -173,7 +172,11 @@ pub async fn run_status(args: StatusArgs) -> CommandResult {
     match store.load().await? {
         Some(grant) => println!(
             "{}",
-            status_report(&grant, &store.location(), args.catalog.include_deprecated)
+            status_report(
+                &grant,
+                &store.location(),
+                &Selection::from_args(&args.catalog, all_tools())?
+            )
         ),
         None => println!(
             "Not signed in (no login stored in {}). Run `spotify-mcp auth login` with SPOTIFY_CLIENT_ID set.",

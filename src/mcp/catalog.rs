@@ -1,6 +1,8 @@
 //! Tool definitions (generated from the spec) turned into what `tools/list` shows, plus the
 //! JSON Schema validators that check arguments before any call reaches Spotify.
 
+use super::selection::Selection;
+use crate::config::ToolMode;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -113,24 +115,26 @@ impl Entry {
 /// What goes into a catalog.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogOptions {
-    pub include_deprecated: bool,
+    pub selection: Selection,
     /// Scopes of the stored login; `None` when unknown (no login, or a raw token): list everything.
     pub granted_scopes: Option<BTreeSet<String>>,
     /// List tools the login lacks scopes for too, marked, instead of hiding them.
     pub show_unavailable: bool,
+    pub mode: ToolMode,
 }
 
 /// The tools this server lists and answers to.
 pub struct Catalog {
     entries: Vec<Entry>,
     show_unavailable: bool,
+    pub mode: ToolMode,
 }
 
 impl Catalog {
     pub fn new(defs: &'static [ToolDef], options: &CatalogOptions) -> Self {
         let entries = defs
             .iter()
-            .filter(|def| options.include_deprecated || !def.deprecated)
+            .filter(|def| options.selection.admits(def))
             .map(|def| {
                 let missing_scopes: Vec<&'static str> = match &options.granted_scopes {
                     Some(granted) => crate::auth::grant::missing_scopes(def.scopes, granted),
@@ -150,16 +154,26 @@ impl Catalog {
         Self {
             entries,
             show_unavailable: options.show_unavailable,
+            mode: options.mode,
         }
     }
 
     /// The tools `tools/list` shows.
     pub fn tools(&self) -> Vec<Tool> {
+        self.listed().map(|e| e.tool.clone()).collect()
+    }
+
+    /// Entries `tools/list` shows.
+    pub fn listed(&self) -> impl Iterator<Item = &Entry> {
         self.entries
             .iter()
             .filter(|e| self.show_unavailable || e.missing_scopes.is_empty())
-            .map(|e| e.tool.clone())
-            .collect()
+    }
+
+    /// The toolsets of the listed tools.
+    pub fn toolsets(&self) -> Vec<&'static str> {
+        let sets: BTreeSet<&'static str> = self.listed().map(|e| e.def.toolset).collect();
+        sets.into_iter().collect()
     }
 
     /// Any tool of the catalog, listed or hidden for want of a scope.

@@ -3,7 +3,10 @@
 
 pub mod catalog;
 pub mod dispatch;
+pub mod dynamic;
 pub mod errors;
+pub mod listing;
+pub mod selection;
 #[rustfmt::skip]
 mod generated_tools;
 pub mod server;

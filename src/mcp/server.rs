@@ -2,9 +2,11 @@
 
 use super::catalog::{Catalog, Entry, ToolDef};
 use super::dispatch::Args;
+use super::dynamic;
 use super::errors::CallError;
 use super::generated_tools;
 use crate::auth::grant::describe_scopes;
+use crate::config::ToolMode;
 use crate::middleware::auth::AuthMode;
 use crate::middleware::metrics;
 use crate::spotify::Client;
@@ -41,6 +43,11 @@ impl SpotifyServer {
         name: &str,
         arguments: Option<Map<String, Value>>,
     ) -> Result<CallToolResult, ErrorData> {
+        if self.catalog.mode == ToolMode::Dynamic
+            && [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&name)
+        {
+            return Box::pin(self.call_dynamic(name, arguments.unwrap_or_default())).await;
+        }
         let entry = self.catalog.get(name).ok_or_else(|| {
             ErrorData::invalid_params(
                 format!("unknown tool `{name}`; call tools/list to see the available tools"),
@@ -110,6 +117,63 @@ fn failure(name: &str, error: CallError) -> CallToolResult {
 }
 
 impl SpotifyServer {
+    /// The three tools of dynamic mode.
+    async fn call_dynamic(
+        &self,
+        name: &str,
+        arguments: Map<String, Value>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let text = |key: &str| arguments.get(key).and_then(Value::as_str);
+        match name {
+            dynamic::FIND => {
+                let limit = arguments
+                    .get("limit")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(15)
+                    .clamp(1, 100) as usize;
+                Ok(CallToolResult::structured(dynamic::find(
+                    &self.catalog,
+                    text("query"),
+                    text("toolset"),
+                    limit,
+                )))
+            }
+            dynamic::DESCRIBE => {
+                let tool =
+                    text("name").and_then(|n| self.catalog.listed().find(|e| e.def.name == n));
+                Ok(match tool {
+                    Some(entry) => CallToolResult::structured(dynamic::describe(&entry.tool)),
+                    None => CallToolResult::error(vec![ContentBlock::text(format!(
+                        "describe_tool failed: no tool named {:?}; find_tools lists them",
+                        text("name").unwrap_or_default()
+                    ))]),
+                })
+            }
+            _ => {
+                let Some(target) = text("name") else {
+                    return Ok(CallToolResult::error(vec![ContentBlock::text(
+                        "call_tool failed: invalid arguments: `name` (the tool to call) is required",
+                    )]));
+                };
+                if [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&target) {
+                    return Ok(CallToolResult::error(vec![ContentBlock::text(
+                        "call_tool failed: name a Spotify tool, not call_tool itself",
+                    )]));
+                }
+                let inner = match arguments.get("arguments") {
+                    None | Some(Value::Null) => Map::new(),
+                    Some(Value::Object(map)) => map.clone(),
+                    Some(_) => {
+                        return Ok(CallToolResult::error(vec![ContentBlock::text(
+                            "call_tool failed: invalid arguments: `arguments` must be an object",
+                        )]));
+                    }
+                };
+                self.call(target, Some(inner)).await
+            }
+        }
+    }
+
     /// Why this login cannot use the tool at all, before any call to Spotify.
     async fn refusal(&self, entry: &Entry) -> Option<String> {
         if !entry.missing_scopes.is_empty() {
@@ -164,7 +228,10 @@ impl ServerHandler for SpotifyServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.catalog.tools()))
+        Ok(ListToolsResult::with_all_items(match self.catalog.mode {
+            ToolMode::Static => self.catalog.tools(),
+            ToolMode::Dynamic => dynamic::tools(&self.catalog),
+        }))
     }
 
     async fn call_tool(

@@ -15,6 +15,7 @@ use rmcp::service::{RoleClient, RunningService};
 use rmcp::{ServiceError, ServiceExt};
 use serde_json::{Map, Value};
 use spotify_mcp::config::{MiddlewareArgs, SpotifyArgs};
+use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use spotify_mcp::middleware::auth::AuthMode;
 use spotify_mcp::middleware::auth::Secret;
@@ -45,7 +46,10 @@ pub fn spotify_args(fake: &FakeSpotify, token: Option<&str>) -> SpotifyArgs {
 /// Starts the MCP server on one end of an in-memory pipe and connects a client to the other.
 pub async fn connect(args: &SpotifyArgs, include_deprecated: bool) -> Client {
     let options = CatalogOptions {
-        include_deprecated,
+        selection: Selection {
+            include_deprecated,
+            ..Selection::default()
+        },
         ..CatalogOptions::default()
     };
     connect_with(args, options).await
