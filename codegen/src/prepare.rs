@@ -53,6 +53,7 @@ pub fn prepare(doc: &Value) -> Result<Prepared, PrepareError> {
     let mut out = doc.clone();
     let mut adjustments = Adjustments::new();
     let mut seen_ids = BTreeSet::new();
+    let mut hoisted = Hoisted::default();
 
     for op in spec::operations(doc) {
         let Some(id) = op.operation.get("operationId").and_then(Value::as_str) else {
@@ -76,7 +77,7 @@ pub fn prepare(doc: &Value) -> Result<Prepared, PrepareError> {
                 prepare_body(doc, &op, body, &mut adjusted)?,
             );
         }
-        let responses = prepare_responses(doc, &op, &mut adjusted)?;
+        let responses = prepare_responses(doc, &op, &mut adjusted, &mut hoisted)?;
         object.insert("responses".into(), responses);
 
         let pointer = format!("/paths/{}/{}", escape_pointer(op.path), op.method);
@@ -91,6 +92,18 @@ pub fn prepare(doc: &Value) -> Result<Prepared, PrepareError> {
         }
     }
 
+    if !hoisted.schemas.is_empty() {
+        if out.pointer("/components/schemas").is_none() {
+            out["components"]["schemas"] = json!({});
+        }
+        let schemas = out
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+            .expect("just made");
+        for (name, schema) in hoisted.schemas {
+            schemas.insert(name, schema);
+        }
+    }
     wrap_nullable_refs(&mut out);
     let openapi = serde_json::from_value(out).map_err(PrepareError::NotOpenApi)?;
     Ok(Prepared {
@@ -263,6 +276,7 @@ fn prepare_responses(
     doc: &Value,
     op: &OperationRef<'_>,
     adjusted: &mut OperationAdjustments,
+    hoisted: &mut Hoisted,
 ) -> Result<Value, PrepareError> {
     let responses = op
         .operation
@@ -346,7 +360,38 @@ fn prepare_responses(
             }
         }
     }
+    // Progenitor names an inline error body after the operation, like an inline success body:
+    // the two would collide and errors would decode as successes. Named components cannot.
+    for status in &errors {
+        if let Some(schema) = resolved
+            .get_mut(status)
+            .and_then(|r| r.pointer_mut("/content/application~1json/schema"))
+            && schema.get("$ref").is_none()
+        {
+            *schema = json!({ "$ref": hoisted.name_for(schema) });
+        }
+    }
     Ok(Value::Object(resolved))
+}
+
+/// Inline error schemas moved to `components/schemas`, one component per distinct schema.
+#[derive(Default)]
+struct Hoisted {
+    by_schema: BTreeMap<String, String>,
+    schemas: Vec<(String, Value)>,
+}
+
+impl Hoisted {
+    fn name_for(&mut self, schema: &Value) -> String {
+        let key = schema.to_string();
+        if let Some(name) = self.by_schema.get(&key) {
+            return format!("#/components/schemas/{name}");
+        }
+        let name = format!("PreparedErrorBody{}", self.schemas.len() + 1);
+        self.by_schema.insert(key, name.clone());
+        self.schemas.push((name.clone(), schema.clone()));
+        format!("#/components/schemas/{name}")
+    }
 }
 
 /// OpenAPI 3.0 ignores keys beside a `$ref`, so `{$ref, nullable: true}` would lose its

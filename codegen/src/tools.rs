@@ -85,6 +85,8 @@ pub struct Tool {
     pub args: Vec<Arg>,
     pub body: Option<Body>,
     pub empty_success_statuses: Vec<u16>,
+    /// The tool that replaces this deprecated one (`x-mcp-replaced-by`).
+    pub replaced_by: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -346,6 +348,7 @@ fn derive_tool(
         args,
         body,
         empty_success_statuses: adjusted.empty_success_statuses,
+        replaced_by,
     })
 }
 

@@ -34,6 +34,8 @@ pub struct ToolDef {
     pub output_schema: Option<&'static str>,
     /// Key under which a non-object answer is wrapped in `structuredContent`.
     pub output_wrap: Option<&'static str>,
+    /// The tool to use instead, for a deprecated one.
+    pub replaced_by: Option<&'static str>,
 }
 
 fn parse_object(text: &str, what: &str, tool: &str) -> JsonObject {

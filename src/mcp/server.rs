@@ -22,9 +22,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const INSTRUCTIONS: &str = "Tools for the Spotify Web API: search the catalog, read albums, artists, tracks, \
-playlists, shows and audiobooks, manage the user's library and playlists, and control playback. \
-Use search to find ids or URIs first. Player commands need Spotify Premium and an active device \
-(get_devices lists them). Each tool's description names the OAuth scopes it needs.";
+playlists, shows and audiobooks, manage the user's library and playlists, and control playback.
+- Find ids and URIs with search first (apps in development mode get at most 10 results per type).
+- Player commands need Spotify Premium and an active device: get_devices lists devices; if none is \
+active, ask the user to open Spotify, or move playback with transfer_playback.
+- Lists come in pages: pass offset/limit (or the cursor a page names) to read further.
+- Errors say what to do; a rate-limit error carries retry_after_seconds: wait that long, do not retry sooner.";
 
 #[derive(Clone)]
 pub struct SpotifyServer {
@@ -90,29 +93,57 @@ impl SpotifyServer {
         metrics::tool_call(tool, label, started.elapsed());
         Ok(match outcome {
             Ok(body) => success(body, entry.def),
-            Err(error) => failure(name, error),
+            Err(error) => failure(entry.def, error),
         })
     }
 }
 
-/// An `isError` result; a rate limit also says, as structured content, when to try again.
-fn failure(name: &str, error: CallError) -> CallToolResult {
-    tracing::info!(tool = name, error = %error, "tool call failed");
-    let mut result =
-        CallToolResult::error(vec![ContentBlock::text(format!("{name} failed: {error}"))]);
-    if let CallError::Spotify {
-        status,
-        reason,
-        retry_after: Some(seconds),
-        ..
-    } = &error
-    {
-        result.structured_content = Some(json!({
-            "status": status.as_u16(),
-            "reason": reason,
-            "retry_after_seconds": seconds,
-        }));
+/// Advice for this tool that Spotify's status alone does not give.
+fn advice(def: &ToolDef, status: u16, reason: Option<&str>) -> Option<String> {
+    match (status, reason, def.replaced_by) {
+        (403 | 404, None, Some(replacement)) => Some(format!(
+            "Spotify may withhold this endpoint from this app: use `{replacement}` instead."
+        )),
+        (403, None, None) if !def.scopes.is_empty() => Some(format!(
+            "If the login lacks one of the scopes {}, run `spotify-mcp auth login` (it asks for every scope the tools \
+             need), approve, and restart the server.",
+            def.scopes.join(", ")
+        )),
+        _ => None,
     }
+}
+
+/// An `isError` result: a short message, and for Spotify's errors the same as structured
+/// fields (status, reason, advice, and `retry_after_seconds` for rate limits).
+fn failure(def: &ToolDef, error: CallError) -> CallToolResult {
+    tracing::info!(tool = def.name, error = %error, "tool call failed");
+    let mut text = format!("{} failed: {error}", def.name);
+    let structured = match &error {
+        CallError::Spotify {
+            status,
+            message,
+            reason,
+            retry_after,
+        } => {
+            let advice = advice(def, status.as_u16(), reason.as_deref());
+            if let Some(advice) = &advice {
+                text.push(' ');
+                text.push_str(advice);
+            }
+            let mut fields =
+                json!({ "status": status.as_u16(), "reason": reason, "message": message });
+            if let Some(seconds) = retry_after {
+                fields["retry_after_seconds"] = json!(seconds);
+            }
+            if let Some(advice) = advice {
+                fields["advice"] = json!(advice);
+            }
+            Some(fields)
+        }
+        _ => None,
+    };
+    let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+    result.structured_content = structured;
     result
 }
 

@@ -68,6 +68,7 @@ fn tool_def(tool: &Tool) -> TokenStream {
     let input = tool.input_schema.to_string();
     let output = option_str(tool.output_schema.as_ref().map(Value::to_string).as_deref());
     let wrap = option_str(tool.output_wrap.as_deref());
+    let replaced_by = option_str(tool.replaced_by.as_deref());
     quote! {
         ToolDef {
             name: #name,
@@ -88,6 +89,7 @@ fn tool_def(tool: &Tool) -> TokenStream {
             input_schema: #input,
             output_schema: #output,
             output_wrap: #wrap,
+            replaced_by: #replaced_by,
         }
     }
 }
