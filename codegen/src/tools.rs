@@ -87,6 +87,27 @@ pub struct Tool {
     pub empty_success_statuses: Vec<u16>,
     /// The tool that replaces this deprecated one (`x-mcp-replaced-by`).
     pub replaced_by: Option<String>,
+    /// Answers one page of a list (`items` and `next`) and takes `offset` or a cursor: it gets
+    /// the `all_pages` and `max_items` arguments.
+    pub paginated: bool,
+}
+
+pub const ALL_PAGES_ARG: &str = "all_pages";
+pub const MAX_ITEMS_ARG: &str = "max_items";
+pub const DEFAULT_MAX_ITEMS: u64 = 200;
+pub const MAX_ITEMS_CAP: u64 = 1000;
+
+/// Whether a tool answers pages it can be asked to follow.
+fn is_page(output: Option<&Value>, wrapped: bool, inputs: &Map<String, Value>) -> bool {
+    let Some(output) = output.filter(|_| !wrapped) else {
+        return false;
+    };
+    let has = |key: &str| output["properties"].get(key).is_some();
+    has("items")
+        && has("next")
+        && ["offset", "after", "before"]
+            .iter()
+            .any(|k| inputs.contains_key(*k))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -253,13 +274,26 @@ fn derive_tool(
         )?),
     };
 
+    let (output_schema, output_wrap) = output_schema(doc, operation).map_err(schema_error)?;
+    let paginated = is_page(output_schema.as_ref(), output_wrap.is_some(), &properties);
+    if paginated {
+        properties.insert(
+            ALL_PAGES_ARG.into(),
+            json!({ "type": "boolean", "default": false,
+                    "description": "Follow the pages yourself and return the items of all of them (up to max_items) in one answer." }),
+        );
+        properties.insert(
+            MAX_ITEMS_ARG.into(),
+            json!({ "type": "integer", "minimum": 1, "maximum": MAX_ITEMS_CAP, "default": DEFAULT_MAX_ITEMS,
+                    "description": "With all_pages: stop after this many items." }),
+        );
+    }
+
     let mut input_schema =
         json!({ "type": "object", "properties": properties, "additionalProperties": false });
     if !required.is_empty() {
         input_schema["required"] = json!(required);
     }
-
-    let (output_schema, output_wrap) = output_schema(doc, operation).map_err(schema_error)?;
 
     let scopes: Vec<String> = operation
         .get("security")
@@ -349,6 +383,7 @@ fn derive_tool(
         body,
         empty_success_statuses: adjusted.empty_success_statuses,
         replaced_by,
+        paginated,
     })
 }
 

@@ -36,6 +36,8 @@ pub struct ToolDef {
     pub output_wrap: Option<&'static str>,
     /// The tool to use instead, for a deprecated one.
     pub replaced_by: Option<&'static str>,
+    /// Answers pages and takes `all_pages` / `max_items`.
+    pub paginated: bool,
 }
 
 fn parse_object(text: &str, what: &str, tool: &str) -> JsonObject {

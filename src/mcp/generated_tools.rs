@@ -4,6 +4,10 @@ use super::dispatch::{Args, finish};
 use super::errors::CallError;
 use crate::spotify::Client;
 use serde_json::Value;
+/// The arguments that ask a list tool to follow its pages.
+pub const ALL_PAGES_ARG: &str = "all_pages";
+pub const MAX_ITEMS_ARG: &str = "max_items";
+pub const DEFAULT_MAX_ITEMS: u64 = 200u64;
 /// Every tool derived from the spec, in spec order.
 pub static TOOLS: &[ToolDef] = &[
     ToolDef {
@@ -28,6 +32,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_several_albums",
@@ -51,6 +56,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("get_album"),
+        paginated: false,
     },
     ToolDef {
         name: "get_album_tracks",
@@ -68,12 +74,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the album.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many items to return per page.\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; only content playable in that country is returned. The user's own country wins when the token has one.\"},\"offset\":{\"type\":\"integer\",\"minimum\":0,\"default\":0,\"description\":\"Zero-based position to start from; combine with limit to page through results.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the album.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many items to return per page.\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; only content playable in that country is returned. The user's own country wins when the token has one.\"},\"offset\":{\"type\":\"integer\",\"minimum\":0,\"default\":0,\"description\":\"Zero-based position to start from; combine with limit to page through results.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedTrackObject\"}}},\"$defs\":{\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"LinkedTrackObject\":{\"type\":\"object\",\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\"}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}},\"SimplifiedTrackObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"disc_number\":{\"type\":\"integer\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"is_playable\":{\"type\":\"boolean\"},\"linked_from\":{\"$ref\":\"#/$defs/LinkedTrackObject\"},\"restrictions\":{\"$ref\":\"#/$defs/TrackRestrictionObject\"},\"name\":{\"type\":\"string\"},\"preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"track_number\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"track\"]},\"uri\":{\"type\":\"string\"},\"is_local\":{\"type\":\"boolean\"}}},\"TrackRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "get_new_releases",
@@ -97,6 +104,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_artist",
@@ -120,6 +128,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_several_artists",
@@ -143,6 +152,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("get_artist"),
+        paginated: false,
     },
     ToolDef {
         name: "get_artist_albums",
@@ -160,12 +170,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the artist.\"},\"include_groups\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"album\",\"single\",\"appears_on\",\"compilation\"]},\"description\":\"Which kinds of releases to include; all kinds when left out.\"},\"limit\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10,\"default\":5,\"description\":\"How many items to return per page.\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; only content playable in that country is returned. The user's own country wins when the token has one.\"},\"offset\":{\"type\":\"integer\",\"minimum\":0,\"default\":0,\"description\":\"Zero-based position to start from; combine with limit to page through results.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the artist.\"},\"include_groups\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"album\",\"single\",\"appears_on\",\"compilation\"]},\"description\":\"Which kinds of releases to include; all kinds when left out.\"},\"limit\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10,\"default\":5,\"description\":\"How many items to return per page.\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; only content playable in that country is returned. The user's own country wins when the token has one.\"},\"offset\":{\"type\":\"integer\",\"minimum\":0,\"default\":0,\"description\":\"Zero-based position to start from; combine with limit to page through results.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ArtistDiscographyAlbumObject\"}}},\"$defs\":{\"AlbumRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"market\",\"product\",\"explicit\"]}}},\"ArtistDiscographyAlbumObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album_type\":{\"type\":\"string\",\"enum\":[\"album\",\"single\",\"compilation\"]},\"total_tracks\":{\"type\":\"integer\"},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"restrictions\":{\"$ref\":\"#/$defs/AlbumRestrictionObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"album\"]},\"uri\":{\"type\":\"string\"},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"album_group\":{\"type\":\"string\",\"deprecated\":true,\"enum\":[\"album\",\"single\",\"compilation\",\"appears_on\"]}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "get_artist_top_tracks",
@@ -189,6 +200,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_related_artists",
@@ -212,6 +224,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_track",
@@ -235,6 +248,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_several_tracks",
@@ -258,6 +272,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("get_track"),
+        paginated: false,
     },
     ToolDef {
         name: "get_several_audio_features",
@@ -281,6 +296,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_audio_features",
@@ -304,6 +320,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_audio_analysis",
@@ -327,6 +344,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_recommendations",
@@ -350,6 +368,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_recommendation_genres",
@@ -373,6 +392,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "search",
@@ -396,6 +416,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_available_markets",
@@ -419,6 +440,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_categories",
@@ -442,6 +464,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_category",
@@ -465,6 +488,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_category_playlists",
@@ -488,6 +512,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_featured_playlists",
@@ -511,6 +536,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_show",
@@ -534,6 +560,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_several_shows",
@@ -557,6 +584,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("get_show"),
+        paginated: false,
     },
     ToolDef {
         name: "get_show_episodes",
@@ -574,12 +602,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the show.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"market\":{\"type\":\"string\",\"description\":\"ISO 3166-1 alpha-2 country code; only content playable in that country is returned.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the show.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"market\":{\"type\":\"string\",\"description\":\"ISO 3166-1 alpha-2 country code; only content playable in that country is returned.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedEpisodeObject\"}}},\"$defs\":{\"EpisodeRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"ResumePointObject\":{\"type\":\"object\",\"properties\":{\"fully_played\":{\"type\":\"boolean\"},\"resume_position_ms\":{\"type\":\"integer\"}}},\"SimplifiedEpisodeObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"audio_preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"is_playable\":{\"type\":\"boolean\"},\"language\":{\"type\":\"string\",\"deprecated\":true},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"resume_point\":{\"$ref\":\"#/$defs/ResumePointObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"episode\"]},\"uri\":{\"type\":\"string\"},\"restrictions\":{\"$ref\":\"#/$defs/EpisodeRestrictionObject\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "get_episode",
@@ -603,6 +632,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_several_episodes",
@@ -626,6 +656,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("get_episode"),
+        paginated: false,
     },
     ToolDef {
         name: "get_audiobook",
@@ -649,6 +680,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_several_audiobooks",
@@ -672,6 +704,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("get_audiobook"),
+        paginated: false,
     },
     ToolDef {
         name: "get_audiobook_chapters",
@@ -689,12 +722,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the audiobook.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"market\":{\"type\":\"string\",\"description\":\"ISO 3166-1 alpha-2 country code; only content playable in that country is returned.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Spotify ID of the audiobook.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"market\":{\"type\":\"string\",\"description\":\"ISO 3166-1 alpha-2 country code; only content playable in that country is returned.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false,\"required\":[\"id\"]}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedChapterObject\"}}},\"$defs\":{\"ChapterRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"ResumePointObject\":{\"type\":\"object\",\"properties\":{\"fully_played\":{\"type\":\"boolean\"},\"resume_position_ms\":{\"type\":\"integer\"}}},\"SimplifiedChapterObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"audio_preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"available_markets\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"deprecated\":true},\"chapter_number\":{\"type\":\"integer\"},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"resume_point\":{\"$ref\":\"#/$defs/ResumePointObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"chapter\",\"episode\"]},\"uri\":{\"type\":\"string\"},\"restrictions\":{\"$ref\":\"#/$defs/ChapterRestrictionObject\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "get_saved_audiobooks",
@@ -712,12 +746,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SavedAudiobookObject\"}}},\"$defs\":{\"AudiobookObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"authors\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/AuthorObject\"}},\"available_markets\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"deprecated\":true},\"copyrights\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CopyrightObject\"}},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"edition\":{\"type\":\"string\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"media_type\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"narrators\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/NarratorObject\"}},\"publisher\":{\"type\":\"string\",\"deprecated\":true},\"type\":{\"type\":\"string\",\"enum\":[\"audiobook\"]},\"uri\":{\"type\":\"string\"},\"total_chapters\":{\"type\":\"integer\"},\"chapters\":{\"$ref\":\"#/$defs/PagingSimplifiedChapterObject\"}}},\"AuthorObject\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}},\"ChapterRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}},\"CopyrightObject\":{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"NarratorObject\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}},\"PagingSimplifiedChapterObject\":{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedChapterObject\"}}}},\"ResumePointObject\":{\"type\":\"object\",\"properties\":{\"fully_played\":{\"type\":\"boolean\"},\"resume_position_ms\":{\"type\":\"integer\"}}},\"SavedAudiobookObject\":{\"type\":\"object\",\"properties\":{\"added_at\":{\"type\":\"string\"},\"audiobook\":{\"$ref\":\"#/$defs/AudiobookObject\"}}},\"SimplifiedChapterObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"audio_preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"available_markets\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"deprecated\":true},\"chapter_number\":{\"type\":\"integer\"},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"resume_point\":{\"$ref\":\"#/$defs/ResumePointObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"chapter\",\"episode\"]},\"uri\":{\"type\":\"string\"},\"restrictions\":{\"$ref\":\"#/$defs/ChapterRestrictionObject\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "save_audiobooks_legacy",
@@ -739,6 +774,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("save_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "remove_audiobooks_legacy",
@@ -760,6 +796,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("remove_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "check_saved_audiobooks_legacy",
@@ -783,6 +820,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: Some("check_library_contains"),
+        paginated: false,
     },
     ToolDef {
         name: "get_chapter",
@@ -806,6 +844,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_several_chapters",
@@ -829,6 +868,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("get_chapter"),
+        paginated: false,
     },
     ToolDef {
         name: "get_saved_episodes",
@@ -846,12 +886,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"market\":{\"type\":\"string\",\"description\":\"ISO 3166-1 alpha-2 country code; only content playable in that country is returned.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"market\":{\"type\":\"string\",\"description\":\"ISO 3166-1 alpha-2 country code; only content playable in that country is returned.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SavedEpisodeObject\"}}},\"$defs\":{\"CopyrightObject\":{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"EpisodeObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"audio_preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"is_playable\":{\"type\":\"boolean\"},\"language\":{\"type\":\"string\",\"deprecated\":true},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"resume_point\":{\"$ref\":\"#/$defs/ResumePointObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"episode\"]},\"uri\":{\"type\":\"string\"},\"restrictions\":{\"$ref\":\"#/$defs/EpisodeRestrictionObject\"},\"show\":{\"$ref\":\"#/$defs/SimplifiedShowObject\"}}},\"EpisodeRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"ResumePointObject\":{\"type\":\"object\",\"properties\":{\"fully_played\":{\"type\":\"boolean\"},\"resume_position_ms\":{\"type\":\"integer\"}}},\"SavedEpisodeObject\":{\"type\":\"object\",\"properties\":{\"added_at\":{\"type\":\"string\"},\"episode\":{\"$ref\":\"#/$defs/EpisodeObject\"}}},\"SimplifiedShowObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"available_markets\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"deprecated\":true},\"copyrights\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CopyrightObject\"}},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"media_type\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"publisher\":{\"type\":\"string\",\"deprecated\":true},\"type\":{\"type\":\"string\",\"enum\":[\"show\"]},\"uri\":{\"type\":\"string\"},\"total_episodes\":{\"type\":\"integer\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "save_episodes_legacy",
@@ -873,6 +914,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("save_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "remove_episodes_legacy",
@@ -894,6 +936,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("remove_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "check_saved_episodes_legacy",
@@ -917,6 +960,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: Some("check_library_contains"),
+        paginated: false,
     },
     ToolDef {
         name: "get_saved_shows",
@@ -934,12 +978,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"Page size, 1 to 50.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip before this page starts.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SavedShowObject\"}}},\"$defs\":{\"CopyrightObject\":{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"SavedShowObject\":{\"type\":\"object\",\"properties\":{\"added_at\":{\"type\":\"string\"},\"show\":{\"$ref\":\"#/$defs/SimplifiedShowObject\"}}},\"SimplifiedShowObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"available_markets\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"deprecated\":true},\"copyrights\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CopyrightObject\"}},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"media_type\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"publisher\":{\"type\":\"string\",\"deprecated\":true},\"type\":{\"type\":\"string\",\"enum\":[\"show\"]},\"uri\":{\"type\":\"string\"},\"total_episodes\":{\"type\":\"integer\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "save_shows_legacy",
@@ -961,6 +1006,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("save_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "remove_shows_legacy",
@@ -982,6 +1028,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("remove_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "check_saved_shows_legacy",
@@ -1005,6 +1052,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: Some("check_library_contains"),
+        paginated: false,
     },
     ToolDef {
         name: "get_my_profile",
@@ -1028,6 +1076,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_playlist",
@@ -1051,6 +1100,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "change_playlist_details",
@@ -1072,6 +1122,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_playlist_tracks_legacy",
@@ -1089,12 +1140,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"playlist_id\":{\"type\":\"string\",\"description\":\"Spotify ID of the playlist (the last part of its URI or link).\"},\"additional_types\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"track\",\"episode\"]},\"description\":\"Item types the caller understands besides tracks; include `episode` so podcast episodes in the playlist come back as episode objects.\"},\"fields\":{\"type\":\"string\",\"description\":\"Field filter trimming the page of playlist items: comma-separated field names, dots for nested objects and parentheses for fields inside item lists, e.g. `total,items(added_at,item(name,uri))`. Leave out to get every field.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":20,\"description\":\"How many items to return per page (1-100).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"}},\"additionalProperties\":false,\"required\":[\"playlist_id\"]}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"playlist_id\":{\"type\":\"string\",\"description\":\"Spotify ID of the playlist (the last part of its URI or link).\"},\"additional_types\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"track\",\"episode\"]},\"description\":\"Item types the caller understands besides tracks; include `episode` so podcast episodes in the playlist come back as episode objects.\"},\"fields\":{\"type\":\"string\",\"description\":\"Field filter trimming the page of playlist items: comma-separated field names, dots for nested objects and parentheses for fields inside item lists, e.g. `total,items(added_at,item(name,uri))`. Leave out to get every field.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":20,\"description\":\"How many items to return per page (1-100).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false,\"required\":[\"playlist_id\"]}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/PlaylistTrackObject\"}}},\"$defs\":{\"AlbumRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"market\",\"product\",\"explicit\"]}}},\"CopyrightObject\":{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"EpisodeObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"audio_preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"is_playable\":{\"type\":\"boolean\"},\"language\":{\"type\":\"string\",\"deprecated\":true},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"resume_point\":{\"$ref\":\"#/$defs/ResumePointObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"episode\"]},\"uri\":{\"type\":\"string\"},\"restrictions\":{\"$ref\":\"#/$defs/EpisodeRestrictionObject\"},\"show\":{\"$ref\":\"#/$defs/SimplifiedShowObject\"}}},\"EpisodeRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}},\"ExternalIdObject\":{\"type\":\"object\",\"properties\":{\"isrc\":{\"type\":\"string\"},\"ean\":{\"type\":\"string\"},\"upc\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"LinkedTrackObject\":{\"type\":\"object\",\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\"}}},\"PlaylistTrackObject\":{\"type\":\"object\",\"properties\":{\"added_at\":{\"type\":[\"string\",\"null\"]},\"added_by\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/PlaylistUserObject\"}]},{\"type\":\"null\"}]},\"is_local\":{\"type\":\"boolean\"},\"item\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/TrackObject\"},{\"$ref\":\"#/$defs/EpisodeObject\"}]},{\"type\":\"null\"}]},\"track\":{\"anyOf\":[{\"deprecated\":true,\"oneOf\":[{\"$ref\":\"#/$defs/TrackObject\"},{\"$ref\":\"#/$defs/EpisodeObject\"}]},{\"type\":\"null\"}]}}},\"PlaylistUserObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"user\"]},\"uri\":{\"type\":\"string\"}}},\"ResumePointObject\":{\"type\":\"object\",\"properties\":{\"fully_played\":{\"type\":\"boolean\"},\"resume_position_ms\":{\"type\":\"integer\"}}},\"SimplifiedAlbumObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album_type\":{\"type\":[\"string\",\"null\"],\"enum\":[\"album\",\"single\",\"compilation\",null]},\"total_tracks\":{\"type\":\"integer\"},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":[\"string\",\"null\"]},\"release_date_precision\":{\"type\":[\"string\",\"null\"],\"enum\":[\"year\",\"month\",\"day\",null]},\"restrictions\":{\"$ref\":\"#/$defs/AlbumRestrictionObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"album\"]},\"uri\":{\"type\":[\"string\",\"null\"]},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}},\"SimplifiedShowObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"available_markets\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"deprecated\":true},\"copyrights\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CopyrightObject\"}},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"media_type\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"publisher\":{\"type\":\"string\",\"deprecated\":true},\"type\":{\"type\":\"string\",\"enum\":[\"show\"]},\"uri\":{\"type\":\"string\"},\"total_episodes\":{\"type\":\"integer\"}}},\"TrackObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album\":{\"$ref\":\"#/$defs/SimplifiedAlbumObject\"},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"disc_number\":{\"type\":\"integer\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_ids\":{\"$ref\":\"#/$defs/ExternalIdObject\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"is_playable\":{\"type\":\"boolean\"},\"linked_from\":{\"$ref\":\"#/$defs/LinkedTrackObject\"},\"restrictions\":{\"$ref\":\"#/$defs/TrackRestrictionObject\"},\"name\":{\"type\":\"string\"},\"popularity\":{\"type\":\"integer\",\"deprecated\":true,\"minimum\":0,\"maximum\":100},\"preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"track_number\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"track\"]},\"uri\":{\"type\":\"string\"},\"is_local\":{\"type\":\"boolean\"}}},\"TrackRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: Some("get_playlist_items"),
+        paginated: true,
     },
     ToolDef {
         name: "update_playlist_tracks_legacy",
@@ -1118,6 +1170,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("reorder_or_replace_playlist_items"),
+        paginated: false,
     },
     ToolDef {
         name: "add_playlist_tracks_legacy",
@@ -1141,6 +1194,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("add_playlist_items"),
+        paginated: false,
     },
     ToolDef {
         name: "remove_playlist_tracks_legacy",
@@ -1164,6 +1218,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("remove_playlist_items"),
+        paginated: false,
     },
     ToolDef {
         name: "get_playlist_items",
@@ -1181,12 +1236,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"playlist_id\":{\"type\":\"string\",\"description\":\"Spotify ID of the playlist (the last part of its URI or link).\"},\"additional_types\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"track\",\"episode\"]},\"description\":\"Item types the caller understands besides tracks; include `episode` so podcast episodes in the playlist come back as episode objects.\"},\"fields\":{\"type\":\"string\",\"description\":\"Field filter trimming the page of playlist items: comma-separated field names, dots for nested objects and parentheses for fields inside item lists, e.g. `total,items(added_at,item(name,uri))`. Leave out to get every field.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many items to return per page (1-50).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"}},\"additionalProperties\":false,\"required\":[\"playlist_id\"]}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"playlist_id\":{\"type\":\"string\",\"description\":\"Spotify ID of the playlist (the last part of its URI or link).\"},\"additional_types\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"track\",\"episode\"]},\"description\":\"Item types the caller understands besides tracks; include `episode` so podcast episodes in the playlist come back as episode objects.\"},\"fields\":{\"type\":\"string\",\"description\":\"Field filter trimming the page of playlist items: comma-separated field names, dots for nested objects and parentheses for fields inside item lists, e.g. `total,items(added_at,item(name,uri))`. Leave out to get every field.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many items to return per page (1-50).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many items to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false,\"required\":[\"playlist_id\"]}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/PlaylistTrackObject\"}}},\"$defs\":{\"AlbumRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"market\",\"product\",\"explicit\"]}}},\"CopyrightObject\":{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"EpisodeObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"audio_preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"is_playable\":{\"type\":\"boolean\"},\"language\":{\"type\":\"string\",\"deprecated\":true},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"resume_point\":{\"$ref\":\"#/$defs/ResumePointObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"episode\"]},\"uri\":{\"type\":\"string\"},\"restrictions\":{\"$ref\":\"#/$defs/EpisodeRestrictionObject\"},\"show\":{\"$ref\":\"#/$defs/SimplifiedShowObject\"}}},\"EpisodeRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}},\"ExternalIdObject\":{\"type\":\"object\",\"properties\":{\"isrc\":{\"type\":\"string\"},\"ean\":{\"type\":\"string\"},\"upc\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"LinkedTrackObject\":{\"type\":\"object\",\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\"}}},\"PlaylistTrackObject\":{\"type\":\"object\",\"properties\":{\"added_at\":{\"type\":[\"string\",\"null\"]},\"added_by\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/PlaylistUserObject\"}]},{\"type\":\"null\"}]},\"is_local\":{\"type\":\"boolean\"},\"item\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/TrackObject\"},{\"$ref\":\"#/$defs/EpisodeObject\"}]},{\"type\":\"null\"}]},\"track\":{\"anyOf\":[{\"deprecated\":true,\"oneOf\":[{\"$ref\":\"#/$defs/TrackObject\"},{\"$ref\":\"#/$defs/EpisodeObject\"}]},{\"type\":\"null\"}]}}},\"PlaylistUserObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"user\"]},\"uri\":{\"type\":\"string\"}}},\"ResumePointObject\":{\"type\":\"object\",\"properties\":{\"fully_played\":{\"type\":\"boolean\"},\"resume_position_ms\":{\"type\":\"integer\"}}},\"SimplifiedAlbumObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album_type\":{\"type\":[\"string\",\"null\"],\"enum\":[\"album\",\"single\",\"compilation\",null]},\"total_tracks\":{\"type\":\"integer\"},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":[\"string\",\"null\"]},\"release_date_precision\":{\"type\":[\"string\",\"null\"],\"enum\":[\"year\",\"month\",\"day\",null]},\"restrictions\":{\"$ref\":\"#/$defs/AlbumRestrictionObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"album\"]},\"uri\":{\"type\":[\"string\",\"null\"]},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}},\"SimplifiedShowObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"available_markets\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"deprecated\":true},\"copyrights\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CopyrightObject\"}},\"description\":{\"type\":\"string\"},\"html_description\":{\"type\":\"string\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_externally_hosted\":{\"type\":\"boolean\"},\"languages\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"media_type\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"publisher\":{\"type\":\"string\",\"deprecated\":true},\"type\":{\"type\":\"string\",\"enum\":[\"show\"]},\"uri\":{\"type\":\"string\"},\"total_episodes\":{\"type\":\"integer\"}}},\"TrackObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album\":{\"$ref\":\"#/$defs/SimplifiedAlbumObject\"},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"disc_number\":{\"type\":\"integer\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_ids\":{\"$ref\":\"#/$defs/ExternalIdObject\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"is_playable\":{\"type\":\"boolean\"},\"linked_from\":{\"$ref\":\"#/$defs/LinkedTrackObject\"},\"restrictions\":{\"$ref\":\"#/$defs/TrackRestrictionObject\"},\"name\":{\"type\":\"string\"},\"popularity\":{\"type\":\"integer\",\"deprecated\":true,\"minimum\":0,\"maximum\":100},\"preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"track_number\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"track\"]},\"uri\":{\"type\":\"string\"},\"is_local\":{\"type\":\"boolean\"}}},\"TrackRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "reorder_or_replace_playlist_items",
@@ -1210,6 +1266,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "add_playlist_items",
@@ -1233,6 +1290,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "remove_playlist_items",
@@ -1256,6 +1314,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_my_playlists",
@@ -1273,12 +1332,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many playlists to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"maximum\":100000,\"description\":\"How many playlists to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many playlists to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"maximum\":100000,\"description\":\"How many playlists to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/SimplifiedPlaylistObject\"}]},{\"type\":\"null\"}]}}},\"$defs\":{\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"PlaylistOwnerObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"user\"]},\"uri\":{\"type\":\"string\"},\"display_name\":{\"type\":[\"string\",\"null\"]}}},\"PlaylistTracksRefObject\":{\"type\":\"object\",\"properties\":{\"href\":{\"type\":\"string\"},\"total\":{\"type\":\"integer\"}}},\"SimplifiedPlaylistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"collaborative\":{\"type\":\"boolean\"},\"description\":{\"type\":[\"string\",\"null\"]},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":[\"array\",\"null\"],\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"name\":{\"type\":\"string\"},\"owner\":{\"$ref\":\"#/$defs/PlaylistOwnerObject\"},\"public\":{\"type\":[\"boolean\",\"null\"]},\"snapshot_id\":{\"type\":\"string\"},\"items\":{\"$ref\":\"#/$defs/PlaylistTracksRefObject\"},\"tracks\":{\"$ref\":\"#/$defs/PlaylistTracksRefObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"playlist\"]},\"uri\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "create_playlist",
@@ -1302,6 +1362,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "save_library_items",
@@ -1323,6 +1384,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "remove_library_items",
@@ -1344,6 +1406,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "check_library_contains",
@@ -1367,6 +1430,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_saved_albums",
@@ -1384,12 +1448,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many albums to return per page (1-50).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many albums to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many albums to return per page (1-50).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many albums to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SavedAlbumObject\"}}},\"$defs\":{\"AlbumObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album_type\":{\"type\":\"string\",\"enum\":[\"album\",\"single\",\"compilation\"]},\"total_tracks\":{\"type\":\"integer\"},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":\"string\"},\"release_date_precision\":{\"type\":\"string\",\"enum\":[\"year\",\"month\",\"day\"]},\"restrictions\":{\"$ref\":\"#/$defs/AlbumRestrictionObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"album\"]},\"uri\":{\"type\":\"string\"},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"tracks\":{\"$ref\":\"#/$defs/PagingSimplifiedTrackObject\"},\"copyrights\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/CopyrightObject\"}},\"external_ids\":{\"$ref\":\"#/$defs/ExternalIdObject\"},\"genres\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"label\":{\"type\":\"string\",\"deprecated\":true},\"popularity\":{\"type\":\"integer\",\"deprecated\":true,\"minimum\":0,\"maximum\":100}}},\"AlbumRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"market\",\"product\",\"explicit\"]}}},\"CopyrightObject\":{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"}}},\"ExternalIdObject\":{\"type\":\"object\",\"properties\":{\"isrc\":{\"type\":\"string\"},\"ean\":{\"type\":\"string\"},\"upc\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"LinkedTrackObject\":{\"type\":\"object\",\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\"}}},\"PagingSimplifiedTrackObject\":{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedTrackObject\"}}}},\"SavedAlbumObject\":{\"type\":\"object\",\"properties\":{\"added_at\":{\"type\":\"string\"},\"album\":{\"$ref\":\"#/$defs/AlbumObject\"}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}},\"SimplifiedTrackObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"disc_number\":{\"type\":\"integer\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"is_playable\":{\"type\":\"boolean\"},\"linked_from\":{\"$ref\":\"#/$defs/LinkedTrackObject\"},\"restrictions\":{\"$ref\":\"#/$defs/TrackRestrictionObject\"},\"name\":{\"type\":\"string\"},\"preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"track_number\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"track\"]},\"uri\":{\"type\":\"string\"},\"is_local\":{\"type\":\"boolean\"}}},\"TrackRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "save_albums_legacy",
@@ -1411,6 +1476,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("save_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "remove_saved_albums_legacy",
@@ -1432,6 +1498,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("remove_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "check_saved_albums_legacy",
@@ -1455,6 +1522,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: Some("check_library_contains"),
+        paginated: false,
     },
     ToolDef {
         name: "get_saved_tracks",
@@ -1472,12 +1540,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many tracks to return per page (1-50).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many tracks to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many tracks to return per page (1-50).\"},\"market\":{\"type\":\"string\",\"description\":\"Two-letter ISO 3166-1 country code; restricts results to content playable there. A user token's own country wins over this value.\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many tracks to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SavedTrackObject\"}}},\"$defs\":{\"AlbumRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"market\",\"product\",\"explicit\"]}}},\"ExternalIdObject\":{\"type\":\"object\",\"properties\":{\"isrc\":{\"type\":\"string\"},\"ean\":{\"type\":\"string\"},\"upc\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"LinkedTrackObject\":{\"type\":\"object\",\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\"}}},\"SavedTrackObject\":{\"type\":\"object\",\"properties\":{\"added_at\":{\"type\":\"string\"},\"track\":{\"$ref\":\"#/$defs/TrackObject\"}}},\"SimplifiedAlbumObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album_type\":{\"type\":[\"string\",\"null\"],\"enum\":[\"album\",\"single\",\"compilation\",null]},\"total_tracks\":{\"type\":\"integer\"},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":[\"string\",\"null\"]},\"release_date_precision\":{\"type\":[\"string\",\"null\"],\"enum\":[\"year\",\"month\",\"day\",null]},\"restrictions\":{\"$ref\":\"#/$defs/AlbumRestrictionObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"album\"]},\"uri\":{\"type\":[\"string\",\"null\"]},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}},\"TrackObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album\":{\"$ref\":\"#/$defs/SimplifiedAlbumObject\"},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"disc_number\":{\"type\":\"integer\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_ids\":{\"$ref\":\"#/$defs/ExternalIdObject\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"is_playable\":{\"type\":\"boolean\"},\"linked_from\":{\"$ref\":\"#/$defs/LinkedTrackObject\"},\"restrictions\":{\"$ref\":\"#/$defs/TrackRestrictionObject\"},\"name\":{\"type\":\"string\"},\"popularity\":{\"type\":\"integer\",\"deprecated\":true,\"minimum\":0,\"maximum\":100},\"preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"track_number\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"track\"]},\"uri\":{\"type\":\"string\"},\"is_local\":{\"type\":\"boolean\"}}},\"TrackRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "save_tracks_legacy",
@@ -1499,6 +1568,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("save_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "remove_saved_tracks_legacy",
@@ -1520,6 +1590,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("remove_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "check_saved_tracks_legacy",
@@ -1543,6 +1614,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: Some("check_library_contains"),
+        paginated: false,
     },
     ToolDef {
         name: "get_user_profile",
@@ -1566,6 +1638,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_user_playlists",
@@ -1583,12 +1656,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"user_id\":{\"type\":\"string\",\"description\":\"Spotify user ID (username) of the account.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many playlists to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"maximum\":100000,\"description\":\"How many playlists to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"}},\"additionalProperties\":false,\"required\":[\"user_id\"]}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"user_id\":{\"type\":\"string\",\"description\":\"Spotify user ID (username) of the account.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many playlists to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"maximum\":100000,\"description\":\"How many playlists to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false,\"required\":[\"user_id\"]}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/SimplifiedPlaylistObject\"}]},{\"type\":\"null\"}]}}},\"$defs\":{\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"PlaylistOwnerObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"user\"]},\"uri\":{\"type\":\"string\"},\"display_name\":{\"type\":[\"string\",\"null\"]}}},\"PlaylistTracksRefObject\":{\"type\":\"object\",\"properties\":{\"href\":{\"type\":\"string\"},\"total\":{\"type\":\"integer\"}}},\"SimplifiedPlaylistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"collaborative\":{\"type\":\"boolean\"},\"description\":{\"type\":[\"string\",\"null\"]},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":[\"array\",\"null\"],\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"name\":{\"type\":\"string\"},\"owner\":{\"$ref\":\"#/$defs/PlaylistOwnerObject\"},\"public\":{\"type\":[\"boolean\",\"null\"]},\"snapshot_id\":{\"type\":\"string\"},\"items\":{\"$ref\":\"#/$defs/PlaylistTracksRefObject\"},\"tracks\":{\"$ref\":\"#/$defs/PlaylistTracksRefObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"playlist\"]},\"uri\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "create_playlist_legacy",
@@ -1612,6 +1686,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: Some("create_playlist"),
+        paginated: false,
     },
     ToolDef {
         name: "follow_playlist_legacy",
@@ -1633,6 +1708,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("save_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "unfollow_playlist_legacy",
@@ -1654,6 +1730,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("remove_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "check_follows_playlist_legacy",
@@ -1677,6 +1754,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: Some("check_library_contains"),
+        paginated: false,
     },
     ToolDef {
         name: "get_playlist_cover",
@@ -1700,6 +1778,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "upload_playlist_cover",
@@ -1725,6 +1804,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_followed_artists",
@@ -1748,6 +1828,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "follow_artists_or_users_legacy",
@@ -1769,6 +1850,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("save_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "unfollow_artists_or_users_legacy",
@@ -1790,6 +1872,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: Some("remove_library_items"),
+        paginated: false,
     },
     ToolDef {
         name: "check_follows_artists_or_users_legacy",
@@ -1813,6 +1896,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: Some("items"),
         replaced_by: Some("check_library_contains"),
+        paginated: false,
     },
     ToolDef {
         name: "get_top_artists",
@@ -1830,12 +1914,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many artists to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many artists to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"time_range\":{\"type\":\"string\",\"enum\":[\"short_term\",\"medium_term\",\"long_term\"],\"default\":\"medium_term\",\"description\":\"Period the ranking covers: `short_term` about 4 weeks, `medium_term` about 6 months, `long_term` about a year.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many artists to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many artists to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"time_range\":{\"type\":\"string\",\"enum\":[\"short_term\",\"medium_term\",\"long_term\"],\"default\":\"medium_term\",\"description\":\"Period the ranking covers: `short_term` about 4 weeks, `medium_term` about 6 months, `long_term` about a year.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ArtistObject\"}}},\"$defs\":{\"ArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"followers\":{\"$ref\":\"#/$defs/FollowersObject\"},\"genres\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"name\":{\"type\":\"string\"},\"popularity\":{\"type\":\"integer\",\"deprecated\":true,\"minimum\":0,\"maximum\":100},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"FollowersObject\":{\"type\":\"object\",\"properties\":{\"href\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "get_top_tracks",
@@ -1853,12 +1938,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many tracks to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many tracks to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"time_range\":{\"type\":\"string\",\"enum\":[\"short_term\",\"medium_term\",\"long_term\"],\"default\":\"medium_term\",\"description\":\"Period the ranking covers: `short_term` about 4 weeks, `medium_term` about 6 months, `long_term` about a year.\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many tracks to return per page (1-50).\"},\"offset\":{\"type\":\"integer\",\"default\":0,\"description\":\"How many tracks to skip from the start of the list (0 = begin with the first); combine with `limit` to page.\"},\"time_range\":{\"type\":\"string\",\"enum\":[\"short_term\",\"medium_term\",\"long_term\"],\"default\":\"medium_term\",\"description\":\"Period the ranking covers: `short_term` about 4 weeks, `medium_term` about 6 months, `long_term` about a year.\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\",\"offset\",\"total\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"offset\":{\"type\":\"integer\"},\"previous\":{\"type\":[\"string\",\"null\"]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/TrackObject\"}}},\"$defs\":{\"AlbumRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"market\",\"product\",\"explicit\"]}}},\"ExternalIdObject\":{\"type\":\"object\",\"properties\":{\"isrc\":{\"type\":\"string\"},\"ean\":{\"type\":\"string\"},\"upc\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"LinkedTrackObject\":{\"type\":\"object\",\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\"}}},\"SimplifiedAlbumObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album_type\":{\"type\":[\"string\",\"null\"],\"enum\":[\"album\",\"single\",\"compilation\",null]},\"total_tracks\":{\"type\":\"integer\"},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":[\"string\",\"null\"]},\"release_date_precision\":{\"type\":[\"string\",\"null\"],\"enum\":[\"year\",\"month\",\"day\",null]},\"restrictions\":{\"$ref\":\"#/$defs/AlbumRestrictionObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"album\"]},\"uri\":{\"type\":[\"string\",\"null\"]},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}},\"TrackObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album\":{\"$ref\":\"#/$defs/SimplifiedAlbumObject\"},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"disc_number\":{\"type\":\"integer\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_ids\":{\"$ref\":\"#/$defs/ExternalIdObject\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"is_playable\":{\"type\":\"boolean\"},\"linked_from\":{\"$ref\":\"#/$defs/LinkedTrackObject\"},\"restrictions\":{\"$ref\":\"#/$defs/TrackRestrictionObject\"},\"name\":{\"type\":\"string\"},\"popularity\":{\"type\":\"integer\",\"deprecated\":true,\"minimum\":0,\"maximum\":100},\"preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"track_number\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"track\"]},\"uri\":{\"type\":\"string\"},\"is_local\":{\"type\":\"boolean\"}}},\"TrackRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "get_playback_state",
@@ -1882,6 +1968,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "transfer_playback",
@@ -1903,6 +1990,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_devices",
@@ -1926,6 +2014,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_currently_playing",
@@ -1949,6 +2038,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "start_playback",
@@ -1970,6 +2060,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "pause_playback",
@@ -1991,6 +2082,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "skip_to_next",
@@ -2012,6 +2104,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "skip_to_previous",
@@ -2033,6 +2126,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "seek_to_position",
@@ -2054,6 +2148,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "set_repeat_mode",
@@ -2075,6 +2170,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "set_volume",
@@ -2096,6 +2192,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "set_shuffle",
@@ -2117,6 +2214,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "get_recently_played",
@@ -2134,12 +2232,13 @@ pub static TOOLS: &[ToolDef] = &[
         destructive: false,
         idempotent: true,
         open_world: true,
-        input_schema: "{\"type\":\"object\",\"properties\":{\"after\":{\"type\":\"integer\",\"description\":\"Unix time in milliseconds; return items played after it. Do not combine with before.\"},\"before\":{\"type\":\"integer\",\"description\":\"Unix time in milliseconds; return items played before it. Do not combine with after.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many items to return (1-50).\"}},\"additionalProperties\":false}",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"after\":{\"type\":\"integer\",\"description\":\"Unix time in milliseconds; return items played after it. Do not combine with before.\"},\"before\":{\"type\":\"integer\",\"description\":\"Unix time in milliseconds; return items played before it. Do not combine with after.\"},\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":50,\"default\":20,\"description\":\"How many items to return (1-50).\"},\"all_pages\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Follow the pages yourself and return the items of all of them (up to max_items) in one answer.\"},\"max_items\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":200,\"description\":\"With all_pages: stop after this many items.\"}},\"additionalProperties\":false}",
         output_schema: Some(
             "{\"type\":\"object\",\"required\":[\"href\",\"items\",\"limit\"],\"properties\":{\"href\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},\"cursors\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/CursorObject\"}]},{\"type\":\"null\"}]},\"total\":{\"type\":\"integer\"},\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/PlayHistoryObject\"}}},\"$defs\":{\"AlbumRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"market\",\"product\",\"explicit\"]}}},\"ContextObject\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},\"href\":{\"type\":\"string\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"uri\":{\"type\":\"string\"}}},\"CursorObject\":{\"type\":\"object\",\"properties\":{\"after\":{\"type\":[\"string\",\"null\"]},\"before\":{\"type\":[\"string\",\"null\"]}}},\"ExternalIdObject\":{\"type\":\"object\",\"properties\":{\"isrc\":{\"type\":\"string\"},\"ean\":{\"type\":\"string\"},\"upc\":{\"type\":\"string\"}}},\"ExternalUrlObject\":{\"type\":\"object\",\"properties\":{\"spotify\":{\"type\":\"string\"}}},\"ImageObject\":{\"type\":\"object\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"height\":{\"type\":[\"integer\",\"null\"]},\"width\":{\"type\":[\"integer\",\"null\"]}}},\"LinkedTrackObject\":{\"type\":\"object\",\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\"}}},\"PlayHistoryObject\":{\"type\":\"object\",\"properties\":{\"track\":{\"$ref\":\"#/$defs/TrackObject\"},\"played_at\":{\"type\":\"string\"},\"context\":{\"anyOf\":[{\"oneOf\":[{\"$ref\":\"#/$defs/ContextObject\"}]},{\"type\":\"null\"}]}}},\"SimplifiedAlbumObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album_type\":{\"type\":[\"string\",\"null\"],\"enum\":[\"album\",\"single\",\"compilation\",null]},\"total_tracks\":{\"type\":\"integer\"},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"images\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/ImageObject\"}},\"is_playable\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"release_date\":{\"type\":[\"string\",\"null\"]},\"release_date_precision\":{\"type\":[\"string\",\"null\"],\"enum\":[\"year\",\"month\",\"day\",null]},\"restrictions\":{\"$ref\":\"#/$defs/AlbumRestrictionObject\"},\"type\":{\"type\":\"string\",\"enum\":[\"album\"]},\"uri\":{\"type\":[\"string\",\"null\"]},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}}}},\"SimplifiedArtistObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"artist\"]},\"uri\":{\"type\":[\"string\",\"null\"]}}},\"TrackObject\":{\"type\":\"object\",\"required\":[\"external_urls\",\"href\",\"id\",\"name\",\"type\",\"uri\"],\"properties\":{\"album\":{\"$ref\":\"#/$defs/SimplifiedAlbumObject\"},\"artists\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/SimplifiedArtistObject\"}},\"available_markets\":{\"type\":\"array\",\"deprecated\":true,\"items\":{\"type\":\"string\"}},\"disc_number\":{\"type\":\"integer\"},\"duration_ms\":{\"type\":\"integer\"},\"explicit\":{\"type\":\"boolean\"},\"external_ids\":{\"$ref\":\"#/$defs/ExternalIdObject\"},\"external_urls\":{\"$ref\":\"#/$defs/ExternalUrlObject\"},\"href\":{\"type\":[\"string\",\"null\"]},\"id\":{\"type\":[\"string\",\"null\"]},\"is_playable\":{\"type\":\"boolean\"},\"linked_from\":{\"$ref\":\"#/$defs/LinkedTrackObject\"},\"restrictions\":{\"$ref\":\"#/$defs/TrackRestrictionObject\"},\"name\":{\"type\":\"string\"},\"popularity\":{\"type\":\"integer\",\"deprecated\":true,\"minimum\":0,\"maximum\":100},\"preview_url\":{\"type\":[\"string\",\"null\"],\"deprecated\":true},\"track_number\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\",\"enum\":[\"track\"]},\"uri\":{\"type\":\"string\"},\"is_local\":{\"type\":\"boolean\"}}},\"TrackRestrictionObject\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}}}}}",
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: true,
     },
     ToolDef {
         name: "get_queue",
@@ -2163,6 +2262,7 @@ pub static TOOLS: &[ToolDef] = &[
         ),
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
     ToolDef {
         name: "add_to_queue",
@@ -2184,6 +2284,7 @@ pub static TOOLS: &[ToolDef] = &[
         output_schema: None,
         output_wrap: None,
         replaced_by: None,
+        paginated: false,
     },
 ];
 /// Calls the tool `name`; `None` when no tool has that name.

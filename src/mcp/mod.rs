@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod dynamic;
 pub mod errors;
 pub mod listing;
+pub mod pagination;
 pub mod selection;
 #[rustfmt::skip]
 mod generated_tools;

@@ -5,6 +5,8 @@ use super::dispatch::Args;
 use super::dynamic;
 use super::errors::CallError;
 use super::generated_tools;
+use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, MAX_ITEMS_ARG};
+use super::pagination::{self, Progress};
 use crate::auth::grant::describe_scopes;
 use crate::config::ToolMode;
 use crate::middleware::auth::AuthMode;
@@ -45,6 +47,7 @@ impl SpotifyServer {
         &self,
         name: &str,
         arguments: Option<Map<String, Value>>,
+        progress: Option<Progress>,
     ) -> Result<CallToolResult, ErrorData> {
         if self.catalog.mode == ToolMode::Dynamic
             && [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&name)
@@ -67,20 +70,12 @@ impl SpotifyServer {
                 "{name} is not available: {refusal}"
             ))]));
         }
+        let all_pages =
+            entry.def.paginated && arguments.get(ALL_PAGES_ARG) == Some(&Value::Bool(true));
         let outcome = match entry.validate(&Value::Object(arguments.clone())) {
             Err(problems) => Err(CallError::InvalidArguments(problems)),
-            Ok(()) => {
-                let mut args = Args::new(arguments);
-                match generated_tools::dispatch(&self.client, name, &mut args).await {
-                    Some(outcome) => outcome,
-                    None => {
-                        return Err(ErrorData::internal_error(
-                            format!("tool `{name}` has no dispatch code"),
-                            None,
-                        ));
-                    }
-                }
-            }
+            Ok(()) if all_pages => self.all_pages(entry, arguments, progress.as_ref()).await,
+            Ok(()) => self.dispatch(name, arguments).await,
         };
         let label = match &outcome {
             Ok(_) => "ok",
@@ -148,6 +143,54 @@ fn failure(def: &ToolDef, error: CallError) -> CallToolResult {
 }
 
 impl SpotifyServer {
+    /// One call of the generated dispatch code.
+    async fn dispatch(
+        &self,
+        name: &str,
+        arguments: Map<String, Value>,
+    ) -> Result<Option<Value>, CallError> {
+        let mut args = Args::new(arguments);
+        generated_tools::dispatch(&self.client, name, &mut args)
+            .await
+            .unwrap_or_else(|| {
+                Err(CallError::BadRequest(format!(
+                    "tool `{name}` has no dispatch code"
+                )))
+            })
+    }
+
+    /// `all_pages: true`: the pages of a list, followed up to `max_items`.
+    async fn all_pages(
+        &self,
+        entry: &Entry,
+        mut arguments: Map<String, Value>,
+        progress: Option<&Progress>,
+    ) -> Result<Option<Value>, CallError> {
+        let max_items = arguments
+            .remove(MAX_ITEMS_ARG)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(DEFAULT_MAX_ITEMS) as usize;
+        arguments.remove(ALL_PAGES_ARG);
+        let schema: Value = serde_json::from_str(entry.def.input_schema).unwrap_or_default();
+        let inputs = schema["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        // Fewer, larger pages: the tool's own maximum page size unless the caller chose one.
+        if !arguments.contains_key("limit")
+            && let Some(largest) = inputs.get("limit").and_then(|l| l["maximum"].as_u64())
+        {
+            arguments.insert(
+                "limit".into(),
+                Value::from(largest.min(max_items as u64).max(1)),
+            );
+        }
+        pagination::collect(arguments, &inputs, max_items, progress, |args| {
+            self.dispatch(entry.def.name, args)
+        })
+        .await
+    }
+
     /// The three tools of dynamic mode.
     async fn call_dynamic(
         &self,
@@ -200,7 +243,7 @@ impl SpotifyServer {
                         )]));
                     }
                 };
-                self.call(target, Some(inner)).await
+                self.call(target, Some(inner), None).await
             }
         }
     }
@@ -268,9 +311,13 @@ impl ServerHandler for SpotifyServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        self.call(&request.name, request.arguments)
+        let progress = context.meta.get_progress_token().map(|token| Progress {
+            peer: context.peer.clone(),
+            token,
+        });
+        self.call(&request.name, request.arguments, progress)
             .await
             .map(CallToolResponse::from)
     }

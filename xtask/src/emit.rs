@@ -16,12 +16,19 @@ pub fn rust(tools: &[Tool]) -> Result<String, String> {
         quote! { #name => #function(client, args).await, }
     });
     let functions = tools.iter().map(call_function);
+    let (all_pages, max_items) = (codegen::tools::ALL_PAGES_ARG, codegen::tools::MAX_ITEMS_ARG);
+    let default_max_items = codegen::tools::DEFAULT_MAX_ITEMS;
     let tokens = quote! {
         use super::catalog::ToolDef;
         use super::dispatch::{Args, finish};
         use super::errors::CallError;
         use crate::spotify::Client;
         use serde_json::Value;
+
+        /// The arguments that ask a list tool to follow its pages.
+        pub const ALL_PAGES_ARG: &str = #all_pages;
+        pub const MAX_ITEMS_ARG: &str = #max_items;
+        pub const DEFAULT_MAX_ITEMS: u64 = #default_max_items;
 
         /// Every tool derived from the spec, in spec order.
         pub static TOOLS: &[ToolDef] = &[ #(#defs),* ];
@@ -69,6 +76,7 @@ fn tool_def(tool: &Tool) -> TokenStream {
     let output = option_str(tool.output_schema.as_ref().map(Value::to_string).as_deref());
     let wrap = option_str(tool.output_wrap.as_deref());
     let replaced_by = option_str(tool.replaced_by.as_deref());
+    let paginated = tool.paginated;
     quote! {
         ToolDef {
             name: #name,
@@ -90,6 +98,7 @@ fn tool_def(tool: &Tool) -> TokenStream {
             output_schema: #output,
             output_wrap: #wrap,
             replaced_by: #replaced_by,
+            paginated: #paginated,
         }
     }
 }
