@@ -140,8 +140,19 @@ pub async fn finish<T: Serialize, E: Serialize>(
             | ClientError::ResponseBodyError(e)
             | ClientError::InvalidUpgrade(e),
         ) => Err(CallError::Unreachable(describe_transport(&e))),
-        Err(ClientError::InvalidResponsePayload(_, e)) => {
-            Err(CallError::UnexpectedAnswer(e.to_string()))
+        // For some operations progenitor decodes error answers with the success type, which
+        // fails; Spotify's error body names its status, so the error is still told apart.
+        Err(ClientError::InvalidResponsePayload(bytes, e)) => {
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            match body
+                .pointer("/error/status")
+                .and_then(Value::as_u64)
+                .and_then(|status| reqwest::StatusCode::from_u16(status as u16).ok())
+                .filter(|status| status.is_client_error() || status.is_server_error())
+            {
+                Some(status) => Err(spotify_error(status, &body, None)),
+                None => Err(CallError::UnexpectedAnswer(e.to_string())),
+            }
         }
         Err(ClientError::InvalidRequest(message)) => Err(CallError::BadRequest(message)),
     }

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod dispatch;
 pub mod errors;
+pub mod fallback;
 #[rustfmt::skip]
 mod generated_tools;
 pub mod server;

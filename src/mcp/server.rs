@@ -1,9 +1,8 @@
 //! The rmcp server handler: lists the catalog and answers tool calls.
 
 use super::catalog::{Catalog, Entry, ToolDef};
-use super::dispatch::Args;
 use super::errors::CallError;
-use super::generated_tools;
+use super::fallback;
 use crate::auth::grant::describe_scopes;
 use crate::middleware::auth::AuthMode;
 use crate::middleware::metrics;
@@ -59,18 +58,15 @@ impl SpotifyServer {
         }
         let outcome = match entry.validate(&Value::Object(arguments.clone())) {
             Err(problems) => Err(CallError::InvalidArguments(problems)),
-            Ok(()) => {
-                let mut args = Args::new(arguments);
-                match generated_tools::dispatch(&self.client, name, &mut args).await {
-                    Some(outcome) => outcome,
-                    None => {
-                        return Err(ErrorData::internal_error(
-                            format!("tool `{name}` has no dispatch code"),
-                            None,
-                        ));
-                    }
+            Ok(()) => match fallback::dispatch(&self.client, name, arguments).await {
+                Some(outcome) => outcome,
+                None => {
+                    return Err(ErrorData::internal_error(
+                        format!("tool `{name}` has no dispatch code"),
+                        None,
+                    ));
                 }
-            }
+            },
         };
         let label = match &outcome {
             Ok(_) => "ok",
