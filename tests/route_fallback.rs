@@ -503,3 +503,86 @@ async fn an_app_allowed_both_routes_keeps_the_current_one() {
         "a success teaches nothing; only a refusal does"
     );
 }
+
+#[tokio::test]
+async fn a_legacy_page_size_is_cut_to_what_the_current_route_takes() {
+    let fake = FakeSpotify::start().await;
+    fake.respond_at("/v1/playlists/p1/tracks", withheld());
+    fake.respond_at(
+        "/v1/playlists/p1/items",
+        Canned::json(200, items_page("item")),
+    );
+    let client = server(&fake).await;
+    call_ok(
+        &client,
+        "get_playlist_tracks_legacy",
+        json!({ "playlist_id": "p1", "limit": 100 }),
+    )
+    .await;
+    let current = fake.requests_at("/v1/playlists/p1/items");
+    assert!(current[0].query.contains(&("limit".into(), "50".into())));
+}
+
+#[tokio::test]
+async fn several_albums_answered_directly_need_one_request() {
+    let fake = FakeSpotify::start().await;
+    fake.respond_at(
+        "/v1/albums",
+        Canned::json(
+            200,
+            json!({ "albums": [grants::album("a"), grants::album("b")] }),
+        ),
+    );
+    let client = server(&fake).await;
+    for _ in 0..2 {
+        let result = call_ok(&client, "get_several_albums", json!({ "ids": ["a", "b"] })).await;
+        assert_eq!(structured(&result)["albums"][1]["id"], "b");
+    }
+    assert_eq!(
+        fake.requests().len(),
+        2,
+        "one request per call, no per-album GETs"
+    );
+}
+
+#[tokio::test]
+async fn library_writes_on_a_legacy_route_app_reach_each_legacy_route() {
+    let fake = FakeSpotify::start().await;
+    fake.respond_at("/v1/me/library", withheld());
+    fake.respond(Canned::empty(200));
+    let client = server(&fake).await;
+    let uris = json!({ "uris": ["spotify:artist:r1", "spotify:playlist:p1", "spotify:show:s1", "spotify:user:u2"] });
+
+    call_ok(&client, "save_library_items", uris.clone()).await;
+    let requests: Vec<_> = fake
+        .take_requests()
+        .into_iter()
+        .filter(|r| r.path != "/v1/me/library")
+        .collect();
+    let seen: Vec<(String, String)> = requests
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
+    let put = |path: &str| ("PUT".to_string(), path.to_string());
+    assert_eq!(
+        seen,
+        [
+            put("/v1/me/shows"),
+            put("/v1/me/following"),
+            put("/v1/me/following"),
+            put("/v1/playlists/p1/followers"),
+        ]
+    );
+    assert!(requests[0].query.contains(&("ids".into(), "s1".into())));
+    assert!(
+        requests[1]
+            .query
+            .contains(&("type".into(), "artist".into()))
+    );
+    assert_eq!(requests[1].json_body().unwrap(), json!({ "ids": ["r1"] }));
+    assert!(requests[2].query.contains(&("type".into(), "user".into())));
+
+    call_ok(&client, "remove_library_items", uris).await;
+    let methods: Vec<String> = fake.take_requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["DELETE"; 4], "straight to the legacy routes");
+}

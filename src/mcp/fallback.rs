@@ -105,6 +105,9 @@ const SEVERAL: &[(&str, &str, &str)] = &[
     ("get_several_chapters", "chapters", "get_chapter"),
 ];
 
+/// The largest page `get_playlist_items` accepts.
+const CURRENT_PAGE_MAX: u64 = 50;
+
 /// Per-item GETs run this many at a time: enough to be quick, few enough not to trip 429s.
 const PER_ITEM_CONCURRENCY: usize = 4;
 
@@ -302,6 +305,14 @@ async fn playlist_items(
         && let Some(list) = arguments.remove(from)
     {
         arguments.insert(to.into(), list);
+    }
+    // The legacy GET pages up to 100 items, the current one up to 50: a smaller page (its
+    // `next` says where to go on) beats a 400.
+    if target == "get_playlist_items"
+        && let Some(limit) = arguments.get_mut("limit")
+        && limit.as_u64().is_some_and(|n| n > CURRENT_PAGE_MAX)
+    {
+        *limit = json!(CURRENT_PAGE_MAX);
     }
     let mut body = call(client, target, Value::Object(arguments)).await?;
     if let Some(Value::Array(entries)) = body.as_mut().and_then(|b| b.get_mut("items")) {
