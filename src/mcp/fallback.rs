@@ -16,6 +16,7 @@
 use super::dispatch::Args;
 use super::errors::CallError;
 use super::generated_tools;
+use crate::middleware::metrics;
 use crate::middleware::routes::Route;
 use crate::spotify::Client;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -201,10 +202,12 @@ pub async fn dispatch(
     tracing::info!(
         tool = name,
         family,
-        "Spotify refused the {} route to this app; used the {} one",
+        "Spotify refused the {} route to this app; trying the {} one",
         label(first),
         label(second)
     );
+    let result = if outcome.is_ok() { "ok" } else { "error" };
+    metrics::route_fallback(family, label(second), result);
     match outcome {
         Ok(body) => {
             middleware.routes.set(family, &identity, second).await;
@@ -246,7 +249,9 @@ async fn run(
 
 async fn call(client: &Client, name: &str, arguments: Value) -> Outcome {
     let Value::Object(arguments) = arguments else {
-        unreachable!("tool arguments are an object")
+        return Err(CallError::BadRequest(format!(
+            "arguments for `{name}` are not an object"
+        )));
     };
     generated_tools::dispatch(client, name, &mut Args::new(arguments))
         .await
