@@ -58,15 +58,18 @@ impl SpotifyServer {
         }
         let outcome = match entry.validate(&Value::Object(arguments.clone())) {
             Err(problems) => Err(CallError::InvalidArguments(problems)),
-            Ok(()) => match fallback::dispatch(&self.client, name, arguments).await {
-                Some(outcome) => outcome,
-                None => {
-                    return Err(ErrorData::internal_error(
-                        format!("tool `{name}` has no dispatch code"),
-                        None,
-                    ));
+            Ok(()) => {
+                // Tries the other route when Spotify withholds this one from the app (2026 moves).
+                match fallback::dispatch(&self.client, name, arguments).await {
+                    Some(outcome) => outcome,
+                    None => {
+                        return Err(ErrorData::internal_error(
+                            format!("tool `{name}` has no dispatch code"),
+                            None,
+                        ));
+                    }
                 }
-            },
+            }
         };
         let label = match &outcome {
             Ok(_) => "ok",
