@@ -14,6 +14,7 @@ use middleware::cache::{Cache, Ttls};
 use middleware::governor::Governor;
 use middleware::pipeline::Middleware;
 use middleware::redis_link::RedisLink;
+use middleware::routes::RouteMemory;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -106,13 +107,14 @@ pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
         .then(|| Arc::new(Cache::new(options.cache_max_bytes, ttls, redis.clone())));
     let governor = Arc::new(Governor::new(
         Duration::from_secs(options.max_rate_limit_wait_secs),
-        redis,
+        redis.clone(),
     ));
     let middleware = Arc::new(Middleware {
         tokens: tokens.clone(),
         cache,
         governor,
         retries: options.retries,
+        routes: RouteMemory::new(redis),
     });
     let base = args.api_base_url.trim_end_matches('/');
     Ok(spotify::Client::new_with_client(

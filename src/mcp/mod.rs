@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod dispatch;
 pub mod dynamic;
 pub mod errors;
+pub mod fallback;
 pub mod listing;
 pub mod pagination;
 pub mod selection;

@@ -1,10 +1,9 @@
 //! The rmcp server handler: lists the catalog and answers tool calls.
 
 use super::catalog::{Catalog, Entry, ToolDef};
-use super::dispatch::Args;
 use super::dynamic;
 use super::errors::CallError;
-use super::generated_tools;
+use super::fallback;
 use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, MAX_ITEMS_ARG};
 use super::pagination::{self, Progress};
 use crate::auth::grant::describe_scopes;
@@ -143,14 +142,14 @@ fn failure(def: &ToolDef, error: CallError) -> CallToolResult {
 }
 
 impl SpotifyServer {
-    /// One call of the generated dispatch code.
+    /// One call of the generated dispatch code, trying the other route when Spotify withholds
+    /// this one from the app (the February 2026 moves).
     async fn dispatch(
         &self,
         name: &str,
         arguments: Map<String, Value>,
     ) -> Result<Option<Value>, CallError> {
-        let mut args = Args::new(arguments);
-        generated_tools::dispatch(&self.client, name, &mut args)
+        fallback::dispatch(&self.client, name, arguments)
             .await
             .unwrap_or_else(|| {
                 Err(CallError::BadRequest(format!(

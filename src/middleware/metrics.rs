@@ -54,6 +54,13 @@ pub fn governor(event: &'static str) {
     counter!("spotify_mcp_governor_events_total", "event" => event).increment(1);
 }
 
+/// A tool call refused on one route of a family Spotify moved and retried on the other
+/// (`route`: the one tried second; `outcome`: ok or error).
+pub fn route_fallback(family: &'static str, route: &'static str, outcome: &'static str) {
+    counter!("spotify_mcp_route_fallbacks_total", "family" => family, "route" => route, "outcome" => outcome)
+        .increment(1);
+}
+
 /// Starts the Prometheus exporter: `GET /metrics` on `addr`.
 pub fn serve(addr: std::net::SocketAddr) -> Result<(), String> {
     metrics_exporter_prometheus::PrometheusBuilder::new()
@@ -95,5 +102,9 @@ fn describe() {
     describe_counter!(
         "spotify_mcp_governor_events_total",
         "Rate-limit governor events: cooldown started, call waited, call rejected."
+    );
+    describe_counter!(
+        "spotify_mcp_route_fallbacks_total",
+        "Calls refused on one route of a family Spotify moved in 2026 and retried on the other."
     );
 }

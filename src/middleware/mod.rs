@@ -7,3 +7,4 @@ pub mod governor;
 pub mod metrics;
 pub mod pipeline;
 pub mod redis_link;
+pub mod routes;

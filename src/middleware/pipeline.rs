@@ -6,6 +6,7 @@
 use super::cache::Cache;
 use super::governor::{Decision, Governor};
 use super::metrics;
+use super::routes::RouteMemory;
 use crate::middleware::auth::{Secret, TokenSource};
 use crate::spotify::Operation;
 use bytes::Bytes;
@@ -27,6 +28,8 @@ pub struct Middleware {
     pub cache: Option<Arc<Cache>>,
     pub governor: Arc<Governor>,
     pub retries: u32,
+    /// Which side of each route family Spotify moved in 2026 this app may use.
+    pub routes: RouteMemory,
 }
 
 pub fn bearer_header(token: &Secret) -> Option<HeaderValue> {
@@ -114,6 +117,7 @@ impl Middleware {
             cache: None,
             governor: Arc::new(Governor::new(Duration::ZERO, None)),
             retries: 0,
+            routes: RouteMemory::default(),
         }
     }
 

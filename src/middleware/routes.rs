@@ -1,0 +1,99 @@
+//! Which route of a family Spotify moved in 2026 this app may use, learned by trying (see
+//! `src/mcp/fallback.rs`). Kept for the life of the process, and in Redis when configured so
+//! that other servers of the same login skip the trial. A Redis failure only costs a trial.
+
+use super::redis_link::RedisLink;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// One side of a family: the route Spotify documents now, or the one it withdrew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Current,
+    Legacy,
+}
+
+impl Route {
+    pub fn other(self) -> Self {
+        match self {
+            Route::Current => Route::Legacy,
+            Route::Legacy => Route::Current,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Route::Current => "current",
+            Route::Legacy => "legacy",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "current" => Some(Route::Current),
+            "legacy" => Some(Route::Legacy),
+            _ => None,
+        }
+    }
+}
+
+const REDIS_PREFIX: &str = "spotify-mcp:v1:route";
+/// Spotify moves apps between kinds rarely; a stale entry costs one refused request.
+const REDIS_TTL_SECS: u64 = 7 * 24 * 3600;
+
+#[derive(Debug, Default)]
+pub struct RouteMemory {
+    known: Mutex<HashMap<&'static str, Route>>,
+    redis: Option<Arc<RedisLink>>,
+}
+
+impl RouteMemory {
+    pub fn new(redis: Option<Arc<RedisLink>>) -> Self {
+        Self {
+            known: Mutex::default(),
+            redis,
+        }
+    }
+
+    /// What worked last for `family`: this process's memory, else Redis (`identity` names the
+    /// login, as for the cache: apps of different kinds may share one Redis).
+    pub async fn get(&self, family: &'static str, identity: &str) -> Option<Route> {
+        if let Some(route) = self.known.lock().expect("route memory").get(family) {
+            return Some(*route);
+        }
+        let redis = self.redis.as_ref()?;
+        let key = format!("{REDIS_PREFIX}:{identity}:{family}");
+        let stored: Option<String> = redis
+            .run(&redis::cmd("GET").arg(key).to_owned())
+            .await
+            .ok()?;
+        let route = Route::parse(stored.as_deref()?)?;
+        self.known
+            .lock()
+            .expect("route memory")
+            .insert(family, route);
+        Some(route)
+    }
+
+    /// Records the route that just worked; Redis is written only when that is news here.
+    pub async fn set(&self, family: &'static str, identity: &str, route: Route) {
+        let previous = self
+            .known
+            .lock()
+            .expect("route memory")
+            .insert(family, route);
+        if previous == Some(route) {
+            return;
+        }
+        if let Some(redis) = &self.redis {
+            let key = format!("{REDIS_PREFIX}:{identity}:{family}");
+            let command = redis::cmd("SET")
+                .arg(key)
+                .arg(route.as_str())
+                .arg("EX")
+                .arg(REDIS_TTL_SECS)
+                .to_owned();
+            let _ = redis.run::<()>(&command).await;
+        }
+    }
+}
