@@ -62,6 +62,12 @@ pub struct ServeArgs {
     /// Serve Prometheus metrics on this address at /metrics (e.g. 127.0.0.1:9464).
     #[arg(long, env = "SPOTIFY_MCP_METRICS_ADDR")]
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Answers as Spotify sent them: keep deprecated fields, every image, empty fields; no size cap.
+    #[arg(long, env = "SPOTIFY_MCP_RAW_RESPONSES")]
+    pub raw_responses: bool,
+    /// Answers larger than this many bytes have their lists cut, with a note on how to get the rest.
+    #[arg(long, env = "SPOTIFY_MCP_MAX_RESPONSE_BYTES", default_value_t = 60_000)]
+    pub max_response_bytes: usize,
     /// List tools whose scopes the stored login lacks too, marked as unavailable.
     #[arg(long, env = "SPOTIFY_MCP_SHOW_UNAVAILABLE_TOOLS")]
     pub show_unavailable_tools: bool,

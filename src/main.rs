@@ -3,6 +3,7 @@ use progenitor_client::ClientInfo;
 use rmcp::ServiceExt;
 use spotify_mcp::auth::commands;
 use spotify_mcp::config::{AuthCommand, Cli, Command, ServeArgs, ToolsCommand};
+use spotify_mcp::mcp::projection::ResponseOptions;
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use spotify_mcp::middleware::auth::AuthMode;
@@ -61,6 +62,10 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         granted_scopes,
         show_unavailable: args.show_unavailable_tools,
         mode: args.catalog.tool_mode,
+        responses: ResponseOptions {
+            raw: args.raw_responses,
+            max_bytes: args.max_response_bytes,
+        },
     };
     let catalog = Catalog::new(all_tools(), &options);
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), "serving MCP over stdio");

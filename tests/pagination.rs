@@ -89,7 +89,10 @@ async fn all_pages_stops_at_max_items() {
     assert_eq!(names(&content), ["a", "b", "c"]);
     assert_eq!(fake.requests().len(), 2, "no page past max_items");
     assert!(
-        content["next"].is_null() && content["note"].as_str().unwrap().contains("max_items"),
+        content["next"].is_null()
+            && content["note"]
+                .as_str()
+                .is_some_and(|n| n.contains("max_items")),
         "{content}"
     );
 }

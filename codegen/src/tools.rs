@@ -93,6 +93,7 @@ pub struct Tool {
 }
 
 pub const ALL_PAGES_ARG: &str = "all_pages";
+pub const FIELDS_ARG: &str = "fields";
 pub const MAX_ITEMS_ARG: &str = "max_items";
 pub const DEFAULT_MAX_ITEMS: u64 = 200;
 pub const MAX_ITEMS_CAP: u64 = 1000;
@@ -276,6 +277,14 @@ fn derive_tool(
 
     let (output_schema, output_wrap) = output_schema(doc, operation).map_err(schema_error)?;
     let paginated = is_page(output_schema.as_ref(), output_wrap.is_some(), &properties);
+    // Spotify's playlist reads have a `fields` filter of their own; it stands instead.
+    if output_schema.is_some() && !properties.contains_key(FIELDS_ARG) {
+        properties.insert(
+            FIELDS_ARG.into(),
+            json!({ "type": "array", "items": { "type": "string" },
+                    "description": "Keep only these fields of the answer: dotted paths such as items.name or items.artists.name." }),
+        );
+    }
     if paginated {
         properties.insert(
             ALL_PAGES_ARG.into(),
@@ -534,5 +543,31 @@ fn output_schema(
     if !defs.is_empty() {
         root["$defs"] = json!(defs);
     }
+    project_schema(&mut root);
     Ok((Some(root), wrap))
+}
+
+/// The shape of a projected answer: fields Spotify deprecated (and `available_markets`) are
+/// gone, and nothing is `required`, since Spotify omits fields for many apps and projection
+/// drops empty ones and whatever the `fields` argument leaves out.
+fn project_schema(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            object.remove("required");
+            if let Some(Value::Object(properties)) = object.get_mut("properties") {
+                properties.retain(|name, property| {
+                    name != "available_markets"
+                        && property.get("deprecated") != Some(&Value::Bool(true))
+                });
+                properties.values_mut().for_each(project_schema);
+            }
+            for (key, value) in object.iter_mut() {
+                if key != "properties" {
+                    project_schema(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(project_schema),
+        _ => {}
+    }
 }

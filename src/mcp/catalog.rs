@@ -1,6 +1,7 @@
 //! Tool definitions (generated from the spec) turned into what `tools/list` shows, plus the
 //! JSON Schema validators that check arguments before any call reaches Spotify.
 
+use super::projection::ResponseOptions;
 use super::selection::Selection;
 use crate::config::ToolMode;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -81,9 +82,21 @@ pub struct Entry {
     /// Scopes the tool needs that the stored login lacks (empty when unknown or complete).
     pub missing_scopes: Vec<&'static str>,
     validator: OnceLock<Result<jsonschema::Validator, String>>,
+    output: OnceLock<Option<Value>>,
 }
 
 impl Entry {
+    /// The output schema, parsed once.
+    pub fn output_schema(&self) -> Option<&Value> {
+        self.output
+            .get_or_init(|| {
+                self.def
+                    .output_schema
+                    .and_then(|text| serde_json::from_str(text).ok())
+            })
+            .as_ref()
+    }
+
     /// Checks arguments against the input schema; the error names each offending field.
     pub fn validate(&self, arguments: &Value) -> Result<(), String> {
         let validator = self.validator.get_or_init(|| {
@@ -125,6 +138,7 @@ pub struct CatalogOptions {
     /// List tools the login lacks scopes for too, marked, instead of hiding them.
     pub show_unavailable: bool,
     pub mode: ToolMode,
+    pub responses: ResponseOptions,
 }
 
 /// The tools this server lists and answers to.
@@ -132,6 +146,7 @@ pub struct Catalog {
     entries: Vec<Entry>,
     show_unavailable: bool,
     pub mode: ToolMode,
+    pub responses: ResponseOptions,
 }
 
 impl Catalog {
@@ -152,13 +167,14 @@ impl Catalog {
                     );
                     tool.description = Some(format!("{note}{}", def.description).into());
                 }
-                Entry { def, tool, missing_scopes, validator: OnceLock::new() }
+                Entry { def, tool, missing_scopes, validator: OnceLock::new(), output: OnceLock::new() }
             })
             .collect();
         Self {
             entries,
             show_unavailable: options.show_unavailable,
             mode: options.mode,
+            responses: options.responses.clone(),
         }
     }
 

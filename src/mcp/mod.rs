@@ -8,6 +8,7 @@ pub mod errors;
 pub mod fallback;
 pub mod listing;
 pub mod pagination;
+pub mod projection;
 pub mod selection;
 #[rustfmt::skip]
 mod generated_tools;

@@ -4,8 +4,9 @@ use super::catalog::{Catalog, Entry, ToolDef};
 use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
-use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, MAX_ITEMS_ARG};
+use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG};
 use super::pagination::{self, Progress};
+use super::projection::{self, ResponseOptions};
 use crate::auth::grant::describe_scopes;
 use crate::config::ToolMode;
 use crate::middleware::auth::AuthMode;
@@ -69,6 +70,16 @@ impl SpotifyServer {
                 "{name} is not available: {refusal}"
             ))]));
         }
+        let fields: Option<Vec<String>> =
+            arguments
+                .get(FIELDS_ARG)
+                .and_then(Value::as_array)
+                .map(|paths| {
+                    paths
+                        .iter()
+                        .filter_map(|p| p.as_str().map(String::from))
+                        .collect()
+                });
         let all_pages =
             entry.def.paginated && arguments.get(ALL_PAGES_ARG) == Some(&Value::Bool(true));
         let outcome = match entry.validate(&Value::Object(arguments.clone())) {
@@ -86,7 +97,7 @@ impl SpotifyServer {
         };
         metrics::tool_call(tool, label, started.elapsed());
         Ok(match outcome {
-            Ok(body) => success(body, entry.def),
+            Ok(body) => success(body, entry, fields.as_deref(), &self.catalog.responses),
             Err(error) => failure(entry.def, error),
         })
     }
@@ -269,7 +280,13 @@ impl SpotifyServer {
     }
 }
 
-fn success(body: Option<Value>, def: &ToolDef) -> CallToolResult {
+fn success(
+    body: Option<Value>,
+    entry: &Entry,
+    fields: Option<&[String]>,
+    options: &ResponseOptions,
+) -> CallToolResult {
+    let def = entry.def;
     let Some(value) = body else {
         let text = if def.read_only {
             "Spotify answered with no content: nothing to report (for the player: nothing is playing)."
@@ -283,6 +300,10 @@ fn success(body: Option<Value>, def: &ToolDef) -> CallToolResult {
         (Some(key), value) => json!({ key: value }),
         (None, value @ Value::Object(_)) => value,
         (None, other) => json!({ "items": other }),
+    };
+    let structured = match entry.output_schema() {
+        Some(schema) => projection::project(structured, schema, fields, options),
+        None => structured,
     };
     CallToolResult::structured(structured)
 }

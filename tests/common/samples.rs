@@ -123,3 +123,41 @@ pub fn minimal(schema: &Value, root: &Value) -> Value {
         _ => json!("x"),
     }
 }
+
+/// A full value of an output schema: every property, one item per list (down to `depth`).
+pub fn full(schema: &Value, root: &Value, depth: usize) -> Value {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/$defs/");
+        return full(&root["$defs"][name], root, depth);
+    }
+    let schema = non_null(schema);
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/$defs/");
+        return full(&root["$defs"][name], root, depth);
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        return values
+            .iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null);
+    }
+    match primary_type(schema) {
+        "object" => {
+            let mut out = Map::new();
+            if depth > 0 {
+                for (key, property) in schema["properties"].as_object().into_iter().flatten() {
+                    out.insert(key.clone(), full(property, root, depth - 1));
+                }
+            }
+            Value::Object(out)
+        }
+        "array" if depth > 0 => json!([full(&schema["items"], root, depth - 1)]),
+        "array" => json!([]),
+        "integer" => json!(schema["minimum"].as_i64().unwrap_or(0).max(0)),
+        "number" => json!(0.0),
+        "boolean" => json!(false),
+        "null" => Value::Null,
+        _ => json!("x"),
+    }
+}

@@ -18,6 +18,7 @@ pub fn rust(tools: &[Tool]) -> Result<String, String> {
     let functions = tools.iter().map(call_function);
     let (all_pages, max_items) = (codegen::tools::ALL_PAGES_ARG, codegen::tools::MAX_ITEMS_ARG);
     let default_max_items = codegen::tools::DEFAULT_MAX_ITEMS;
+    let fields = codegen::tools::FIELDS_ARG;
     let tokens = quote! {
         use super::catalog::ToolDef;
         use super::dispatch::{Args, finish};
@@ -29,6 +30,8 @@ pub fn rust(tools: &[Tool]) -> Result<String, String> {
         pub const ALL_PAGES_ARG: &str = #all_pages;
         pub const MAX_ITEMS_ARG: &str = #max_items;
         pub const DEFAULT_MAX_ITEMS: u64 = #default_max_items;
+        /// The argument that keeps only some fields of an answer.
+        pub const FIELDS_ARG: &str = #fields;
 
         /// Every tool derived from the spec, in spec order.
         pub static TOOLS: &[ToolDef] = &[ #(#defs),* ];
