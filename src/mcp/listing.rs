@@ -68,6 +68,20 @@ pub fn report(args: &ToolsListArgs) -> Result<String, SelectionError> {
         tools.len(),
         total.div_ceil(BYTES_PER_TOKEN)
     ));
+    let shown: usize = tools
+        .iter()
+        .map(|t| {
+            t.name.len()
+                + t.description.as_deref().map_or(0, str::len)
+                + serde_json::to_vec(&t.input_schema)
+                    .map(|v| v.len())
+                    .unwrap_or(0)
+        })
+        .sum();
+    out.push_str(&format!(
+        "what a model is shown of it (names, descriptions, input schemas): {shown} bytes, about {} tokens\n",
+        shown.div_ceil(BYTES_PER_TOKEN)
+    ));
     if args.catalog.tool_mode == ToolMode::Dynamic {
         out.push_str(&format!(
             "(dynamic mode: the three tools reach {} tools)\n",

@@ -1,5 +1,5 @@
-//! Values built from JSON Schemas: arguments for a tool's `inputSchema`, and minimal answers
-//! (required fields only, as Spotify's leanest responses) for an `outputSchema`.
+//! Values built from JSON Schemas: arguments for a tool's `inputSchema`, and full answers for
+//! an `outputSchema`.
 
 use serde_json::{Map, Value, json};
 
@@ -81,46 +81,6 @@ fn sample(name: &str, schema: &Value) -> Value {
         }
         _ if schema["contentEncoding"] == "base64" => json!("aGVsbG8gamVwZw=="),
         _ => json!(format!("s{}", name.replace('_', ""))),
-    }
-}
-
-/// The leanest value an output schema allows: required properties only, empty lists.
-pub fn minimal(schema: &Value, root: &Value) -> Value {
-    if let Some(reference) = schema["$ref"].as_str() {
-        let name = reference.trim_start_matches("#/$defs/");
-        return minimal(&root["$defs"][name], root);
-    }
-    let schema = non_null(schema);
-    if let Some(reference) = schema["$ref"].as_str() {
-        let name = reference.trim_start_matches("#/$defs/");
-        return minimal(&root["$defs"][name], root);
-    }
-    if let Some(values) = schema["enum"].as_array() {
-        return values
-            .iter()
-            .find(|v| !v.is_null())
-            .cloned()
-            .unwrap_or(Value::Null);
-    }
-    match primary_type(schema) {
-        "object" => {
-            let mut out = Map::new();
-            for key in schema["required"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-            {
-                out.insert(key.to_string(), minimal(&schema["properties"][key], root));
-            }
-            Value::Object(out)
-        }
-        "array" => json!([]),
-        "integer" => json!(schema["minimum"].as_i64().unwrap_or(0).max(0)),
-        "number" => json!(0.0),
-        "boolean" => json!(false),
-        "null" => Value::Null,
-        _ => json!("x"),
     }
 }
 
