@@ -282,19 +282,19 @@ fn derive_tool(
         properties.insert(
             FIELDS_ARG.into(),
             json!({ "type": "array", "items": { "type": "string" },
-                    "description": "Keep only these fields of the answer: dotted paths such as items.name or items.artists.name." }),
+                    "description": "Only these fields (dotted paths, e.g. items.name)." }),
         );
     }
     if paginated {
         properties.insert(
             ALL_PAGES_ARG.into(),
             json!({ "type": "boolean", "default": false,
-                    "description": "Follow the pages yourself and return the items of all of them (up to max_items) in one answer." }),
+                    "description": "Read every page (up to max_items)." }),
         );
         properties.insert(
             MAX_ITEMS_ARG.into(),
             json!({ "type": "integer", "minimum": 1, "maximum": MAX_ITEMS_CAP, "default": DEFAULT_MAX_ITEMS,
-                    "description": "With all_pages: stop after this many items." }),
+                    "description": "Item cap for all_pages." }),
         );
     }
 
