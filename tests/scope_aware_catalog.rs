@@ -12,14 +12,8 @@ use spotify_mcp::mcp::CatalogOptions;
 const LIBRARY_ONLY: &[&str] = &["user-library-read"];
 
 async fn limited_login(show_unavailable: bool) -> (FakeSpotify, tempfile::TempDir, common::Client) {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    grants::store(
-        &dir,
-        &mut args,
-        &grants::grant("access", Some("refresh"), 3600, LIBRARY_ONLY),
-    );
+    let (fake, dir, args, _path) =
+        grants::logged_in(grants::grant("access", Some("refresh"), 3600, LIBRARY_ONLY)).await;
     let options = CatalogOptions {
         show_unavailable,
         ..CatalogOptions::default()

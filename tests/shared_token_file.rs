@@ -4,20 +4,14 @@
 
 mod common;
 
-use common::fake_spotify::{Canned, FakeSpotify};
+use common::fake_spotify::Canned;
 use common::grants;
 use serde_json::json;
 
 #[tokio::test]
 async fn a_second_server_uses_the_token_the_first_one_refreshed() {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    let path = grants::store(
-        &dir,
-        &mut args,
-        &grants::grant("old", Some("r1"), -10, &grants::all_scopes()),
-    );
+    let (fake, _dir, args, path) =
+        grants::logged_in(grants::grant("old", Some("r1"), -10, &grants::all_scopes())).await;
     let first = common::connect(&args, false).await;
     let second = common::connect(&args, false).await;
     // Spotify rotates the refresh token: r1 is spent once used.
@@ -55,14 +49,13 @@ async fn a_second_server_uses_the_token_the_first_one_refreshed() {
 
 #[tokio::test]
 async fn a_new_login_is_not_overwritten_by_a_running_server() {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    let path = grants::store(
-        &dir,
-        &mut args,
-        &grants::grant("old", Some("r-old"), -10, &grants::all_scopes()),
-    );
+    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
+        "old",
+        Some("r-old"),
+        -10,
+        &grants::all_scopes(),
+    ))
+    .await;
     let client = common::connect(&args, false).await;
     // The user signs in again while the server runs.
     let new_login = grants::grant("new-login", Some("r-new"), 3600, &grants::all_scopes());

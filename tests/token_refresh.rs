@@ -4,20 +4,19 @@
 
 mod common;
 
-use common::fake_spotify::{Canned, FakeSpotify};
+use common::fake_spotify::Canned;
 use common::grants;
 use serde_json::json;
 
 #[tokio::test]
 async fn fifty_concurrent_calls_at_expiry_cause_one_refresh() {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    let path = grants::store(
-        &dir,
-        &mut args,
-        &grants::grant("old-access", Some("refresh-1"), -10, &grants::all_scopes()),
-    );
+    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
+        "old-access",
+        Some("refresh-1"),
+        -10,
+        &grants::all_scopes(),
+    ))
+    .await;
     let client = common::connect(&args, false).await;
     // The refresh answer has no refresh_token: the old one must stay.
     fake.respond_at(
@@ -63,14 +62,13 @@ async fn fifty_concurrent_calls_at_expiry_cause_one_refresh() {
 
 #[tokio::test]
 async fn a_new_refresh_token_replaces_the_old_one() {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    let path = grants::store(
-        &dir,
-        &mut args,
-        &grants::grant("old", Some("refresh-1"), 60, &grants::all_scopes()),
-    );
+    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
+        "old",
+        Some("refresh-1"),
+        60,
+        &grants::all_scopes(),
+    ))
+    .await;
     let client = common::connect(&args, false).await;
     fake.respond_at(
         "/api/token",
@@ -90,19 +88,13 @@ async fn a_new_refresh_token_replaces_the_old_one() {
 
 #[tokio::test]
 async fn a_401_refreshes_once_and_retries_once() {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    grants::store(
-        &dir,
-        &mut args,
-        &grants::grant(
-            "revoked-access",
-            Some("refresh-1"),
-            3000,
-            &grants::all_scopes(),
-        ),
-    );
+    let (fake, _dir, args, _path) = grants::logged_in(grants::grant(
+        "revoked-access",
+        Some("refresh-1"),
+        3000,
+        &grants::all_scopes(),
+    ))
+    .await;
     let client = common::connect(&args, false).await;
     fake.respond_at(
         "/api/token",
@@ -136,14 +128,13 @@ async fn a_401_refreshes_once_and_retries_once() {
 
 #[tokio::test]
 async fn a_persistent_401_ends_in_a_clear_error_after_one_retry() {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    grants::store(
-        &dir,
-        &mut args,
-        &grants::grant("a1", Some("refresh-1"), 3000, &grants::all_scopes()),
-    );
+    let (fake, _dir, args, _path) = grants::logged_in(grants::grant(
+        "a1",
+        Some("refresh-1"),
+        3000,
+        &grants::all_scopes(),
+    ))
+    .await;
     let client = common::connect(&args, false).await;
     fake.respond_at(
         "/api/token",
@@ -172,14 +163,13 @@ async fn a_persistent_401_ends_in_a_clear_error_after_one_retry() {
 
 #[tokio::test]
 async fn invalid_grant_says_to_log_in_again_and_keeps_the_file() {
-    let fake = FakeSpotify::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = common::spotify_args(&fake, None);
-    let path = grants::store(
-        &dir,
-        &mut args,
-        &grants::grant("old", Some("revoked"), -10, &grants::all_scopes()),
-    );
+    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
+        "old",
+        Some("revoked"),
+        -10,
+        &grants::all_scopes(),
+    ))
+    .await;
     let before = std::fs::read(&path).unwrap();
     let client = common::connect(&args, false).await;
     fake.respond_at(

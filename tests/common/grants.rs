@@ -1,5 +1,6 @@
 //! Stored logins for tests: a grant written to a token file in a temporary directory.
 
+use super::fake_spotify::FakeSpotify;
 use serde_json::{Value, json};
 use spotify_mcp::auth::grant::{GRANT_VERSION, Grant, now};
 use spotify_mcp::auth::store::FileTokenStore;
@@ -69,4 +70,14 @@ pub fn album(id: &str) -> Value {
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A fake Spotify, and server arguments whose token file (in the returned temporary directory)
+/// holds `grant`.
+pub async fn logged_in(grant: Grant) -> (FakeSpotify, tempfile::TempDir, SpotifyArgs, PathBuf) {
+    let fake = FakeSpotify::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = super::spotify_args(&fake, None);
+    let path = store(&dir, &mut args, &grant);
+    (fake, dir, args, path)
 }
