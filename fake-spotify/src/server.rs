@@ -153,12 +153,26 @@ async fn handle(
     } else {
         None
     };
-    shared.log.push(
+    let seq = shared.log.push(
         parts.method.as_str(),
         &path,
         parts.uri.query(),
         fault.map(Fault::name),
     );
+    let response = carry_out(&shared, &knobs, fault, parts, body).await;
+    shared.log.answered(seq, response.status().as_u16());
+    response
+}
+
+/// The answer to a request, with `fault` applied.
+async fn carry_out(
+    shared: &Shared,
+    knobs: &Knobs,
+    fault: Option<Fault>,
+    parts: axum::http::request::Parts,
+    body: Body,
+) -> Response {
+    let path = parts.uri.path();
     let body = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
         Ok(body) => body,
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
@@ -167,14 +181,14 @@ async fn handle(
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
     if let Some(fault) = fault
-        && let Some(response) = faults::before(fault, &knobs).await
+        && let Some(response) = faults::before(fault, knobs).await
     {
         return response;
     }
     let (status, json) = if path == "/api/token" {
-        auth::token_endpoint(&shared, &parts.headers, &body)
+        auth::token_endpoint(shared, &parts.headers, &body)
     } else if path == "/authorize" {
-        return auth::authorize(&shared, parts.uri.query());
+        return auth::authorize(shared, parts.uri.query());
     } else if let Some(rest) = path.strip_prefix("/v1/") {
         let request = api::ApiRequest {
             method: parts.method.as_str(),
@@ -183,12 +197,12 @@ async fn handle(
             headers: &parts.headers,
             body: &body,
         };
-        api::answer(&shared, &knobs, request)
+        api::answer(shared, knobs, request)
     } else {
         api::error(404, "Service not found", None)
     };
     let kill = parts.extensions.get::<ConnectionKill>().cloned();
-    faults::after(fault, &knobs, status, json, kill).await
+    faults::after(fault, knobs, status, json, kill).await
 }
 
 /// A JSON (or empty) answer.
