@@ -122,7 +122,7 @@ async fn failures(route_mode: RouteMode, names: &[&str]) -> (Vec<String>, Vec<Re
     .expect("fake starts");
     let token = fake.issue_user_token().access_token;
     let device = device_id(&fake, &token).await;
-    let client = common::connect(&common::realistic_args(&fake, Some(&token)), true).await;
+    let client = common::connect(&common::realistic::args(&fake, Some(&token)), true).await;
     let tools = client.list_all_tools().await.expect("tools/list");
     let mut failures = Vec::new();
     for def in all_tools() {

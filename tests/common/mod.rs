@@ -5,6 +5,7 @@
 pub mod cached;
 pub mod fake_spotify;
 pub mod grants;
+pub mod realistic;
 pub mod redis_server;
 pub mod reference;
 pub mod samples;
@@ -105,23 +106,4 @@ pub fn text(result: &CallToolResult) -> String {
         .iter()
         .find_map(|block| block.as_text().map(|t| t.text.clone()))
         .unwrap_or_default()
-}
-
-/// Configuration pointing at the realistic fake (`fake-spotify`), with `token` as a raw access
-/// token, caching off and a short HTTP timeout.
-pub fn realistic_args(fake: &::fake_spotify::FakeSpotify, token: Option<&str>) -> SpotifyArgs {
-    SpotifyArgs {
-        api_base_url: fake.api_url(),
-        accounts_base_url: fake.url(),
-        client_id: None,
-        client_secret: None,
-        access_token: token.map(Secret::new),
-        token_file: Some(std::env::temp_dir().join("spotify-mcp-tests-no-such-dir/token.json")),
-        refresh_margin_secs: 300,
-        http_timeout_secs: 5,
-        middleware: MiddlewareArgs {
-            cache_max_bytes: 0,
-            ..MiddlewareArgs::default()
-        },
-    }
 }
