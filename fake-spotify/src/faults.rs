@@ -160,7 +160,17 @@ pub(crate) async fn after(
             let mut json = json;
             let padding = knobs.huge_body_bytes.saturating_sub(size + 16);
             json["_padding"] = Value::String("x".repeat(padding));
-            respond(with_body, Some(json))
+            // Chunked, without a Content-Length: the client only learns the size by reading.
+            let bytes = Bytes::from(serde_json::to_vec(&json).unwrap_or_default());
+            let chunks: Vec<Result<Bytes, std::io::Error>> = (0..bytes.len())
+                .step_by(64 * 1024)
+                .map(|at| Ok(bytes.slice(at..(at + 64 * 1024).min(bytes.len()))))
+                .collect();
+            raw(
+                with_body,
+                Body::from_stream(futures::stream::iter(chunks)),
+                None,
+            )
         }
         _ => respond(status, json),
     }

@@ -102,7 +102,8 @@ pub struct Knobs {
     /// The request is carried out; the answer is `200` with a body that is not valid JSON.
     pub malformed_json: Trigger,
     /// The request is carried out; a JSON object answer gets a `_padding` string so that it is
-    /// `huge_body_bytes` long (valid JSON, still the right shape).
+    /// `huge_body_bytes` long (valid JSON, still the right shape), sent chunked without a
+    /// `Content-Length`.
     pub huge_body: Trigger,
     pub huge_body_bytes: usize,
     /// Requests whose path starts with this are never answered (the connection stays open).
