@@ -219,6 +219,9 @@ pub struct MiddlewareArgs {
     /// Retries of an idempotent call after a 5xx answer or a failed connection (POST: never).
     #[arg(long, env = "SPOTIFY_MCP_RETRIES", default_value_t = 2)]
     pub retries: u32,
+    /// Largest Spotify answer read, in bytes; a larger one fails the call (memory stays bounded).
+    #[arg(long, env = "SPOTIFY_MCP_MAX_UPSTREAM_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_upstream_body_bytes: usize,
 }
 
 impl Default for MiddlewareArgs {
@@ -232,6 +235,7 @@ impl Default for MiddlewareArgs {
             redis_timeout_ms: 250,
             max_rate_limit_wait_secs: 5,
             retries: 2,
+            max_upstream_body_bytes: 8 * 1024 * 1024,
         }
     }
 }

@@ -114,6 +114,7 @@ pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
         cache,
         governor,
         retries: options.retries,
+        max_body_bytes: options.max_upstream_body_bytes,
         routes: RouteMemory::new(redis),
     });
     let base = args.api_base_url.trim_end_matches('/');

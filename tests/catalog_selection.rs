@@ -121,7 +121,7 @@ fn tools_list_reports_sizes_and_tokens() {
     })
     .unwrap();
     assert!(report.contains("15 tools; tools/list is "), "{report}");
-    assert!(report.contains("tokens"), "{report}");
+    assert!(report.contains("tokens (cl100k)"), "{report}");
     let dynamic = spotify_mcp::mcp::listing::report(&ToolsListArgs {
         catalog: args(|a| a.tool_mode = ToolMode::Dynamic),
         json: false,

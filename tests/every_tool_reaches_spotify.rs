@@ -59,6 +59,10 @@ fn expected(spec: &Value, method: &str, path: &str, args: &Value) -> (Expected, 
         .map(|p| deref(spec, p))
     {
         let name = param["name"].as_str().unwrap();
+        // An omitted parameter is not a tool argument; the body's property keeps its name.
+        if param["x-mcp-omit"] == true {
+            continue;
+        }
         param_names.insert(name.to_string());
         let Some(value) = args.get(name) else {
             continue;
@@ -152,9 +156,12 @@ async fn every_tool_sends_the_request_the_spec_describes() {
             .output_schema
             .as_ref()
             .map(|s| Value::Object((**s).clone()));
-        let answer = match &output_schema {
+        // Spotify's full answer, every field the spec has (projection trims it on the way back).
+        let operation = &spec["paths"][def.path][def.method.to_lowercase()];
+        let (response, wrap) = codegen::tools::response_schema(&spec, operation).unwrap();
+        let answer = match &response {
             Some(schema) => {
-                let inner = match def.output_wrap {
+                let inner = match wrap {
                     Some(key) => &schema["properties"][key],
                     None => schema,
                 };

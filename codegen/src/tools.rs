@@ -23,6 +23,15 @@ pub const EXTENSIONS: [&str; 7] = [
     "x-mcp-replaced-by",
     "x-mcp-todo",
 ];
+/// Parameter extension: leave the (optional) parameter out of the tool, e.g. a query list that
+/// duplicates the request body.
+pub const OMIT_EXTENSION: &str = "x-mcp-omit";
+/// Document extension: parameter name → one explanation, given once in the server instructions
+/// instead of in every tool that takes the parameter.
+pub const COMMON_ARGUMENTS_EXTENSION: &str = "x-mcp-common-arguments";
+/// Document extension: the fields projection drops from answers (`drop`: everywhere;
+/// `drop-nested`: inside the answer's objects, not on the answer itself).
+pub const PROJECTION_EXTENSION: &str = "x-mcp-projection";
 /// Values of `x-mcp-cache`.
 pub const CACHE_CLASSES: [&str; 4] = ["catalog", "user", "playback", "none"];
 
@@ -51,6 +60,8 @@ pub struct Arg {
     pub name: String,
     pub required: bool,
     pub pass: Pass,
+    /// Not offered as a tool argument (`x-mcp-omit`): the client always gets `None`.
+    pub omitted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,6 +109,102 @@ pub const MAX_ITEMS_ARG: &str = "max_items";
 pub const DEFAULT_MAX_ITEMS: u64 = 200;
 pub const MAX_ITEMS_CAP: u64 = 1000;
 
+/// The server's own arguments, explained once in the instructions like the common ones.
+pub fn own_argument_notes() -> Vec<(String, String)> {
+    vec![
+        (
+            FIELDS_ARG.into(),
+            "a list of dotted paths (`name`, `items.name`, `items.artists.name`) keeping only those \
+             fields of the answer; a tool whose `fields` is a string uses Spotify's own filter syntax \
+             instead, described on the tool"
+                .into(),
+        ),
+        (
+            ALL_PAGES_ARG.into(),
+            format!("true follows the list's next pages and answers them as one list, up to `{MAX_ITEMS_ARG}`"),
+        ),
+        (
+            MAX_ITEMS_ARG.into(),
+            format!("how many items `{ALL_PAGES_ARG}` collects at most (default {DEFAULT_MAX_ITEMS})"),
+        ),
+    ]
+}
+
+/// The fields `x-mcp-projection` drops from projected answers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ProjectionRules {
+    pub drop: BTreeSet<String>,
+    pub drop_nested: BTreeSet<String>,
+}
+
+pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
+    let invalid = || {
+        ToolError::Projection(format!(
+            "`{PROJECTION_EXTENSION}` takes `drop` and `drop-nested`, each a list of property names"
+        ))
+    };
+    let Some(value) = doc.get(PROJECTION_EXTENSION) else {
+        return Ok(ProjectionRules::default());
+    };
+    let object = value.as_object().ok_or_else(invalid)?;
+    if object.keys().any(|k| k != "drop" && k != "drop-nested") {
+        return Err(invalid());
+    }
+    let names = |key: &str| -> Result<BTreeSet<String>, ToolError> {
+        match object.get(key) {
+            None => Ok(BTreeSet::new()),
+            Some(list) => list
+                .as_array()
+                .ok_or_else(invalid)?
+                .iter()
+                .map(|n| n.as_str().map(String::from).ok_or_else(invalid))
+                .collect(),
+        }
+    };
+    Ok(ProjectionRules {
+        drop: names("drop")?,
+        drop_nested: names("drop-nested")?,
+    })
+}
+
+/// The explanations of `x-mcp-common-arguments`, in document order.
+pub fn common_arguments(doc: &Value) -> Result<Vec<(String, String)>, ToolError> {
+    let Some(value) = doc.get(COMMON_ARGUMENTS_EXTENSION) else {
+        return Ok(Vec::new());
+    };
+    let invalid = || {
+        ToolError::CommonArguments(format!(
+            "`{COMMON_ARGUMENTS_EXTENSION}` must map parameter names to explanations"
+        ))
+    };
+    value
+        .as_object()
+        .ok_or_else(invalid)?
+        .iter()
+        .map(|(name, text)| {
+            Ok((
+                name.clone(),
+                text.as_str().ok_or_else(invalid)?.trim().to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Whether an answer has an object or list inside, which `fields` could trim.
+fn has_nested_fields(output: &Value) -> bool {
+    const SCALARS: [&str; 5] = ["string", "integer", "number", "boolean", "null"];
+    let scalar = |schema: &Value| match &schema["type"] {
+        Value::String(t) => SCALARS.contains(&t.as_str()),
+        Value::Array(types) => types
+            .iter()
+            .all(|t| t.as_str().is_some_and(|t| SCALARS.contains(&t))),
+        _ => false,
+    };
+    output["properties"]
+        .as_object()
+        .is_some_and(|properties| properties.values().any(|p| !scalar(p)))
+}
+
 /// Whether a tool answers pages it can be asked to follow.
 fn is_page(output: Option<&Value>, wrapped: bool, inputs: &Map<String, Value>) -> bool {
     let Some(output) = output.filter(|_| !wrapped) else {
@@ -115,6 +222,10 @@ fn is_page(output: Option<&Value>, wrapped: bool, inputs: &Map<String, Value>) -
 pub enum ToolError {
     #[error("operation {operation}: {problem}")]
     Operation { operation: String, problem: String },
+    #[error("{0}")]
+    CommonArguments(String),
+    #[error("{0}")]
+    Projection(String),
     #[error("tool name `{0}` is used by more than one operation; set a distinct `x-mcp-name`")]
     DuplicateName(String),
     #[error("operation {operation}: {source}")]
@@ -141,10 +252,15 @@ pub fn derive_tools(doc: &Value, adjustments: &Adjustments) -> Result<Vec<Tool>,
             Some((id.to_string(), tool_name(op.operation, id)))
         })
         .collect();
+    let rules = projection_rules(doc)?;
+    let common: BTreeSet<String> = common_arguments(doc)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
     let mut seen = BTreeSet::new();
     let mut tools = Vec::new();
     for op in &operations {
-        let tool = derive_tool(doc, op, adjustments, &names)?;
+        let tool = derive_tool(doc, op, adjustments, &names, &common, &rules)?;
         if !seen.insert(tool.name.clone()) {
             return Err(ToolError::DuplicateName(tool.name));
         }
@@ -177,6 +293,8 @@ fn derive_tool(
     op: &OperationRef<'_>,
     adjustments: &Adjustments,
     names: &BTreeMap<String, String>,
+    common: &BTreeSet<String>,
+    rules: &ProjectionRules,
 ) -> Result<Tool, ToolError> {
     let operation = op.operation;
     let operation_id = operation
@@ -235,13 +353,23 @@ fn derive_tool(
         let schema = param
             .get("schema")
             .ok_or_else(|| problem(op, format!("parameter `{api_name}` has no schema")))?;
+        let is_required = param["required"] == true;
+        let omitted = param.get(OMIT_EXTENSION) == Some(&Value::Bool(true));
+        if omitted && is_required {
+            return Err(problem(
+                op,
+                format!("required parameter `{api_name}` cannot carry `{OMIT_EXTENSION}`"),
+            ));
+        }
         let mut converted = inline.convert(schema).map_err(schema_error)?;
-        if let (Some(description), Some(object)) =
-            (param.get("description"), converted.as_object_mut())
-        {
+        // A common argument is explained once, in the instructions.
+        if let (Some(description), Some(object), false) = (
+            param.get("description"),
+            converted.as_object_mut(),
+            common.contains(&api_name),
+        ) {
             object.insert("description".into(), description.clone());
         }
-        let is_required = param["required"] == true;
         let pass = if adjusted.joined_query_params.contains(&api_name) {
             Pass::Joined
         } else if spec::deref(doc, schema).and_then(|s| s.get("type")) == Some(&json!("string")) {
@@ -252,11 +380,14 @@ fn derive_tool(
         if is_required {
             required.push(api_name.clone());
         }
-        properties.insert(api_name.clone(), converted);
+        if !omitted {
+            properties.insert(api_name.clone(), converted);
+        }
         args.push(Arg {
             name: api_name,
             required: is_required,
             pass,
+            omitted,
         });
     }
 
@@ -275,26 +406,23 @@ fn derive_tool(
         )?),
     };
 
-    let (output_schema, output_wrap) = output_schema(doc, operation).map_err(schema_error)?;
+    let (output_schema, output_wrap) =
+        output_schema(doc, operation, rules).map_err(schema_error)?;
     let paginated = is_page(output_schema.as_ref(), output_wrap.is_some(), &properties);
-    // Spotify's playlist reads have a `fields` filter of their own; it stands instead.
-    if output_schema.is_some() && !properties.contains_key(FIELDS_ARG) {
+    // Spotify's playlist reads have a `fields` filter of their own; it stands instead. A flat
+    // answer such as `{snapshot_id}` has nothing to trim.
+    if output_schema.as_ref().is_some_and(has_nested_fields) && !properties.contains_key(FIELDS_ARG)
+    {
         properties.insert(
             FIELDS_ARG.into(),
-            json!({ "type": "array", "items": { "type": "string" },
-                    "description": "Only these fields (dotted paths, e.g. items.name)." }),
+            json!({ "type": "array", "items": { "type": "string" } }),
         );
     }
     if paginated {
-        properties.insert(
-            ALL_PAGES_ARG.into(),
-            json!({ "type": "boolean", "default": false,
-                    "description": "Read every page (up to max_items)." }),
-        );
+        properties.insert(ALL_PAGES_ARG.into(), json!({ "type": "boolean" }));
         properties.insert(
             MAX_ITEMS_ARG.into(),
-            json!({ "type": "integer", "minimum": 1, "maximum": MAX_ITEMS_CAP, "default": DEFAULT_MAX_ITEMS,
-                    "description": "Item cap for all_pages." }),
+            json!({ "type": "integer", "minimum": 1, "maximum": MAX_ITEMS_CAP }),
         );
     }
 
@@ -343,13 +471,7 @@ fn derive_tool(
         .unwrap_or(&name)
         .trim()
         .to_string();
-    let description = describe(
-        operation,
-        &scopes,
-        premium,
-        deprecated,
-        replaced_by.as_deref(),
-    );
+    let description = describe(operation, premium, deprecated, replaced_by.as_deref());
     let toolset = operation
         .get("tags")
         .and_then(|t| t.get(0))
@@ -396,9 +518,10 @@ fn derive_tool(
     })
 }
 
+/// The tool description: the spec's text plus Premium and deprecation notes. Scopes are left out:
+/// the catalog already hides tools the login lacks scopes for, and errors name the login command.
 fn describe(
     operation: &Value,
-    scopes: &[String],
     premium: bool,
     deprecated: bool,
     replaced_by: Option<&str>,
@@ -411,9 +534,6 @@ fn describe(
         .trim()
         .to_string();
     let mut notes = Vec::new();
-    if !scopes.is_empty() {
-        notes.push(format!("Scopes: {}.", scopes.join(", ")));
-    }
     if premium {
         notes.push("Needs Spotify Premium.".to_string());
     }
@@ -424,7 +544,7 @@ fn describe(
         });
     }
     if !notes.is_empty() {
-        text.push_str("\n\n");
+        text.push(' ');
         text.push_str(&notes.join(" "));
     }
     text
@@ -500,6 +620,20 @@ fn body_properties(
 fn output_schema(
     doc: &Value,
     operation: &Value,
+    rules: &ProjectionRules,
+) -> Result<(Option<Value>, Option<String>), SchemaError> {
+    let (mut schema, wrap) = response_schema(doc, operation)?;
+    if let Some(root) = schema.as_mut() {
+        project_schema(root, rules, true);
+    }
+    Ok((schema, wrap))
+}
+
+/// The success answer's JSON Schema (2020-12, with `$defs`) as Spotify sends it, before
+/// projection; wrapped in an object under the returned key when it is not one.
+pub fn response_schema(
+    doc: &Value,
+    operation: &Value,
 ) -> Result<(Option<Value>, Option<String>), SchemaError> {
     let responses = operation.get("responses").and_then(Value::as_object);
     let success = responses
@@ -543,31 +677,38 @@ fn output_schema(
     if !defs.is_empty() {
         root["$defs"] = json!(defs);
     }
-    project_schema(&mut root);
     Ok((Some(root), wrap))
 }
 
-/// The shape of a projected answer: fields Spotify deprecated (and `available_markets`) are
-/// gone, and nothing is `required`, since Spotify omits fields for many apps and projection
-/// drops empty ones and whatever the `fields` argument leaves out.
-fn project_schema(schema: &mut Value) {
+/// The shape of a projected answer: fields Spotify deprecated and the fields the spec's
+/// `x-mcp-projection` drops are gone, and nothing is `required`, since Spotify omits fields for
+/// many apps and projection drops empty ones and whatever the `fields` argument leaves out.
+/// `top` is true for the answer's own properties (not those of objects inside it).
+fn project_schema(schema: &mut Value, rules: &ProjectionRules, top: bool) {
     match schema {
         Value::Object(object) => {
             object.remove("required");
             if let Some(Value::Object(properties)) = object.get_mut("properties") {
                 properties.retain(|name, property| {
-                    name != "available_markets"
-                        && property.get("deprecated") != Some(&Value::Bool(true))
+                    property.get("deprecated") != Some(&Value::Bool(true))
+                        && !rules.drop.contains(name)
+                        && (top || !rules.drop_nested.contains(name))
                 });
-                properties.values_mut().for_each(project_schema);
+                properties
+                    .values_mut()
+                    .for_each(|p| project_schema(p, rules, false));
             }
             for (key, value) in object.iter_mut() {
+                // Branches of the answer itself are still the answer's top level.
+                let branch = matches!(key.as_str(), "anyOf" | "oneOf" | "allOf");
                 if key != "properties" {
-                    project_schema(value);
+                    project_schema(value, rules, top && branch);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(project_schema),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| project_schema(item, rules, top)),
         _ => {}
     }
 }

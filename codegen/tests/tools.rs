@@ -62,9 +62,14 @@ fn parameters_and_body_merge_into_one_input_schema() {
     );
     assert!(input["properties"]["range_start"].get("format").is_none());
     assert_eq!(input["additionalProperties"], false);
+    assert_eq!(
+        tool.scopes,
+        ["playlist-modify-private", "playlist-modify-public"],
+        "scopes are recorded for the catalog's scope check"
+    );
     assert!(
-        tool.description
-            .contains("Scopes: playlist-modify-private, playlist-modify-public.")
+        !tool.description.contains("playlist-modify"),
+        "the description leaves scopes out: the catalog hides tools the login cannot use"
     );
     assert!(tool.annotations.idempotent && !tool.annotations.read_only);
 }
@@ -130,4 +135,63 @@ fn unknown_extensions_and_cache_classes_are_refused() {
             .unwrap_err()
             .contains("`x-mcp-cache: forever`")
     );
+}
+
+#[test]
+fn omitted_parameter_leaves_the_tool_and_frees_its_name_for_the_body() {
+    let mut operation = replace_items();
+    operation["parameters"][1]["x-mcp-omit"] = json!(true);
+    let tools = tools(&doc(operation)).unwrap();
+    let input = &tools[0].input_schema;
+    assert!(input["properties"].get("body_uris").is_none());
+    assert!(
+        input["properties"]["uris"].get("maxItems").is_none(),
+        "`uris` is now the body's list, not the query's"
+    );
+    let query = tools[0].args.iter().find(|a| a.name == "uris").unwrap();
+    assert!(
+        query.omitted,
+        "dispatch passes None for the omitted query list"
+    );
+}
+
+#[test]
+fn required_parameter_cannot_be_omitted() {
+    let mut operation = replace_items();
+    operation["parameters"][0]["x-mcp-omit"] = json!(true);
+    let error = tools(&doc(operation)).unwrap_err();
+    assert!(
+        error.contains("playlist_id") && error.contains("x-mcp-omit"),
+        "{error}"
+    );
+}
+
+#[test]
+fn common_arguments_lose_their_per_tool_description() {
+    let mut operation = replace_items();
+    operation["parameters"][0]["description"] = json!("The playlist.");
+    operation["parameters"][1]["description"] = json!("URIs in the query.");
+    let mut document = doc(operation);
+    document["x-mcp-common-arguments"] =
+        json!({ "playlist_id": "the Spotify ID of the playlist." });
+    let tools = tools(&document).unwrap();
+    let properties = &tools[0].input_schema["properties"];
+    assert!(properties["playlist_id"].get("description").is_none());
+    assert_eq!(properties["uris"]["description"], "URIs in the query.");
+    let notes = codegen::tools::common_arguments(&document).unwrap();
+    assert_eq!(
+        notes,
+        [(
+            "playlist_id".to_string(),
+            "the Spotify ID of the playlist.".to_string()
+        )]
+    );
+}
+
+#[test]
+fn common_arguments_must_be_text() {
+    let mut document = doc(replace_items());
+    document["x-mcp-common-arguments"] = json!({ "market": 3 });
+    let error = tools(&document).unwrap_err();
+    assert!(error.contains("x-mcp-common-arguments"), "{error}");
 }

@@ -128,10 +128,13 @@ pub async fn finish<T: Serialize, E: Serialize>(
             {
                 return Ok(None);
             }
-            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            let body = serde_json::from_slice::<Value>(&bytes);
             if status.is_success() {
-                return Ok(Some(body));
+                return body
+                    .map(Some)
+                    .map_err(|e| CallError::GarbledAnswer(e.to_string()));
             }
+            let body = body.unwrap_or(Value::Null);
             Err(spotify_error(status, &body, retry_after))
         }
         Err(ClientError::Custom(message)) => Err(CallError::Auth(message)),
@@ -140,9 +143,12 @@ pub async fn finish<T: Serialize, E: Serialize>(
             | ClientError::ResponseBodyError(e)
             | ClientError::InvalidUpgrade(e),
         ) => Err(CallError::Unreachable(describe_transport(&e))),
-        Err(ClientError::InvalidResponsePayload(_, e)) => {
-            Err(CallError::UnexpectedAnswer(e.to_string()))
-        }
+        Err(ClientError::InvalidResponsePayload(_, e)) => Err(match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                CallError::GarbledAnswer(e.to_string())
+            }
+            _ => CallError::UnexpectedAnswer(e.to_string()),
+        }),
         Err(ClientError::InvalidRequest(message)) => Err(CallError::BadRequest(message)),
     }
 }

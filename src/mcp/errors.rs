@@ -19,9 +19,14 @@ pub enum CallError {
         retry_after: Option<u64>,
     },
     #[error(
-        "could not reach Spotify: {0}. Check the network (and SPOTIFY_API_BASE_URL), then try again"
+        "could not reach Spotify: {0}. Check the network (and SPOTIFY_API_BASE_URL), then try again; if the connection broke after a change was sent, it may already be made: check before repeating it"
     )]
     Unreachable(String),
+    /// The answer arrived but is not JSON: garbled or cut off on the way, not a spec problem.
+    #[error(
+        "Spotify's answer was not valid JSON ({0}); it was garbled or cut off on the way. A read can be tried again; a change may already be made: check before repeating it"
+    )]
+    GarbledAnswer(String),
     #[error(
         "Spotify's answer did not have the expected shape ({0}); this is a bug in spotify-mcp's spec, please report it"
     )]

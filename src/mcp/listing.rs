@@ -6,8 +6,29 @@ use super::{all_tools, dynamic};
 use crate::config::{ToolMode, ToolsListArgs};
 use rmcp::model::Tool;
 
-/// A rough rule for JSON: about four bytes per token.
-pub const BYTES_PER_TOKEN: usize = 4;
+/// Tokens in OpenAI's cl100k encoding, the common yardstick for context cost (other models'
+/// tokenizers differ by some percent).
+pub struct TokenCounter(tiktoken_rs::CoreBPE);
+
+impl TokenCounter {
+    pub fn cl100k() -> Self {
+        Self(tiktoken_rs::cl100k_base().expect("the cl100k tables are built into the binary"))
+    }
+
+    pub fn count(&self, text: &str) -> usize {
+        self.0.encode_with_special_tokens(text).len()
+    }
+}
+
+/// What a model reads of one tool to choose and call it: name, description and input schema.
+pub fn shown_text(tool: &Tool) -> String {
+    format!(
+        "{}{}{}",
+        tool.name,
+        tool.description.as_deref().unwrap_or_default(),
+        serde_json::to_string(&tool.input_schema).unwrap_or_default()
+    )
+}
 
 pub fn catalog(args: &ToolsListArgs) -> Result<(Catalog, Vec<Tool>), SelectionError> {
     let options = CatalogOptions {
@@ -23,8 +44,8 @@ pub fn catalog(args: &ToolsListArgs) -> Result<(Catalog, Vec<Tool>), SelectionEr
     Ok((catalog, tools))
 }
 
-fn size(tool: &Tool) -> usize {
-    serde_json::to_vec(tool).map(|v| v.len()).unwrap_or(0)
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The table, or the `tools/list` JSON with `--json`.
@@ -34,10 +55,11 @@ pub fn report(args: &ToolsListArgs) -> Result<String, SelectionError> {
     if args.json {
         return Ok(serde_json::to_string_pretty(&listing).unwrap_or_default());
     }
-    let total = serde_json::to_vec(&listing).map(|v| v.len()).unwrap_or(0);
+    let counter = TokenCounter::cl100k();
+    let total = json(&listing);
     let mut out = format!(
-        "{:<40} {:<11} {:<6} {:>7}\n",
-        "TOOL", "TOOLSET", "KIND", "BYTES"
+        "{:<40} {:<11} {:<6} {:>7} {:>7}\n",
+        "TOOL", "TOOLSET", "KIND", "BYTES", "SHOWN"
     );
     for tool in &tools {
         let entry = catalog.get(&tool.name);
@@ -56,31 +78,25 @@ pub fn report(args: &ToolsListArgs) -> Result<String, SelectionError> {
             ),
         };
         out.push_str(&format!(
-            "{:<40} {:<11} {:<6} {:>7}\n",
+            "{:<40} {:<11} {:<6} {:>7} {:>7}\n",
             tool.name,
             toolset,
             kind,
-            size(tool)
+            json(tool).len(),
+            counter.count(&shown_text(tool))
         ));
     }
     out.push_str(&format!(
-        "{} tools; tools/list is {total} bytes, about {} tokens (estimated at {BYTES_PER_TOKEN} bytes per token)\n",
+        "{} tools; tools/list is {} bytes, {} tokens (cl100k)\n",
         tools.len(),
-        total.div_ceil(BYTES_PER_TOKEN)
+        total.len(),
+        counter.count(&total)
     ));
-    let shown: usize = tools
-        .iter()
-        .map(|t| {
-            t.name.len()
-                + t.description.as_deref().map_or(0, str::len)
-                + serde_json::to_vec(&t.input_schema)
-                    .map(|v| v.len())
-                    .unwrap_or(0)
-        })
-        .sum();
+    let shown: String = tools.iter().map(shown_text).collect();
     out.push_str(&format!(
-        "what a model is shown of it (names, descriptions, input schemas): {shown} bytes, about {} tokens\n",
-        shown.div_ceil(BYTES_PER_TOKEN)
+        "what a model is shown of it (names, descriptions, input schemas): {} bytes, {} tokens (SHOWN column)\n",
+        shown.len(),
+        counter.count(&shown)
     ));
     if args.catalog.tool_mode == ToolMode::Dynamic {
         out.push_str(&format!(

@@ -1,5 +1,5 @@
 //! Lean answers, driven by each tool's output schema (itself derived from the spec): fields the
-//! spec marks deprecated and `available_markets` go, image lists shrink to one medium image,
+//! spec marks deprecated and those its `x-mcp-projection` drops go, image lists shrink to one medium image,
 //! null and empty fields go, the `fields` argument keeps only what is asked, and an answer
 //! over the size cap is cut at an item boundary with a note saying how to get the rest.
 

@@ -4,7 +4,9 @@ use super::catalog::{Catalog, Entry, ToolDef};
 use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
-use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG};
+use super::generated_tools::{
+    ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG,
+};
 use super::pagination::{self, Progress};
 use super::projection::{self, ResponseOptions};
 use crate::auth::grant::describe_scopes;
@@ -29,7 +31,16 @@ playlists, shows and audiobooks, manage the user's library and playlists, and co
 - Player commands need Spotify Premium and an active device: get_devices lists devices; if none is \
 active, ask the user to open Spotify, or move playback with transfer_playback.
 - Lists come in pages: pass offset/limit (or the cursor a page names) to read further.
-- Errors say what to do; a rate-limit error carries retry_after_seconds: wait that long, do not retry sooner.";
+- Answers are trimmed to what matters; a Spotify link is https://open.spotify.com/{type}/{id}.
+- Errors say what to do; a rate-limit error carries retry_after_seconds: wait that long, do not retry sooner.
+Arguments many tools share (their tool schemas leave them unexplained):
+";
+
+/// The instructions sent at initialize: the guidance above plus the shared arguments, explained
+/// here once instead of in every tool.
+pub fn instructions() -> String {
+    format!("{INSTRUCTIONS}{ARGUMENT_NOTES}")
+}
 
 #[derive(Clone)]
 pub struct SpotifyServer {
@@ -313,7 +324,7 @@ impl ServerHandler for SpotifyServer {
         let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build());
         info.protocol_version = ProtocolVersion::LATEST_WITH_INITIALIZE;
         info.server_info = Implementation::new("spotify-mcp", env!("CARGO_PKG_VERSION"));
-        info.instructions = Some(INSTRUCTIONS.into());
+        info.instructions = Some(instructions());
         info
     }
 

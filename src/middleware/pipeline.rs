@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 /// Error bodies are read (for Spotify's `reason`) up to this size.
 const MAX_ERROR_BODY: usize = 64 * 1024;
+/// Success bodies are read up to this size unless configured otherwise.
+const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
 /// First retry delay; doubled per retry, with jitter.
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 
@@ -28,6 +30,8 @@ pub struct Middleware {
     pub cache: Option<Arc<Cache>>,
     pub governor: Arc<Governor>,
     pub retries: u32,
+    /// Success bodies larger than this are not read: the call fails with [`AnswerTooLarge`].
+    pub max_body_bytes: usize,
     /// Which side of each route family Spotify moved in 2026 this app may use.
     pub routes: RouteMemory,
 }
@@ -71,6 +75,46 @@ async fn inspect(response: Response) -> (Response, Option<String>) {
                 .map(String::from)
         });
     (rebuild(status, headers, Bytes::from(body)), reason)
+}
+
+/// Marks an answer whose body was over the size cap and was not read; the `post` hook turns it
+/// into the call's error.
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerTooLarge {
+    pub limit: usize,
+}
+
+impl AnswerTooLarge {
+    pub fn message(&self) -> String {
+        format!(
+            "Spotify's answer was larger than {} bytes (--max-upstream-body-bytes), so it was not read: ask for less (a smaller `limit`, fewer ids) or raise the cap",
+            self.limit
+        )
+    }
+}
+
+/// Reads a success body up to `limit` bytes, so an oversized answer never fills memory; over
+/// the cap, an empty answer marked [`AnswerTooLarge`] stands in.
+async fn read_capped(response: Response, limit: usize) -> reqwest::Result<Response> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let too_large = || {
+        let mut marked = rebuild(StatusCode::BAD_GATEWAY, HeaderMap::new(), Bytes::new());
+        marked.extensions_mut().insert(AnswerTooLarge { limit });
+        marked
+    };
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Ok(too_large());
+    }
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(rebuild(status, headers, Bytes::from(body)))
 }
 
 /// The answer for a call held back by a cooldown: Spotify's own 429 shape, never sent upstream.
@@ -117,6 +161,7 @@ impl Middleware {
             cache: None,
             governor: Arc::new(Governor::new(Duration::ZERO, None)),
             retries: 0,
+            max_body_bytes: DEFAULT_MAX_BODY,
             routes: RouteMemory::default(),
         }
     }
@@ -149,7 +194,11 @@ impl Middleware {
             slot = Some((key, ttl));
         }
 
-        let response = self.send(http, request, op, op_id).await?;
+        let mut response = self.send(http, request, op, op_id).await?;
+        let succeeded = response.status().is_success();
+        if succeeded {
+            response = read_capped(response, self.max_body_bytes).await?;
+        }
 
         if let (Some((key, ttl)), Some(cache)) = (slot, &self.cache)
             && response.status() == StatusCode::OK
@@ -160,7 +209,7 @@ impl Middleware {
             return Ok(rebuild(status, headers, body));
         }
         if let (Some(cache), Some(op), false) = (&self.cache, op, is_get)
-            && response.status().is_success()
+            && succeeded
         {
             cache.invalidate(&identity, &url, op).await;
         }

@@ -1,11 +1,11 @@
 //! `ClientHooks` for the generated client: every Spotify call passes through here, keyed by
 //! progenitor's `operation_id`. `pre` sets the bearer token (refreshed ahead of expiry), the
 //! real body media type, and drops progenitor's `api-version` header (Spotify has no use for
-//! it); `exec` runs the middleware pipeline; `post` explains a grant Spotify refused for good.
+//! it); `exec` runs the middleware pipeline; `post` explains a grant Spotify refused for good, and an answer over the size cap.
 
 use super::{Client, body_content_type};
 use crate::middleware::auth::TokenSource;
-use crate::middleware::pipeline::{Middleware, bearer_header};
+use crate::middleware::pipeline::{AnswerTooLarge, Middleware, bearer_header};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
@@ -58,6 +58,11 @@ impl ClientHooks<Inner> for Client {
         result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        if let Ok(response) = result
+            && let Some(too_large) = response.extensions().get::<AnswerTooLarge>()
+        {
+            return Err(Error::Custom(too_large.message()));
+        }
         if let Ok(response) = result
             && response.status() == StatusCode::UNAUTHORIZED
             && let Some(reason) = self.inner.tokens.dead_grant().await

@@ -6,6 +6,7 @@ pub mod adversarial;
 pub mod cached;
 pub mod fake_spotify;
 pub mod grants;
+pub mod realistic;
 pub mod redis_server;
 pub mod reference;
 pub mod samples;

@@ -20,7 +20,9 @@ pub fn run(check: bool) -> Result<(), String> {
     let prepared = codegen::prepare(&doc).map_err(|e| e.to_string())?;
     let tools = codegen::derive_tools(&doc, &prepared.adjustments).map_err(|e| e.to_string())?;
 
-    let rust = emit::rust(&tools)?;
+    let mut notes = codegen::tools::common_arguments(&doc).map_err(|e| e.to_string())?;
+    notes.extend(codegen::tools::own_argument_notes());
+    let rust = emit::rust(&tools, &notes)?;
     let snapshot = emit::snapshot(&tools);
     let mut errors = Vec::new();
     let mut changed = Vec::new();

@@ -78,6 +78,17 @@ enum SpecTask {
         #[arg(long)]
         keep_upstream_text: bool,
     },
+    /// Rewrite the spec in the layout `spec sync` writes, after a hand edit, so that a later sync
+    /// shows only real changes. Exit status: 0 already in layout (or rewritten), 1 not in layout
+    /// with --check, 2 unreadable.
+    Fmt {
+        /// The spec to rewrite [default: openapi/spotify.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Change nothing; fail when the spec is not in layout.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -120,6 +131,9 @@ fn main() -> ExitCode {
                     &path.unwrap_or_else(spec::default_spec),
                     keep_upstream_text,
                 ),
+                SpecTask::Fmt { spec: path, check } => {
+                    spec::run_fmt(&path.unwrap_or_else(spec::default_spec), check)
+                }
             };
             return ExitCode::from(code);
         }

@@ -132,6 +132,32 @@ pub fn run_sync(upstream: &str, spec: &Path, keep_upstream_text: bool) -> u8 {
     SAME
 }
 
+pub fn run_fmt(spec: &Path, check: bool) -> u8 {
+    let (text, doc) = match read_project(spec) {
+        Ok(read) => read,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return UNREADABLE;
+        }
+    };
+    let rendered = render(&doc, &text);
+    let project = shown(spec);
+    if rendered == text {
+        println!("{project} is in layout.");
+        return SAME;
+    }
+    if check {
+        eprintln!("{project} is not in layout; run `cargo xtask spec fmt`.");
+        return DIFFERS;
+    }
+    if let Err(error) = std::fs::write(spec, &rendered) {
+        eprintln!("error: cannot write {project}: {error}");
+        return DIFFERS;
+    }
+    println!("Rewrote {project} in layout; review `git diff {project}`.");
+    SAME
+}
+
 /// Whether `cargo xtask codegen` (and build.rs) will accept `doc`.
 pub fn generates(doc: &Value) -> Result<usize, String> {
     let prepared = codegen::prepare(doc).map_err(|e| e.to_string())?;
