@@ -1,4 +1,4 @@
 //! The xtask's reusable parts, so its integration tests can drive them without a subprocess.
 
-pub mod spec;
 pub mod bench;
+pub mod spec;

@@ -100,8 +100,13 @@ fn main() -> ExitCode {
             no_build,
             output,
         } => {
-            let plan = if quick { bench::Plan::QUICK } else { bench::Plan::FULL };
-            let output = output.or_else(|| (!quick).then(|| bench::workspace_root().join("BENCHMARKS.md")));
+            let plan = if quick {
+                bench::Plan::QUICK
+            } else {
+                bench::Plan::FULL
+            };
+            let output =
+                output.or_else(|| (!quick).then(|| bench::workspace_root().join("BENCHMARKS.md")));
             bench::run(bench::Options {
                 plan,
                 build: !no_build,

@@ -20,10 +20,13 @@ fn output(program: &str, args: &[&str]) -> Option<String> {
 }
 
 fn proc_field(file: &str, name: &str) -> Option<String> {
-    std::fs::read_to_string(file).ok()?.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        (key.trim() == name).then(|| value.trim().to_string())
-    })
+    std::fs::read_to_string(file)
+        .ok()?
+        .lines()
+        .find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            (key.trim() == name).then(|| value.trim().to_string())
+        })
 }
 
 /// The 1-minute load average: other work on the machine skews the figures.
@@ -36,14 +39,22 @@ pub fn load_average() -> String {
 
 impl Machine {
     pub fn describe() -> Self {
-        let commit = output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
-        let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+        let commit =
+            output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
+        let dirty = output("git", &["status", "--porcelain", "--untracked-files=no"])
+            .is_some_and(|s| !s.is_empty());
         Self {
             cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
-            cpu_model: proc_field("/proc/cpuinfo", "model name").unwrap_or_else(|| "unknown".into()),
+            cpu_model: proc_field("/proc/cpuinfo", "model name")
+                .unwrap_or_else(|| "unknown".into()),
             memory: proc_field("/proc/meminfo", "MemTotal").unwrap_or_else(|| "unknown".into()),
-            date: output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_else(|| "unknown".into()),
-            commit: if dirty { format!("{commit} (with uncommitted changes)") } else { commit },
+            date: output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
+                .unwrap_or_else(|| "unknown".into()),
+            commit: if dirty {
+                format!("{commit} (with uncommitted changes)")
+            } else {
+                commit
+            },
             kernel: output("uname", &["-sr"]).unwrap_or_else(|| "unknown".into()),
         }
     }

@@ -37,7 +37,10 @@ pub async fn call(client: &Client, call: &Call) -> Result<CallToolResult, BenchE
             .iter()
             .find_map(|c| c.as_text().map(|t| t.text.clone()))
             .unwrap_or_default();
-        return Err(BenchError::Protocol(format!("{} failed: {text}", call.tool)));
+        return Err(BenchError::Protocol(format!(
+            "{} failed: {text}",
+            call.tool
+        )));
     }
     Ok(result)
 }
@@ -65,7 +68,11 @@ pub async fn latencies(
 }
 
 /// Spawn → `initialize` → `tools/list` answered, `runs` times (fewer if `budget` runs out).
-pub async fn cold_starts(launch: &Launch, runs: usize, budget: Duration) -> Result<Vec<Duration>, BenchError> {
+pub async fn cold_starts(
+    launch: &Launch,
+    runs: usize,
+    budget: Duration,
+) -> Result<Vec<Duration>, BenchError> {
     let started = Instant::now();
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -79,7 +86,9 @@ pub async fn cold_starts(launch: &Launch, runs: usize, budget: Duration) -> Resu
         session.close().await;
         listed
             .map_err(|_| BenchError::Timeout(format!("{}: tools/list", launch.name)))?
-            .map_err(|e| BenchError::Protocol(format!("{}: tools/list failed: {e}", launch.name)))?;
+            .map_err(|e| {
+                BenchError::Protocol(format!("{}: tools/list failed: {e}", launch.name))
+            })?;
         samples.push(elapsed);
     }
     Ok(samples)

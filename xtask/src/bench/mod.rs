@@ -92,7 +92,14 @@ fn target_dir(root: &Path) -> PathBuf {
 fn build(root: &Path) -> Result<(), BenchError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for args in [
-        &["build", "--release", "-p", "spotify-mcp", "--bin", "spotify-mcp"][..],
+        &[
+            "build",
+            "--release",
+            "-p",
+            "spotify-mcp",
+            "--bin",
+            "spotify-mcp",
+        ][..],
         &["build", "--release", "-p", "xtask", "--bin", "bench-floor"][..],
     ] {
         let command = format!("cargo {}", args.join(" "));
@@ -131,7 +138,8 @@ pub fn run(options: Options) -> Result<(), BenchError> {
     if let Some(path) = options.output {
         let machine = machine::Machine::describe();
         let markdown = report::markdown(&machine, &text, options.plan, (&load_before, &load_after));
-        std::fs::write(&path, markdown).map_err(|e| BenchError::Io(path.display().to_string(), e))?;
+        std::fs::write(&path, markdown)
+            .map_err(|e| BenchError::Io(path.display().to_string(), e))?;
         eprintln!("bench: wrote {}", path.display());
     }
     Ok(())
@@ -144,10 +152,20 @@ pub struct Binaries {
 
 /// Every measurement, in the table's order.
 async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchError> {
-    let fake = FakeSpotify::start(Knobs::default()).await.map_err(BenchError::Fake)?;
+    let fake = FakeSpotify::start(Knobs::default())
+        .await
+        .map_err(BenchError::Fake)?;
     let token = fake.issue_user_token().access_token;
-    let album = fake.ids(Kind::Album).into_iter().next().ok_or_else(|| no_data("album"))?;
-    let playlist = fake.own_playlist_ids().into_iter().next().ok_or_else(|| no_data("playlist"))?;
+    let album = fake
+        .ids(Kind::Album)
+        .into_iter()
+        .next()
+        .ok_or_else(|| no_data("album"))?;
+    let playlist = fake
+        .own_playlist_ids()
+        .into_iter()
+        .next()
+        .ok_or_else(|| no_data("playlist"))?;
     let ours = |extra: &[&str]| {
         Launch::new("spotify-mcp", binaries.server.clone())
             .args(["serve"])
@@ -157,7 +175,10 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
             .env("SPOTIFY_ACCOUNTS_BASE_URL", fake.url())
             .env(
                 "SPOTIFY_MCP_TOKEN_FILE",
-                std::env::temp_dir().join("spotify-mcp-bench-no-login/token.json").display().to_string(),
+                std::env::temp_dir()
+                    .join("spotify-mcp-bench-no-login/token.json")
+                    .display()
+                    .to_string(),
             )
     };
     let floor = Launch::new("floor", binaries.floor.clone());
@@ -174,34 +195,66 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     }
     let (ours_start, floor_start) = (median(&ours_starts), median(&floor_starts));
     rows.push(
-        Row::new(format!("cold start: spawn → initialize → tools/list (median of {})", ours_starts.len()), opt_duration(ours_start))
-            .floor(opt_duration(floor_start))
-            .ratio(ratio_of(ours_start, floor_start))
-            .target("≤ 3× floor"),
+        Row::new(
+            format!(
+                "cold start: spawn → initialize → tools/list (median of {})",
+                ours_starts.len()
+            ),
+            opt_duration(ours_start),
+        )
+        .floor(opt_duration(floor_start))
+        .ratio(ratio_of(ours_start, floor_start))
+        .target("≤ 3× floor"),
     );
 
     eprintln!("bench: the floor");
     let floor_session = floor.connect().await?;
-    floor_session.client.list_all_tools().await.map_err(|e| BenchError::Protocol(format!("floor: {e}")))?;
+    floor_session
+        .client
+        .list_all_tools()
+        .await
+        .map_err(|e| BenchError::Protocol(format!("floor: {e}")))?;
     let floor_idle = floor_session.memory()?;
     let floor_noop = timed(&floor_session, &Call::new("noop", json!({})), plan).await?;
     let floor_14k = timed(&floor_session, &floor_album, plan).await?;
     let mut floor_rates = Vec::new();
     for concurrency in CONCURRENCY {
-        floor_rates.push(throughput::calls_per_second(&floor_session.client, &floor_album, concurrency, plan.throughput_calls, plan.budget).await?);
+        floor_rates.push(
+            throughput::calls_per_second(
+                &floor_session.client,
+                &floor_album,
+                concurrency,
+                plan.throughput_calls,
+                plan.budget,
+            )
+            .await?,
+        );
     }
     let floor_peak = floor_session.memory()?;
     floor_session.close().await;
 
     eprintln!("bench: cache hits");
     let hits_session = ours(&[]).connect().await?;
-    hits_session.client.list_all_tools().await.map_err(|e| BenchError::Protocol(format!("spotify-mcp: {e}")))?;
+    hits_session
+        .client
+        .list_all_tools()
+        .await
+        .map_err(|e| BenchError::Protocol(format!("spotify-mcp: {e}")))?;
     let ours_idle = hits_session.memory()?;
     measure::call(&hits_session.client, &get_album).await?; // fills the cache
     let hits = timed(&hits_session, &get_album, plan).await?;
     let mut hit_rates = Vec::new();
     for concurrency in CONCURRENCY {
-        hit_rates.push(throughput::calls_per_second(&hits_session.client, &get_album, concurrency, plan.throughput_calls, plan.budget).await?);
+        hit_rates.push(
+            throughput::calls_per_second(
+                &hits_session.client,
+                &get_album,
+                concurrency,
+                plan.throughput_calls,
+                plan.budget,
+            )
+            .await?,
+        );
     }
     let hits_peak = hits_session.memory()?;
     hits_session.close().await;
@@ -215,44 +268,100 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     eprintln!("bench: cache misses (fake at {} ms)", SLOW_FAKE.as_millis());
     fake.update(|k| k.latency_ms = SLOW_FAKE.as_millis() as u64);
     let slow_session = ours(&["--cache-max-bytes", "0"]).connect().await?;
-    let slow_plan = Plan { calls: plan.slow_calls, ..plan };
+    let slow_plan = Plan {
+        calls: plan.slow_calls,
+        ..plan
+    };
     let slow = timed(&slow_session, &get_album, slow_plan).await;
     slow_session.close().await;
     fake.update(|k| k.latency_ms = 0);
     let slow = slow?;
 
-    rows.push(Row::new(format!("floor no-op tool, p50 / p99 ({} calls)", floor_noop.count), "").floor(pair(floor_noop)));
-    latency_rows(&mut rows, &format!("get_album cache hit ({} calls) vs floor 14 KB tool", hits.count), hits, Some(floor_14k), "≤ 1.0× floor's 14 KB tool (p50)");
-    latency_rows(&mut rows, &format!("get_album cache miss, fake at 0 ms ({} calls)", misses.count), misses, Some(floor_14k), "");
+    rows.push(
+        Row::new(
+            format!("floor no-op tool, p50 / p99 ({} calls)", floor_noop.count),
+            "",
+        )
+        .floor(pair(floor_noop)),
+    );
+    latency_rows(
+        &mut rows,
+        &format!(
+            "get_album cache hit ({} calls) vs floor 14 KB tool",
+            hits.count
+        ),
+        hits,
+        Some(floor_14k),
+        "≤ 1.0× floor's 14 KB tool (p50)",
+    );
+    latency_rows(
+        &mut rows,
+        &format!(
+            "get_album cache miss, fake at 0 ms ({} calls)",
+            misses.count
+        ),
+        misses,
+        Some(floor_14k),
+        "",
+    );
     let over = |d: Duration| d.saturating_sub(SLOW_FAKE);
     rows.push(Row::new(
-        format!("overhead over the fake's {} ms, p50 / p99 ({} calls)", SLOW_FAKE.as_millis(), slow.count),
-        format!("{} / {}", format_duration(over(slow.p50)), format_duration(over(slow.p99))),
+        format!(
+            "overhead over the fake's {} ms, p50 / p99 ({} calls)",
+            SLOW_FAKE.as_millis(),
+            slow.count
+        ),
+        format!(
+            "{} / {}",
+            format_duration(over(slow.p50)),
+            format_duration(over(slow.p99))
+        ),
     ));
-    for ((concurrency, ours_rate), floor_rate) in CONCURRENCY.iter().zip(&hit_rates).zip(&floor_rates) {
+    for ((concurrency, ours_rate), floor_rate) in
+        CONCURRENCY.iter().zip(&hit_rates).zip(&floor_rates)
+    {
         rows.push(
-            Row::new(format!("stdio throughput, cache hits, {concurrency} in flight (calls/s)"), format_count(*ours_rate as u64))
-                .floor(format_count(*floor_rate as u64))
-                .ratio(ratio(*ours_rate, *floor_rate)),
+            Row::new(
+                format!("stdio throughput, cache hits, {concurrency} in flight (calls/s)"),
+                format_count(*ours_rate as u64),
+            )
+            .floor(format_count(*floor_rate as u64))
+            .ratio(ratio(*ours_rate, *floor_rate)),
         );
     }
     for concurrency in CONCURRENCY {
         rows.push(
-            Row::new(format!("HTTP throughput, cache hits, c={concurrency} (calls/s)"), "not measured: no streamable HTTP transport yet")
-                .target(if concurrency == 64 { "> 10,000 calls/s" } else { "" }),
+            Row::new(
+                format!("HTTP throughput, cache hits, c={concurrency} (calls/s)"),
+                "not measured: no streamable HTTP transport yet",
+            )
+            .target(if concurrency == 64 {
+                "> 10,000 calls/s"
+            } else {
+                ""
+            }),
         );
     }
     rows.push(
-        Row::new("RSS idle (after initialize and tools/list)", format_kib(ours_idle.rss_kib))
-            .floor(format_kib(floor_idle.rss_kib))
-            .ratio(ratio(ours_idle.rss_kib as f64, floor_idle.rss_kib as f64))
-            .target("< 15 MB"),
+        Row::new(
+            "RSS idle (after initialize and tools/list)",
+            format_kib(ours_idle.rss_kib),
+        )
+        .floor(format_kib(floor_idle.rss_kib))
+        .ratio(ratio(ours_idle.rss_kib as f64, floor_idle.rss_kib as f64))
+        .target("< 15 MB"),
     );
-    let peak = Memory { rss_kib: 0, peak_kib: hits_peak.peak_kib.max(misses_peak.peak_kib) };
+    let peak = Memory {
+        rss_kib: 0,
+        peak_kib: hits_peak.peak_kib.max(misses_peak.peak_kib),
+    };
     rows.push(
-        Row::new("peak RSS under load (VmHWM after the runs above)", format_kib(peak.peak_kib))
-            .floor(format_kib(floor_peak.peak_kib))
-            .ratio(ratio(peak.peak_kib as f64, floor_peak.peak_kib as f64)),
+        Row::new(
+            "peak RSS under load (VmHWM after the runs above)",
+            format_kib(peak.peak_kib),
+        )
+        .floor(format_kib(floor_peak.peak_kib))
+        .ratio(ratio(peak.peak_kib as f64, floor_peak.peak_kib as f64)),
     );
 
     eprintln!("bench: tools/list per catalog mode");
@@ -267,16 +376,33 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
         session.close().await;
         let listing = listing?;
         rows.push(Row::new(
-            format!("tools/list, {mode} ({} tools): bytes / shown to a model: bytes, cl100k tokens", listing.tools),
-            format!("{} / {}, {}", format_count(listing.bytes as u64), format_count(listing.shown_bytes as u64), format_count(listing.shown_tokens as u64)),
+            format!(
+                "tools/list, {mode} ({} tools): bytes / shown to a model: bytes, cl100k tokens",
+                listing.tools
+            ),
+            format!(
+                "{} / {}, {}",
+                format_count(listing.bytes as u64),
+                format_count(listing.shown_bytes as u64),
+                format_count(listing.shown_tokens as u64)
+            ),
         ));
     }
 
     eprintln!("bench: answers raw vs projected");
     let answers = [
         ("get_album", Call::new("get_album", json!({ "id": album }))),
-        ("search, 3 types", Call::new("search", json!({ "q": "love", "type": ["album", "artist", "track"], "limit": 10 }))),
-        ("get_playlist", Call::new("get_playlist", json!({ "playlist_id": playlist }))),
+        (
+            "search, 3 types",
+            Call::new(
+                "search",
+                json!({ "q": "love", "type": ["album", "artist", "track"], "limit": 10 }),
+            ),
+        ),
+        (
+            "get_playlist",
+            Call::new("get_playlist", json!({ "playlist_id": playlist })),
+        ),
     ];
     let lean = ours(&[]).connect().await?;
     let raw = ours(&["--raw-responses"]).connect().await?;
@@ -289,15 +415,21 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     lean.close().await;
     raw.close().await;
     for (label, projected, whole) in sized {
-        let (projected, whole) = (sizes::answer_size(projected?.structured_content.as_ref()), sizes::answer_size(whole?.structured_content.as_ref()));
+        let (projected, whole) = (
+            sizes::answer_size(projected?.structured_content.as_ref()),
+            sizes::answer_size(whole?.structured_content.as_ref()),
+        );
         rows.push(
-            Row::new(format!("{label} answer: projected (raw) bytes; tokens"), format!(
-                "{} ({}); {} ({})",
-                format_count(projected.0 as u64),
-                format_count(whole.0 as u64),
-                format_count(projected.1 as u64),
-                format_count(whole.1 as u64)
-            ))
+            Row::new(
+                format!("{label} answer: projected (raw) bytes; tokens"),
+                format!(
+                    "{} ({}); {} ({})",
+                    format_count(projected.0 as u64),
+                    format_count(whole.0 as u64),
+                    format_count(projected.1 as u64),
+                    format_count(whole.1 as u64)
+                ),
+            )
             .ratio(ratio(projected.0 as f64, whole.0 as f64)),
         );
     }
@@ -309,8 +441,10 @@ fn no_data(kind: &str) -> BenchError {
 }
 
 async fn timed(session: &Session, call: &Call, plan: Plan) -> Result<Latency, BenchError> {
-    let samples = measure::latencies(&session.client, |_| call.clone(), plan.calls, plan.budget).await?;
-    Latency::of(&samples).ok_or_else(|| BenchError::Protocol(format!("no {} call finished", call.tool)))
+    let samples =
+        measure::latencies(&session.client, |_| call.clone(), plan.calls, plan.budget).await?;
+    Latency::of(&samples)
+        .ok_or_else(|| BenchError::Protocol(format!("no {} call finished", call.tool)))
 }
 
 fn opt_duration(duration: Option<Duration>) -> String {
@@ -322,13 +456,25 @@ fn ratio_of(ours: Option<Duration>, floor: Option<Duration>) -> Option<f64> {
 }
 
 fn pair(latency: Latency) -> String {
-    format!("{} / {}", format_duration(latency.p50), format_duration(latency.p99))
+    format!(
+        "{} / {}",
+        format_duration(latency.p50),
+        format_duration(latency.p99)
+    )
 }
 
-fn latency_rows(rows: &mut Vec<Row>, label: &str, ours: Latency, floor: Option<Latency>, target: &str) {
+fn latency_rows(
+    rows: &mut Vec<Row>,
+    label: &str,
+    ours: Latency,
+    floor: Option<Latency>,
+    target: &str,
+) {
     let mut row = Row::new(format!("{label}, p50 / p99"), pair(ours)).target(target);
     if let Some(floor) = floor {
-        row = row.floor(pair(floor)).ratio(ratio(ours.p50.as_secs_f64(), floor.p50.as_secs_f64()));
+        row = row
+            .floor(pair(floor))
+            .ratio(ratio(ours.p50.as_secs_f64(), floor.p50.as_secs_f64()));
     }
     rows.push(row);
 }

@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 /// cl100k_base tokens of `text` (the tokenizer ships inside tiktoken-rs; nothing is fetched).
 pub fn tokens(text: &str) -> usize {
-    tiktoken_rs::cl100k_base_singleton().encode_ordinary(text).len()
+    tiktoken_rs::cl100k_base_singleton()
+        .encode_ordinary(text)
+        .len()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +29,11 @@ impl Listing {
         let (mut shown_bytes, mut shown_tokens) = (0, 0);
         for tool in tools {
             let schema = serde_json::to_string(&tool.input_schema).unwrap_or_default();
-            for part in [tool.name.as_ref(), tool.description.as_deref().unwrap_or(""), &schema] {
+            for part in [
+                tool.name.as_ref(),
+                tool.description.as_deref().unwrap_or(""),
+                &schema,
+            ] {
                 shown_bytes += part.len();
                 shown_tokens += tokens(part);
             }
@@ -63,14 +69,23 @@ mod tests {
     #[test]
     fn counts_names_descriptions_and_schemas() {
         let schema = json!({ "type": "object" });
-        let Value::Object(schema) = schema else { unreachable!() };
-        let tools = vec![Tool::new("get_album", "Look up one album.", Arc::new(schema))];
+        let Value::Object(schema) = schema else {
+            unreachable!()
+        };
+        let tools = vec![Tool::new(
+            "get_album",
+            "Look up one album.",
+            Arc::new(schema),
+        )];
         let listing = Listing::of(&tools);
         let shown = "get_album".len() + "Look up one album.".len() + r#"{"type":"object"}"#.len();
         assert_eq!((listing.tools, listing.shown_bytes), (1, shown));
         assert!(listing.bytes > shown);
         // cl100k splits ordinary English into a few tokens, far fewer than its bytes.
-        assert!(listing.shown_tokens > 5 && listing.shown_tokens < shown / 2, "{listing:?}");
+        assert!(
+            listing.shown_tokens > 5 && listing.shown_tokens < shown / 2,
+            "{listing:?}"
+        );
         assert_eq!(tokens("hello world"), 2);
     }
 }

@@ -53,7 +53,10 @@ mod tests {
         let samples = ms(&(1..=100).rev().collect::<Vec<_>>());
         assert_eq!(percentile(&samples, 50.0), Some(Duration::from_millis(50)));
         assert_eq!(percentile(&samples, 99.0), Some(Duration::from_millis(99)));
-        assert_eq!(percentile(&samples, 100.0), Some(Duration::from_millis(100)));
+        assert_eq!(
+            percentile(&samples, 100.0),
+            Some(Duration::from_millis(100))
+        );
         assert_eq!(percentile(&samples, 0.0), Some(Duration::from_millis(1)));
     }
 

@@ -42,8 +42,13 @@ const HEADER: [&str; 5] = ["measure", "spotify-mcp", "floor", "ratio", "target"]
 /// A Markdown table whose columns are padded, so it reads the same in a terminal.
 pub fn render(rows: &[Row]) -> String {
     let cells = |row: &Row| -> [String; 5] {
-        [&row.measure, &row.ours, &row.floor, &row.ratio, &row.target]
-            .map(|cell| if cell.is_empty() { "—".to_string() } else { cell.clone() })
+        [&row.measure, &row.ours, &row.floor, &row.ratio, &row.target].map(|cell| {
+            if cell.is_empty() {
+                "—".to_string()
+            } else {
+                cell.clone()
+            }
+        })
     };
     let body: Vec<[String; 5]> = rows.iter().map(cells).collect();
     let mut widths = HEADER.map(|h| h.chars().count());
@@ -60,7 +65,11 @@ pub fn render(rows: &[Row]) -> String {
             .map(|(column, (cell, width))| {
                 let pad = " ".repeat(width - cell.chars().count());
                 // Figures align right, names left.
-                if column == 0 { format!("{cell}{pad}") } else { format!("{pad}{cell}") }
+                if column == 0 {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
             })
             .collect();
         format!("| {} |\n", padded.join(" | "))
@@ -70,7 +79,13 @@ pub fn render(rows: &[Row]) -> String {
     let rule: Vec<String> = widths
         .iter()
         .enumerate()
-        .map(|(column, &w)| if column == 0 { "-".repeat(w + 2) } else { format!("{}:", "-".repeat(w + 1)) })
+        .map(|(column, &w)| {
+            if column == 0 {
+                "-".repeat(w + 2)
+            } else {
+                format!("{}:", "-".repeat(w + 1))
+            }
+        })
         .collect();
     out.push_str(&format!("|{}|\n", rule.join("|")));
     for cells in body {
@@ -120,16 +135,25 @@ mod tests {
     #[test]
     fn table_is_markdown_with_aligned_columns() {
         let rows = [
-            Row::new("cold start", "6.10 ms").floor("4.00 ms").ratio(Some(1.5)).target("≤ 3×"),
+            Row::new("cold start", "6.10 ms")
+                .floor("4.00 ms")
+                .ratio(Some(1.5))
+                .target("≤ 3×"),
             Row::new("tools/list bytes", "139,436"),
         ];
         let table = render(&rows);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 4);
         assert!(lines[0].starts_with("| measure "), "{table}");
-        assert!(lines[1].starts_with("|-") && lines[1].ends_with(":|"), "{table}");
+        assert!(
+            lines[1].starts_with("|-") && lines[1].ends_with(":|"),
+            "{table}"
+        );
         assert!(lines[2].contains("| 1.50× |"), "{table}");
-        assert!(lines[3].ends_with("— |      — |"), "empty cells are dashes: {table}");
+        assert!(
+            lines[3].ends_with("— |      — |"),
+            "empty cells are dashes: {table}"
+        );
         let widths: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
         assert!(widths.iter().all(|&w| w == widths[0]), "{table}");
     }

@@ -28,7 +28,8 @@ pub async fn calls_per_second(
         workers.spawn(async move {
             let mut done = 0usize;
             while issued.fetch_add(1, Ordering::Relaxed) < total && started.elapsed() < budget {
-                let answer = tokio::time::timeout(STEP_TIMEOUT, peer.call_tool(params.clone())).await;
+                let answer =
+                    tokio::time::timeout(STEP_TIMEOUT, peer.call_tool(params.clone())).await;
                 match answer {
                     Ok(Ok(result)) if result.is_error != Some(true) => done += 1,
                     Ok(Ok(_)) => return Err("a call answered with an error".to_string()),
@@ -45,7 +46,10 @@ pub async fn calls_per_second(
             Ok(Ok(n)) => done += n,
             Ok(Err(problem)) => {
                 workers.abort_all();
-                return Err(BenchError::Protocol(format!("{} at concurrency {concurrency}: {problem}", call.tool)));
+                return Err(BenchError::Protocol(format!(
+                    "{} at concurrency {concurrency}: {problem}",
+                    call.tool
+                )));
             }
             Err(e) => return Err(BenchError::Protocol(format!("a worker failed: {e}"))),
         }

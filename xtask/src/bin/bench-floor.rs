@@ -21,7 +21,13 @@ struct Floor {
 
 fn markets() -> Vec<String> {
     (0..185u32)
-        .map(|i| format!("{}{}", (b'A' + (i / 26) as u8) as char, (b'A' + (i % 26) as u8) as char))
+        .map(|i| {
+            format!(
+                "{}{}",
+                (b'A' + (i / 26) as u8) as char,
+                (b'A' + (i % 26) as u8) as char
+            )
+        })
         .collect()
 }
 
@@ -40,7 +46,10 @@ fn album() -> Value {
             "uri": format!("spotify:track:t{n}"), "duration_ms": 215000, "track_number": n,
             "available_markets": markets()[..120].to_vec()
         });
-        album["tracks"]["items"].as_array_mut().expect("a list").push(track);
+        album["tracks"]["items"]
+            .as_array_mut()
+            .expect("a list")
+            .push(track);
         album["total_tracks"] = json!(n);
         album["tracks"]["total"] = json!(n);
     }
@@ -75,7 +84,12 @@ impl ServerHandler for Floor {
         let result = match request.name.as_ref() {
             "noop" => CallToolResult::success(Vec::new()),
             "album" => CallToolResult::structured(self.album.clone()),
-            other => return Err(ErrorData::invalid_params(format!("no tool `{other}`"), None)),
+            other => {
+                return Err(ErrorData::invalid_params(
+                    format!("no tool `{other}`"),
+                    None,
+                ));
+            }
         };
         Ok(result.into())
     }
@@ -87,9 +101,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         album: album(),
         tools: vec![
             Tool::new("noop", "Does nothing.", schema()),
-            Tool::new("album", "Answers a fixed album-sized JSON object.", schema()),
+            Tool::new(
+                "album",
+                "Answers a fixed album-sized JSON object.",
+                schema(),
+            ),
         ],
     };
-    floor.serve(rmcp::transport::stdio()).await?.waiting().await?;
+    floor
+        .serve(rmcp::transport::stdio())
+        .await?
+        .waiting()
+        .await?;
     Ok(())
 }
