@@ -47,7 +47,12 @@ impl Machine {
             cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
             cpu_model: proc_field("/proc/cpuinfo", "model name")
                 .unwrap_or_else(|| "unknown".into()),
-            memory: proc_field("/proc/meminfo", "MemTotal").unwrap_or_else(|| "unknown".into()),
+            memory: proc_field("/proc/meminfo", "MemTotal")
+                .and_then(|kb| kb.trim_end_matches("kB").trim().parse::<f64>().ok())
+                .map_or_else(
+                    || "unknown".into(),
+                    |kib| format!("{:.1} GiB", kib / (1024.0 * 1024.0)),
+                ),
             date: output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
                 .unwrap_or_else(|| "unknown".into()),
             commit: if dirty {
