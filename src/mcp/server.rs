@@ -5,7 +5,7 @@ use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
 use super::generated_tools::{
-    ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG,
+    ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, PROJECTION_NOTES,
 };
 use super::pagination::{self, Progress};
 use super::projection::{self, ResponseOptions};
@@ -33,13 +33,14 @@ active, ask the user to open Spotify, or move playback with transfer_playback.
 - Lists come in pages: pass offset/limit (or the cursor a page names) to read further.
 - Answers are trimmed to what matters; a Spotify link is https://open.spotify.com/{type}/{id}.
 - Errors say what to do; a rate-limit error carries retry_after_seconds: wait that long, do not retry sooner.
-Arguments many tools share (their tool schemas leave them unexplained):
 ";
+const ARGUMENTS_HEADING: &str =
+    "Arguments many tools share (their tool schemas leave them unexplained):\n";
 
-/// The instructions sent at initialize: the guidance above plus the shared arguments, explained
-/// here once instead of in every tool.
+/// The instructions sent at initialize: the guidance above, how answers are trimmed, and the
+/// shared arguments, explained here once instead of in every tool.
 pub fn instructions() -> String {
-    format!("{INSTRUCTIONS}{ARGUMENT_NOTES}")
+    format!("{INSTRUCTIONS}{PROJECTION_NOTES}{ARGUMENTS_HEADING}{ARGUMENT_NOTES}")
 }
 
 #[derive(Clone)]
