@@ -7,6 +7,7 @@ pub mod fake_spotify;
 pub mod grants;
 pub mod redis_server;
 pub mod reference;
+pub mod replicas;
 pub mod samples;
 
 use fake_spotify::FakeSpotify;
