@@ -1,5 +1,5 @@
 //! The token store on a real Redis: a login file seeds it when Redis holds no grant or an older
-//! one, a grant never replaces a newer one, the refresh lock is held by one owner at a time, and
+//! one and follows a newer one, a grant never replaces a newer one, the refresh lock is held by one owner at a time, and
 //! while Redis is down the login file serves. Nothing secret shows in `Debug`.
 
 mod common;
@@ -54,8 +54,13 @@ async fn the_login_file_seeds_redis_and_never_replaces_a_newer_grant() {
 
     // A refresh elsewhere stored a newer grant: a server started from the old file uses it.
     first.save(&newer).await.unwrap();
-    let (second, _dir2) = store(&url, &older, &older);
+    let (second, second_dir) = store(&url, &older, &older);
     assert_eq!(second.load().await.unwrap().unwrap(), newer);
+    assert_eq!(
+        grants::load(&second_dir.path().join("token.json")),
+        newer,
+        "its login file follows, rotated refresh token included"
+    );
     assert_eq!(
         shared(&url, &older).await.unwrap(),
         newer,

@@ -1,6 +1,6 @@
 //! The grant on Redis, shared by every server of one login: whichever refreshes, the others use
 //! the result. The login file seeds it (a server started with a newer login than Redis holds puts
-//! that one in) and gets every refreshed grant too, so a server still has one while Redis is down.
+//! that one in) and follows every newer grant, so a server still has one while Redis is down.
 //! Writes are one compare-and-set script: a grant never replaces a newer one.
 
 use super::grant::Grant;
@@ -111,7 +111,15 @@ impl TokenStore for RedisTokenStore {
             Err(_) => return local,
         };
         match (shared, local) {
-            (Some(shared), Ok(Some(local))) if !local.is_newer_than(&shared) => Ok(Some(shared)),
+            (Some(shared), Ok(Some(local))) if !local.is_newer_than(&shared) => {
+                // The file keeps up (rotated refresh tokens included) for a restart without Redis.
+                if shared.is_newer_than(&local)
+                    && let Err(error) = self.file.save(&shared).await
+                {
+                    tracing::debug!(error = %error, "could not copy the shared grant to the login file");
+                }
+                Ok(Some(shared))
+            }
             (Some(shared), Ok(None)) => Ok(Some(shared)),
             (Some(shared), Err(error)) => {
                 tracing::debug!(error = %error, "the login file is unusable; using the grant in Redis");

@@ -242,12 +242,20 @@ impl UserGrant {
     /// Takes the stored grant when it is newer than ours: another process (a second server, or
     /// `auth login`) refreshed or signed in again; refreshing ours would overwrite it, and Spotify
     /// may have rotated our refresh token. Never an older one (a stale file while Redis is down).
+    /// Stores ours when the store's is older (an emptied Redis re-seeded from an old login file),
+    /// so that no other server refreshes with a refresh token Spotify has rotated away.
     async fn adopt_newer(&self, current: &mut Grant) {
-        if let Ok(Some(stored)) = self.store.load().await
-            && stored.is_newer_than(current)
-        {
-            tracing::debug!("adopting the grant another process stored");
-            *current = stored;
+        match self.store.load().await {
+            Ok(Some(stored)) if stored.is_newer_than(current) => {
+                tracing::debug!("adopting the grant another process stored");
+                *current = stored;
+            }
+            Ok(Some(stored)) if current.is_newer_than(&stored) => {
+                if let Err(error) = self.store.save(current).await {
+                    tracing::debug!(error = %error, "could not store the newer grant this process holds");
+                }
+            }
+            _ => {}
         }
     }
 
