@@ -343,6 +343,12 @@ impl UserGrant {
             }
             Err(error @ OAuthError::InvalidGrant(_)) => {
                 super::metrics::token_refresh("invalid_grant");
+                // Another server may have rotated the refresh token and stored the result where
+                // we could not see it a moment ago (Redis was down): that grant still works.
+                self.adopt_newer(current).await;
+                if current.refresh_token != Some(refresh_token) && self.usable(current, None) {
+                    return Ok(current.access_token.clone());
+                }
                 let message = error.to_string();
                 *self.dead.write().await = Some(message.clone());
                 tracing::warn!(store = %self.store.location(), "Spotify refused the stored grant; a new login is needed");
