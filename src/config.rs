@@ -205,7 +205,8 @@ pub struct MiddlewareArgs {
     /// Seconds player state stays cached (0: never cached).
     #[arg(long, env = "SPOTIFY_MCP_CACHE_TTL_PLAYBACK", default_value_t = 0)]
     pub cache_ttl_playback_secs: u64,
-    /// Redis for a cache and rate-limit cooldown shared by several servers (redis://host:port/db).
+    /// Redis shared by several servers (redis://host:port/db): cache, rate-limit cooldown, route
+    /// memory and the stored login's token.
     /// (A URL may carry a password: it is kept out of logs and `Debug` output.)
     #[arg(long, env = "SPOTIFY_MCP_REDIS_URL", hide_env_values = true, value_parser = parse_secret)]
     pub redis_url: Option<Secret>,
