@@ -8,7 +8,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::transport::TokioChildProcess;
 use serde_json::Value;
 use spotify_mcp::auth::grant::Grant;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::process::Command;
 
@@ -44,6 +44,16 @@ pub fn grant_key(login: &Grant) -> String {
 
 /// Starts a server process against `fake`, with `login` in its own token file and `redis_url`.
 pub async fn start(fake: &FakeSpotify, login: &Grant, redis_url: &str) -> Replica {
+    start_logging(fake, login, redis_url, None).await
+}
+
+/// Like [`start`]; with `log`, the server logs everything (TRACE) into that file.
+pub async fn start_logging(
+    fake: &FakeSpotify,
+    login: &Grant,
+    redis_url: &str,
+    log: Option<&Path>,
+) -> Replica {
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token.json");
     spotify_mcp::auth::store::FileTokenStore::new(token_file.clone())
@@ -59,8 +69,15 @@ pub async fn start(fake: &FakeSpotify, login: &Grant, redis_url: &str) -> Replic
         .env("SPOTIFY_MCP_REDIS_URL", redis_url)
         .env("SPOTIFY_MCP_MAX_RATE_LIMIT_WAIT", "1")
         .env("SPOTIFY_MCP_HTTP_TIMEOUT", "10")
-        .env("SPOTIFY_MCP_LOG", "warn");
-    let transport = TokioChildProcess::new(command).expect("the binary starts");
+        .env(
+            "SPOTIFY_MCP_LOG",
+            if log.is_some() { "trace" } else { "warn" },
+        );
+    let mut builder = TokioChildProcess::builder(command);
+    if let Some(log) = log {
+        builder = builder.stderr(std::fs::File::create(log).expect("log file created"));
+    }
+    let (transport, _) = builder.spawn().expect("the binary starts");
     let client = tokio::time::timeout(PATIENCE, ().serve(transport))
         .await
         .expect("handshake within 20 s")
