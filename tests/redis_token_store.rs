@@ -1,5 +1,5 @@
 //! The token store on a real Redis: a login file seeds it when Redis holds no grant or an older
-//! one and follows a newer one, a grant never replaces a newer one, the refresh lock is held by one owner at a time, and
+//! one and follows a newer one, a grant never replaces a newer one, the refresh lock is held by one owner at a time (and freed when a holder is dropped), and
 //! while Redis is down the login file serves. Nothing secret shows in `Debug`.
 
 mod common;
@@ -91,7 +91,7 @@ async fn the_login_file_seeds_redis_and_never_replaces_a_newer_grant() {
 }
 
 #[tokio::test]
-async fn one_owner_holds_the_refresh_lock_until_it_releases_it() {
+async fn one_owner_holds_the_refresh_lock_until_it_releases_or_drops_it() {
     let Some((url, _guard)) = redis_server::shared() else {
         return;
     };
@@ -113,7 +113,23 @@ async fn one_owner_holds_the_refresh_lock_until_it_releases_it() {
     let LockAttempt::Acquired(next) = second.try_lock_refresh().await else {
         panic!("released: the second store takes it");
     };
-    second.unlock_refresh(next).await;
+    // A holder dropped unreleased (its call was cancelled) still frees the lock, well before
+    // the TTL (5 s + 2 s here).
+    drop(next);
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        match first.try_lock_refresh().await {
+            LockAttempt::Acquired(owner) => {
+                first.unlock_refresh(owner).await;
+                break;
+            }
+            _ => assert!(
+                std::time::Instant::now() < deadline,
+                "a dropped holder released the lock"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]

@@ -27,9 +27,37 @@ pub enum LockAttempt {
     Unavailable,
 }
 
-/// The random value naming this holder of the lock.
+/// This holder of the lock (a random value). Dropped unreleased — the refreshing call was
+/// cancelled — it still releases the lock, so the others need not wait for the TTL.
 #[derive(Debug)]
-pub struct LockOwner(String);
+pub struct LockOwner {
+    value: String,
+    lock: Option<(Arc<RedisLink>, String)>,
+}
+
+impl Drop for LockOwner {
+    fn drop(&mut self) {
+        if let Some((link, key)) = self.lock.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let value = std::mem::take(&mut self.value);
+            runtime.spawn(async move { release(&link, &key, value).await });
+        }
+    }
+}
+
+async fn release(link: &RedisLink, key: &str, value: String) {
+    let command = redis::cmd("EVAL")
+        .arg(RELEASE)
+        .arg(1)
+        .arg(key)
+        .arg(value)
+        .to_owned();
+    // A failed release only makes the others wait for the TTL.
+    if let Err(error) = link.run::<i64>(&command).await {
+        tracing::debug!(error = %error, "could not release the token refresh lock");
+    }
+}
 
 #[derive(Debug)]
 pub struct RedisRefreshLock {
@@ -55,22 +83,17 @@ impl RedisRefreshLock {
             .arg(self.ttl.as_millis().max(1) as u64)
             .to_owned();
         match self.link.run::<Option<String>>(&command).await {
-            Ok(Some(_)) => LockAttempt::Acquired(LockOwner(owner)),
+            Ok(Some(_)) => LockAttempt::Acquired(LockOwner {
+                value: owner,
+                lock: Some((self.link.clone(), self.key.clone())),
+            }),
             Ok(None) => LockAttempt::HeldElsewhere(self.ttl),
             Err(_) => LockAttempt::Unavailable,
         }
     }
 
-    pub async fn release(&self, owner: LockOwner) {
-        let command = redis::cmd("EVAL")
-            .arg(RELEASE)
-            .arg(1)
-            .arg(&self.key)
-            .arg(owner.0)
-            .to_owned();
-        // A failed release only makes the others wait for the TTL.
-        if let Err(error) = self.link.run::<i64>(&command).await {
-            tracing::debug!(error = %error, "could not release the token refresh lock");
-        }
+    pub async fn release(&self, mut owner: LockOwner) {
+        owner.lock = None;
+        release(&self.link, &self.key, std::mem::take(&mut owner.value)).await;
     }
 }
