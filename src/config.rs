@@ -205,10 +205,16 @@ pub struct MiddlewareArgs {
     /// Seconds player state stays cached (0: never cached).
     #[arg(long, env = "SPOTIFY_MCP_CACHE_TTL_PLAYBACK", default_value_t = 0)]
     pub cache_ttl_playback_secs: u64,
-    /// Redis for a cache and rate-limit cooldown shared by several servers (redis://host:port/db).
+    /// Redis shared by several servers (redis://host:port/db): cache, rate-limit cooldown, route
+    /// memory and the stored login's token.
     /// (A URL may carry a password: it is kept out of logs and `Debug` output.)
     #[arg(long, env = "SPOTIFY_MCP_REDIS_URL", hide_env_values = true, value_parser = parse_secret)]
     pub redis_url: Option<Secret>,
+    /// Where the stored login's grant lives while serving: `redis` (the default with --redis-url)
+    /// shares it, and its refresh, with every server on that Redis, seeded from the token file;
+    /// `file` keeps it in the token file only.
+    #[arg(long, env = "SPOTIFY_MCP_TOKEN_STORE", value_enum)]
+    pub token_store: Option<TokenStoreKind>,
     /// Milliseconds a Redis command may take before the call goes on without it.
     #[arg(long, env = "SPOTIFY_MCP_REDIS_TIMEOUT_MS", default_value_t = 250)]
     pub redis_timeout_ms: u64,
@@ -232,12 +238,22 @@ impl Default for MiddlewareArgs {
             cache_ttl_user_secs: 60,
             cache_ttl_playback_secs: 0,
             redis_url: None,
+            token_store: None,
             redis_timeout_ms: 250,
             max_rate_limit_wait_secs: 5,
             retries: 2,
             max_upstream_body_bytes: 8 * 1024 * 1024,
         }
     }
+}
+
+/// Where a stored login's grant is kept while serving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenStoreKind {
+    /// The token file only.
+    File,
+    /// Redis (`--redis-url`), shared by every server there; the token file seeds it.
+    Redis,
 }
 
 fn parse_secret(value: &str) -> Result<Secret, String> {

@@ -8,6 +8,7 @@ pub mod grants;
 pub mod realistic;
 pub mod redis_server;
 pub mod reference;
+pub mod replicas;
 pub mod samples;
 
 use fake_spotify::FakeSpotify;
