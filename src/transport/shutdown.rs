@@ -1,0 +1,49 @@
+//! Graceful shutdown: the signals that start it, and the HTTP requests it waits for.
+
+use super::guarded_body::hold_until_sent;
+use crate::mcp::in_flight::InFlight;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+pub async fn signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
+                }
+                return;
+            }
+            Err(error) => tracing::warn!(%error, "cannot listen for SIGTERM; SIGINT still works"),
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("SIGINT: shutting down");
+}
+
+/// Counts each MCP POST until its answer has been sent; once the shutdown began, new ones get 503.
+pub async fn track(
+    State(requests): State<Arc<InFlight>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    match requests.enter() {
+        Some(guard) => hold_until_sent(next.run(request).await, guard),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONNECTION, "close")],
+            "the server is shutting down; retry once it is back (or on another replica)",
+        )
+            .into_response(),
+    }
+}
