@@ -38,6 +38,8 @@ pub struct Canned {
     pub status: u16,
     pub body: Option<Value>,
     pub headers: Vec<(String, String)>,
+    /// How long the fake waits before answering (a slow Spotify).
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Canned {
@@ -46,6 +48,7 @@ impl Canned {
             status,
             body: Some(body),
             headers: Vec::new(),
+            delay: None,
         }
     }
     pub fn empty(status: u16) -> Self {
@@ -53,10 +56,16 @@ impl Canned {
             status,
             body: None,
             headers: Vec::new(),
+            delay: None,
         }
     }
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+    /// Answers only after `delay`.
+    pub fn with_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = Some(delay);
         self
     }
 }
@@ -177,6 +186,9 @@ async fn handle(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> R
         }
     };
     let canned = canned.unwrap_or_else(|| Canned::empty(204));
+    if let Some(delay) = canned.delay {
+        tokio::time::sleep(delay).await;
+    }
     let status = StatusCode::from_u16(canned.status).expect("valid status");
     let mut response = match canned.body {
         Some(body) => (status, axum::Json(body)).into_response(),
