@@ -24,13 +24,15 @@ pub struct HttpServer {
     logs: Arc<Mutex<String>>,
 }
 
-/// `spotify-mcp serve --transport http --bind 127.0.0.1:0` with `args` added.
+/// `spotify-mcp serve --transport http` on 127.0.0.1 (a free port) with `args` added.
 pub fn command(fake: &FakeSpotify, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_spotify-mcp"));
     command
-        .args(["serve", "--transport", "http", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--transport", "http"])
         .args(args)
         .env_clear()
+        // A flag given in `args` wins over this.
+        .env("SPOTIFY_MCP_BIND", "127.0.0.1:0")
         .env("SPOTIFY_API_BASE_URL", format!("{}/v1", fake.url()))
         .env("SPOTIFY_ACCOUNTS_BASE_URL", fake.url())
         .env("SPOTIFY_ACCESS_TOKEN", "spotify-token")
@@ -76,7 +78,7 @@ impl HttpServer {
         let addr = match tokio::time::timeout(Duration::from_secs(30), listening).await {
             Ok(Ok(addr)) => addr,
             _ => panic!(
-                "the server did not start listening within 30 s:\n{}",
+                "the server exited or did not start listening within 30 s:\n{}",
                 logs.lock().unwrap()
             ),
         };
