@@ -10,8 +10,21 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("spotify-mcp: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run());
+    // After a signal, stdin's reader thread still blocks in read(2): do not wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    code
+}
+
+async fn run() -> ExitCode {
     // stdout carries the protocol, so logs go to stderr.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
