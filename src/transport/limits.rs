@@ -53,6 +53,17 @@ fn kind(body: &[u8]) -> Kind {
     }
 }
 
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
 fn too_large(limit: usize) -> Response {
     (
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -149,7 +160,14 @@ pub async fn enforce(State(limits): State<Arc<Limits>>, request: Request, next: 
     // Chunked bodies carry no length: the read itself stops at the limit.
     let bytes = match axum::body::to_bytes(body, limits.max_body_bytes).await {
         Ok(bytes) => bytes,
-        Err(_) => return too_large(limits.max_body_bytes),
+        Err(error) if is_length_limit(&error) => return too_large(limits.max_body_bytes),
+        Err(error) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the request body: {error}"),
+            )
+                .into_response();
+        }
     };
     let session = parts
         .headers
