@@ -119,3 +119,44 @@ async fn unknown_toolset_or_bad_flag_value_is_a_clear_400() {
         assert!(body.contains(expected), "{body}");
     }
 }
+
+#[tokio::test]
+async fn dynamic_mode_finds_and_calls_only_within_the_narrowing() {
+    let fake = FakeSpotify::start().await;
+    let server = HttpServer::start(&fake, &["--tool-mode", "dynamic"]).await;
+    let client = server.client(None, &[("x-mcp-toolsets", "search")]).await;
+    let call = |name: &str, arguments: serde_json::Value| {
+        let arguments = arguments.as_object().unwrap().clone();
+        client.call_tool(CallToolRequestParams::new(name.to_string()).with_arguments(arguments))
+    };
+    let found = call("find_tools", serde_json::json!({ "limit": 100 }))
+        .await
+        .unwrap();
+    let found = found.structured_content.unwrap();
+    let names: Vec<&str> = found["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|n| def(n).toolset == "search"),
+        "{names:?}"
+    );
+    let refused = call("call_tool", serde_json::json!({ "name": "pause_playback" }))
+        .await
+        .expect_err("outside the narrowing");
+    assert!(
+        refused.to_string().contains("outside the catalog"),
+        "{refused}"
+    );
+    let described = call(
+        "describe_tool",
+        serde_json::json!({ "name": "pause_playback" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(described.is_error, Some(true));
+    assert!(fake.requests().is_empty());
+    client.cancel().await.unwrap();
+}
