@@ -60,6 +60,8 @@ async fn run() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    // Listen for SIGTERM/SIGINT from the start, so even an early one ends the process cleanly.
+    let shutdown = spotify_mcp::transport::shutdown::on_signal();
     let http = args.transport.transport == Transport::Http;
     if http {
         // Refuse a public address without a token before anything listens.
@@ -97,11 +99,11 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let server = SpotifyServer::new(Arc::new(client), Arc::new(catalog));
     match metrics {
         Some(metrics) if http => {
-            spotify_mcp::transport::http::serve(server, &args.transport, metrics).await?
+            spotify_mcp::transport::http::serve(server, &args.transport, metrics, shutdown).await?
         }
         _ => {
             let grace = Duration::from_secs(args.transport.shutdown_grace_secs);
-            spotify_mcp::transport::stdio::serve(server, grace).await?
+            spotify_mcp::transport::stdio::serve(server, shutdown, grace).await?
         }
     }
     Ok(())

@@ -6,7 +6,7 @@ use super::auth_guard::{BearerGuard, require_bearer};
 use super::catalog_headers::narrow_catalog;
 use super::limits::{Limits, enforce};
 use super::origin_guard::{HostOriginPolicy, PolicyError, check_host_and_origin};
-use super::shutdown;
+use super::shutdown::track;
 use crate::config::TransportArgs;
 use crate::mcp::SpotifyServer;
 use crate::mcp::in_flight::InFlight;
@@ -60,12 +60,13 @@ pub fn check(args: &TransportArgs) -> Result<(), HttpError> {
     Ok(())
 }
 
-/// Serves until SIGTERM/SIGINT, then stops accepting, lets running requests finish within the
+/// Serves until `shutdown` fires, then stops accepting, lets running requests finish within the
 /// grace period, closes the sessions and returns.
 pub async fn serve(
     server: SpotifyServer,
     args: &TransportArgs,
     metrics: PrometheusHandle,
+    shutdown: CancellationToken,
 ) -> Result<(), HttpError> {
     check(args)?;
     let listener = tokio::net::TcpListener::bind(args.bind)
@@ -108,7 +109,7 @@ pub async fn serve(
     ));
     let mcp_routes = Router::new()
         .route_service("/mcp", mcp)
-        .layer(from_fn_with_state(requests.clone(), shutdown::track))
+        .layer(from_fn_with_state(requests.clone(), track))
         .layer(axum::middleware::from_fn(narrow_catalog))
         .layer(from_fn_with_state(limits, enforce));
     let mut guarded = mcp_routes.route("/metrics", get(move || async move { metrics.render() }));
@@ -142,7 +143,7 @@ pub async fn serve(
                 Err(join) => Err(HttpError::Serve(std::io::Error::other(join))),
             };
         }
-        () = shutdown::signal() => {}
+        () = shutdown.cancelled() => {}
     }
     stop_accepting.cancel();
     let grace = Duration::from_secs(args.shutdown_grace_secs);

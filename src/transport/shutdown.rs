@@ -7,25 +7,34 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
-/// Resolves on SIGTERM or SIGINT (Ctrl-C).
-pub async fn signal() {
+/// A token cancelled on SIGTERM or SIGINT (Ctrl-C). Call it early: until then the signals
+/// still end the process at once.
+pub fn on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let fired = token.clone();
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        match terminate {
+            Ok(mut terminate) => {
                 tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+                    _ = terminate.recv() => tracing::info!("SIGTERM: shutting down"),
                     _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
                 }
+                fired.cancel();
                 return;
             }
             Err(error) => tracing::warn!(%error, "cannot listen for SIGTERM; SIGINT still works"),
         }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("SIGINT: shutting down");
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("SIGINT: shutting down");
+            fired.cancel();
+        }
+    });
+    token
 }
 
 /// Counts each MCP POST until its answer has been sent; once the shutdown began, new ones get 503.
