@@ -129,9 +129,9 @@ pub async fn serve(
             tracing::warn!(%error, "cannot set TCP_NODELAY on a connection");
         }
     });
-    let stop_accepting = CancellationToken::new();
+    // On the signal, axum stops accepting and lets open connections finish their requests.
     let server = axum::serve(listener, app)
-        .with_graceful_shutdown(stop_accepting.clone().cancelled_owned())
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
         .into_future();
     let mut server = tokio::spawn(server);
     tracing::info!(addr = %bound, auth = args.auth_token.is_some(), "serving MCP over HTTP at /mcp");
@@ -145,7 +145,6 @@ pub async fn serve(
         }
         () = shutdown.cancelled() => {}
     }
-    stop_accepting.cancel();
     let grace = Duration::from_secs(args.shutdown_grace_secs);
     if !requests.drain(grace).await {
         tracing::warn!(
