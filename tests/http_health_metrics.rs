@@ -1,5 +1,5 @@
 //! The HTTP transport answers /healthz, and /metrics renders the same Prometheus recorder that
-//! --metrics-addr serves on its own listener.
+//! --metrics-addr serves on its own listener, refused requests counted by reason.
 
 mod common;
 
@@ -31,6 +31,16 @@ async fn healthz_and_metrics_answer() {
     assert_ne!(result.is_error, Some(true));
     client.cancel().await.unwrap();
 
+    for _ in 0..2 {
+        let refused = http
+            .post(server.url("/mcp"))
+            .header("origin", "http://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 403);
+    }
+
     let series = r#"spotify_mcp_tool_calls_total{tool="get_devices",outcome="ok"} 1"#;
     let text = http
         .get(server.url("/metrics"))
@@ -43,6 +53,10 @@ async fn healthz_and_metrics_answer() {
     assert!(text.contains(series), "{text}");
     assert!(
         text.contains("# TYPE spotify_mcp_tool_calls_total counter"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"spotify_mcp_http_refusals_total{reason="forbidden"} 2"#),
         "{text}"
     );
     let own = http

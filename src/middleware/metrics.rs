@@ -61,6 +61,12 @@ pub fn route_fallback(family: &'static str, route: &'static str, outcome: &'stat
         .increment(1);
 }
 
+/// An HTTP request the transport refused before MCP saw it (`reason`: unauthorized, forbidden,
+/// body_too_large, too_many_sessions, too_many_in_flight, shutting_down).
+pub fn http_refusal(reason: &'static str) {
+    counter!("spotify_mcp_http_refusals_total", "reason" => reason).increment(1);
+}
+
 /// Starts the Prometheus exporter: `GET /metrics` on `addr`.
 pub fn serve(addr: std::net::SocketAddr) -> Result<(), String> {
     install(Some(addr)).map(|_| ())
@@ -136,6 +142,10 @@ fn describe() {
     describe_counter!(
         "spotify_mcp_governor_events_total",
         "Rate-limit governor events: cooldown started, call waited, call rejected."
+    );
+    describe_counter!(
+        "spotify_mcp_http_refusals_total",
+        "HTTP requests refused by the transport's guards and limits, by reason."
     );
     describe_counter!(
         "spotify_mcp_route_fallbacks_total",

@@ -2,6 +2,7 @@
 //! missing or wrong, compared in constant time so timing reveals nothing of it.
 
 use crate::middleware::auth::Secret;
+use crate::middleware::metrics;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -56,6 +57,7 @@ pub async fn require_bearer(
             "this server needs a bearer token: send `Authorization: Bearer <token>` with the server's SPOTIFY_MCP_AUTH_TOKEN",
         ),
     };
+    metrics::http_refusal("unauthorized");
     let mut response = (StatusCode::UNAUTHORIZED, message).into_response();
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         response

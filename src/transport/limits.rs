@@ -3,6 +3,7 @@
 //! session manager (`SessionConfig::keep_alive`).
 
 use super::guarded_body::hold_until_sent;
+use crate::middleware::metrics;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
@@ -65,6 +66,7 @@ fn is_length_limit(error: &axum::Error) -> bool {
 }
 
 fn too_large(limit: usize) -> Response {
+    metrics::http_refusal("body_too_large");
     (
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("the request body exceeds {limit} bytes (the server's --max-body-bytes)"),
@@ -116,6 +118,7 @@ impl Limits {
         let open = self.sessions.sessions.read().await.len();
         if open >= self.max_sessions {
             tracing::warn!(open, "new MCP session refused: --max-sessions reached");
+            metrics::http_refusal("too_many_sessions");
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::RETRY_AFTER, "30")],
@@ -180,7 +183,9 @@ pub async fn enforce(State(limits): State<Arc<Limits>>, request: Request, next: 
         (None, Kind::Initialize) => limits.open_session(request, next).await,
         (Some(session), Kind::Request) => match limits.take_slot(&session) {
             Some(slot) => hold_until_sent(next.run(request).await, slot),
-            None => (
+            None => {
+                metrics::http_refusal("too_many_in_flight");
+                (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(header::RETRY_AFTER, "1")],
                 format!(
@@ -189,7 +194,8 @@ pub async fn enforce(State(limits): State<Arc<Limits>>, request: Request, next: 
                     limits.max_inflight_per_session
                 ),
             )
-                .into_response(),
+                .into_response()
+            }
         },
         _ => next.run(request).await,
     }

@@ -48,11 +48,14 @@ pub async fn track(
     }
     match requests.enter() {
         Some(guard) => hold_until_sent(next.run(request).await, guard),
-        None => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CONNECTION, "close")],
-            "the server is shutting down; retry once it is back (or on another replica)",
-        )
-            .into_response(),
+        None => {
+            crate::middleware::metrics::http_refusal("shutting_down");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONNECTION, "close")],
+                "the server is shutting down; retry once it is back (or on another replica)",
+            )
+                .into_response()
+        }
     }
 }
