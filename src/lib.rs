@@ -5,6 +5,7 @@ pub mod config;
 pub mod mcp;
 pub mod middleware;
 pub mod spotify;
+pub mod transport;
 
 use auth::oauth::OAuth;
 use auth::redis_store::RedisTokenStore;

@@ -7,6 +7,8 @@ use super::fallback;
 use super::generated_tools::{
     ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, PROJECTION_NOTES,
 };
+use super::in_flight::InFlight;
+use super::narrowing::{self, Narrowing};
 use super::pagination::{self, Progress};
 use super::projection::{self, ResponseOptions};
 use crate::auth::grant::describe_scopes;
@@ -47,11 +49,21 @@ pub fn instructions() -> String {
 pub struct SpotifyServer {
     client: Arc<Client>,
     catalog: Arc<Catalog>,
+    calls: Arc<InFlight>,
 }
 
 impl SpotifyServer {
     pub fn new(client: Arc<Client>, catalog: Arc<Catalog>) -> Self {
-        Self { client, catalog }
+        Self {
+            client,
+            catalog,
+            calls: Arc::default(),
+        }
+    }
+
+    /// The calls this server (and its clones) are running, for a graceful shutdown.
+    pub fn calls_in_flight(&self) -> Arc<InFlight> {
+        self.calls.clone()
     }
 
     /// Runs one tool call to its result; errors the assistant can act on become `isError`.
@@ -60,11 +72,13 @@ impl SpotifyServer {
         name: &str,
         arguments: Option<Map<String, Value>>,
         progress: Option<Progress>,
+        narrowing: Option<&Narrowing>,
     ) -> Result<CallToolResult, ErrorData> {
         if self.catalog.mode == ToolMode::Dynamic
             && [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&name)
         {
-            return Box::pin(self.call_dynamic(name, arguments.unwrap_or_default())).await;
+            return Box::pin(self.call_dynamic(name, arguments.unwrap_or_default(), narrowing))
+                .await;
         }
         let entry = self.catalog.get(name).ok_or_else(|| {
             ErrorData::invalid_params(
@@ -72,6 +86,15 @@ impl SpotifyServer {
                 None,
             )
         })?;
+        if !narrowing::admits(narrowing, entry.def) {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "tool `{name}` is outside the catalog this request narrowed to (its toolsets or read-only \
+                     headers); call tools/list with the same headers to see the tools it may call"
+                ),
+                None,
+            ));
+        }
         let started = Instant::now();
         let tool = entry.def.name;
         let arguments = arguments.unwrap_or_default();
@@ -218,6 +241,7 @@ impl SpotifyServer {
         &self,
         name: &str,
         arguments: Map<String, Value>,
+        narrowing: Option<&Narrowing>,
     ) -> Result<CallToolResult, ErrorData> {
         let text = |key: &str| arguments.get(key).and_then(Value::as_str);
         match name {
@@ -232,11 +256,15 @@ impl SpotifyServer {
                     text("query"),
                     text("toolset"),
                     limit,
+                    narrowing,
                 )))
             }
             dynamic::DESCRIBE => {
-                let tool =
-                    text("name").and_then(|n| self.catalog.listed().find(|e| e.def.name == n));
+                let tool = text("name").and_then(|n| {
+                    self.catalog
+                        .listed()
+                        .find(|e| e.def.name == n && narrowing::admits(narrowing, e.def))
+                });
                 Ok(match tool {
                     Some(entry) => CallToolResult::structured(dynamic::describe(&entry.tool)),
                     None => CallToolResult::error(vec![ContentBlock::text(format!(
@@ -265,7 +293,7 @@ impl SpotifyServer {
                         )]));
                     }
                 };
-                self.call(target, Some(inner), None).await
+                self.call(target, Some(inner), None, narrowing).await
             }
         }
     }
@@ -332,10 +360,16 @@ impl ServerHandler for SpotifyServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        let narrowing = narrowing_of(&context);
         Ok(ListToolsResult::with_all_items(match self.catalog.mode {
-            ToolMode::Static => self.catalog.tools(),
+            ToolMode::Static => self
+                .catalog
+                .listed()
+                .filter(|e| narrowing::admits(narrowing, e.def))
+                .map(|e| e.tool.clone())
+                .collect(),
             ToolMode::Dynamic => dynamic::tools(&self.catalog),
         }))
     }
@@ -349,12 +383,31 @@ impl ServerHandler for SpotifyServer {
             peer: context.peer.clone(),
             token,
         });
-        self.call(&request.name, request.arguments, progress)
-            .await
-            .map(CallToolResponse::from)
+        let Some(_running) = self.calls.enter() else {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(
+                "the server is shutting down and takes no new calls; retry once it is back (or on another replica)",
+            )])
+            .into());
+        };
+        self.call(
+            &request.name,
+            request.arguments,
+            progress,
+            narrowing_of(&context),
+        )
+        .await
+        .map(CallToolResponse::from)
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
         self.catalog.get(name).map(|entry| entry.tool.clone())
     }
+}
+
+/// The narrowing the HTTP transport attached to this request, if any (stdio has none).
+fn narrowing_of(context: &RequestContext<RoleServer>) -> Option<&Narrowing> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Narrowing>())
 }

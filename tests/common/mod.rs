@@ -5,6 +5,7 @@
 pub mod cached;
 pub mod fake_spotify;
 pub mod grants;
+pub mod http_server;
 pub mod realistic;
 pub mod redis_server;
 pub mod reference;
