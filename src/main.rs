@@ -46,7 +46,9 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    // Held for as long as the server runs: dropping it stops the fake.
+    let _demo = demo(&mut args).await?;
     if let Some(addr) = args.metrics_addr {
         spotify_mcp::middleware::metrics::serve(addr)?;
         tracing::info!(%addr, "serving Prometheus metrics at /metrics");
@@ -73,6 +75,24 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let running = server.serve(rmcp::transport::stdio()).await?;
     running.waiting().await?;
     Ok(())
+}
+
+#[cfg(feature = "demo")]
+async fn demo(
+    args: &mut ServeArgs,
+) -> Result<Option<fake_spotify::FakeSpotify>, Box<dyn std::error::Error>> {
+    if !args.demo {
+        return Ok(None);
+    }
+    Ok(Some(spotify_mcp::demo::start(&mut args.spotify).await?))
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo(args: &mut ServeArgs) -> Result<Option<()>, Box<dyn std::error::Error>> {
+    if args.demo {
+        return Err("this build has no demo mode: build with the default `demo` feature".into());
+    }
+    Ok(None)
 }
 
 fn mode_label(mode: &AuthMode) -> &'static str {
