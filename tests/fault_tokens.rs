@@ -80,17 +80,41 @@ async fn a_token_that_expires_mid_run_is_refreshed_and_the_call_succeeds() {
 
 #[tokio::test]
 async fn a_failing_token_endpoint_gives_a_clear_error_and_leaves_the_token_file_intact() {
-    let faults: [(&str, fn(&mut Knobs)); 6] = [
-        ("server_error", |k| k.server_error = Trigger::Every),
-        ("rate_limit", |k| k.rate_limit = Trigger::Every),
-        ("connection_reset", |k| k.connection_reset = Trigger::Every),
-        ("truncated_body", |k| k.truncated_body = Trigger::Every),
-        ("malformed_json", |k| k.malformed_json = Trigger::Every),
-        ("never_answer", |k| {
-            k.never_answer_path = Some("/api/token".into())
-        }),
+    /// A fault, how to switch it on, and what the error must say.
+    type Fault = (&'static str, fn(&mut Knobs), &'static str);
+    let faults: [Fault; 6] = [
+        (
+            "server_error",
+            |k| k.server_error = Trigger::Every,
+            "unavailable for now",
+        ),
+        (
+            "rate_limit",
+            |k| k.rate_limit = Trigger::Every,
+            "unavailable for now",
+        ),
+        (
+            "connection_reset",
+            |k| k.connection_reset = Trigger::Every,
+            "could not reach",
+        ),
+        (
+            "truncated_body",
+            |k| k.truncated_body = Trigger::Every,
+            "could not reach",
+        ),
+        (
+            "malformed_json",
+            |k| k.malformed_json = Trigger::Every,
+            "unexpected",
+        ),
+        (
+            "never_answer",
+            |k| k.never_answer_path = Some("/api/token".into()),
+            "timed out",
+        ),
     ];
-    for (name, apply) in faults {
+    for (name, apply, expected) in faults {
         let mut knobs = Knobs {
             fault_path_prefix: Some("/api/token".into()),
             ..Knobs::default()
@@ -105,9 +129,10 @@ async fn a_failing_token_endpoint_gives_a_clear_error_and_leaves_the_token_file_
         let text = common::text(&result);
         assert_eq!(result.is_error, Some(true), "{name}: {text}");
         assert!(
-            !text.is_empty() && !text.contains("panic"),
+            text.contains("could not refresh the access token"),
             "{name}: {text}"
         );
+        assert!(text.contains(expected), "{name}: {text}");
         assert_eq!(
             std::fs::read(&path).unwrap(),
             before,
