@@ -39,7 +39,7 @@ async fn logged_in(
 async fn a_token_that_expires_mid_run_is_refreshed_and_the_call_succeeds() {
     let (fake, _dir, args, path, refresh) = logged_in(
         Knobs {
-            token_lifetime_secs: 1,
+            token_lifetime_secs: 2,
             ..Knobs::default()
         },
         3600,
@@ -50,7 +50,7 @@ async fn a_token_that_expires_mid_run_is_refreshed_and_the_call_succeeds() {
     let first = realistic::call(&client, tool, arguments.clone()).await;
     assert_ne!(first.is_error, Some(true), "{}", common::text(&first));
 
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     let second = realistic::call(&client, tool, arguments).await;
     assert_ne!(second.is_error, Some(true), "{}", common::text(&second));
     let statuses: Vec<_> = fake

@@ -5,6 +5,13 @@ use fake_spotify::{FakeSpotify, Kind, Knobs};
 use serde_json::{Value, json};
 use std::time::Duration;
 
+/// An `application/x-www-form-urlencoded` body, as OAuth clients send to the token endpoint.
+fn form(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
 fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -100,7 +107,7 @@ async fn next_links_lead_through_a_playlist_of_a_hundred_items() {
 #[tokio::test]
 async fn tokens_are_granted_checked_and_expire() {
     let fake = FakeSpotify::start(Knobs {
-        token_lifetime_secs: 1,
+        token_lifetime_secs: 2,
         ..Knobs::default()
     })
     .await
@@ -110,7 +117,8 @@ async fn tokens_are_granted_checked_and_expire() {
         http()
             .post(&token_url)
             .basic_auth("client", Some("secret"))
-            .form(form)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(self::form(form))
             .send()
     };
     let app: Value = grant(&[("grant_type", "client_credentials")])
@@ -135,7 +143,7 @@ async fn tokens_are_granted_checked_and_expire() {
 
     let user = fake.issue_user_token();
     assert_eq!(get(&fake, &user.access_token, "/me").await.0, 200);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let (status, body) = get(&fake, &user.access_token, "/me").await;
     assert_eq!(
         (status, body["error"]["message"].as_str()),
@@ -145,11 +153,12 @@ async fn tokens_are_granted_checked_and_expire() {
     let refresh = user.refresh_token.unwrap();
     let renewed: Value = http()
         .post(&token_url)
-        .form(&[
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh.as_str()),
             ("client_id", "client"),
-        ])
+        ]))
         .send()
         .await
         .unwrap()
