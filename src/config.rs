@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// List tools whose scopes the stored login lacks too, marked as unavailable.
     #[arg(long, env = "SPOTIFY_MCP_SHOW_UNAVAILABLE_TOOLS")]
     pub show_unavailable_tools: bool,
+    /// Try every tool without a Spotify account: answers come from a fake Spotify with made-up
+    /// data, started in this process (Spotify URLs, credentials and Redis flags are ignored).
+    #[arg(long, env = "SPOTIFY_MCP_DEMO")]
+    pub demo: bool,
     #[command(flatten)]
     pub transport: TransportArgs,
 }

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod config;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod mcp;
 pub mod middleware;
 pub mod spotify;

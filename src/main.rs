@@ -59,9 +59,11 @@ async fn run() -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Listen for SIGTERM/SIGINT from the start, so even an early one ends the process cleanly.
     let shutdown = spotify_mcp::transport::shutdown::on_signal();
+    // Held for as long as the server runs: dropping it stops the fake.
+    let _demo = demo(&mut args).await?;
     let http = args.transport.transport == Transport::Http;
     if http {
         // Refuse a public address without a token before anything listens.
@@ -107,6 +109,24 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+#[cfg(feature = "demo")]
+async fn demo(
+    args: &mut ServeArgs,
+) -> Result<Option<fake_spotify::FakeSpotify>, Box<dyn std::error::Error>> {
+    if !args.demo {
+        return Ok(None);
+    }
+    Ok(Some(spotify_mcp::demo::start(&mut args.spotify).await?))
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo(args: &mut ServeArgs) -> Result<Option<()>, Box<dyn std::error::Error>> {
+    if args.demo {
+        return Err("this build has no demo mode: build with the default `demo` feature".into());
+    }
+    Ok(None)
 }
 
 fn mode_label(mode: &AuthMode) -> &'static str {
