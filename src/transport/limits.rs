@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 const SESSION_HEADER: &str = "mcp-session-id";
+/// How far past --max-body-bytes a body is still read (and dropped) to answer 413 cleanly.
+const DRAIN_ALLOWANCE: usize = 64 * 1024;
 
 pub struct Limits {
     pub max_body_bytes: usize,
@@ -156,12 +158,18 @@ pub async fn enforce(State(limits): State<Arc<Limits>>, request: Request, next: 
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limits.max_body_bytes as u64) {
+    // A body a little over the limit is read to its end before the 413, so the client is not
+    // cut off mid-send (it would see a reset instead of the answer); a far larger one is not.
+    let readable = limits.max_body_bytes.saturating_add(DRAIN_ALLOWANCE);
+    if declared.is_some_and(|length| length > readable as u64) {
         return too_large(limits.max_body_bytes);
     }
     let (parts, body) = request.into_parts();
-    // Chunked bodies carry no length: the read itself stops at the limit.
-    let bytes = match axum::body::to_bytes(body, limits.max_body_bytes).await {
+    // Chunked bodies carry no length: the read itself stops.
+    let bytes = match axum::body::to_bytes(body, readable).await {
+        Ok(bytes) if bytes.len() > limits.max_body_bytes => {
+            return too_large(limits.max_body_bytes);
+        }
         Ok(bytes) => bytes,
         Err(error) if is_length_limit(&error) => return too_large(limits.max_body_bytes),
         Err(error) => {
