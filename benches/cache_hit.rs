@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("tool get_album, memory-cache hit", |b| {
         b.to_async(&runtime).iter(|| async {
             server
-                .call("get_album", Some(arguments.clone()), None)
+                .call("get_album", Some(arguments.clone()), None, None)
                 .await
                 .unwrap()
         })

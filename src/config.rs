@@ -18,7 +18,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve MCP over stdio (for Claude Desktop, Claude Code and other local clients).
+    /// Serve MCP over stdio (for Claude Desktop, Claude Code and other local clients), or over
+    /// streamable HTTP with `--transport http`.
     Serve(ServeArgs),
     /// Sign in to Spotify, show the stored login, or sign out.
     #[command(subcommand)]
@@ -71,6 +72,70 @@ pub struct ServeArgs {
     /// List tools whose scopes the stored login lacks too, marked as unavailable.
     #[arg(long, env = "SPOTIFY_MCP_SHOW_UNAVAILABLE_TOOLS")]
     pub show_unavailable_tools: bool,
+    /// Try every tool without a Spotify account: answers come from a fake Spotify with made-up
+    /// data, started in this process (Spotify URLs, credentials and Redis flags are ignored).
+    #[arg(long, env = "SPOTIFY_MCP_DEMO")]
+    pub demo: bool,
+    #[command(flatten)]
+    pub transport: TransportArgs,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Transport {
+    /// MCP over standard input and output (a local assistant starts the server).
+    #[default]
+    Stdio,
+    /// MCP over streamable HTTP at /mcp, with /healthz and /metrics on the same listener.
+    Http,
+}
+
+/// How the server is reached, and the HTTP transport's safety limits.
+#[derive(Debug, Clone, Args)]
+pub struct TransportArgs {
+    /// `stdio` (default) or `http` (streamable HTTP at /mcp on --bind).
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_TRANSPORT",
+        value_enum,
+        default_value = "stdio"
+    )]
+    pub transport: Transport,
+    /// Address the HTTP transport listens on. Anything but a loopback address needs --auth-token.
+    #[arg(long, env = "SPOTIFY_MCP_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// Bearer token HTTP clients must send (`Authorization: Bearer …`) to reach /mcp and
+    /// /metrics. Required for a non-loopback --bind. Prefer the environment variable.
+    #[arg(long, env = "SPOTIFY_MCP_AUTH_TOKEN", hide_env_values = true, value_parser = parse_secret)]
+    pub auth_token: Option<Secret>,
+    /// Browser origins allowed to call (comma-separated, e.g. https://app.example.com;
+    /// `:*` after a host allows any port). Default on loopback: http://localhost, 127.0.0.1 and
+    /// [::1] at the bound port; otherwise none. Requests without an Origin header always pass.
+    #[arg(long, env = "SPOTIFY_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Host header values allowed (comma-separated `host` or `host:port`; `*` allows any, for a
+    /// proxy that checks Host itself). Default: localhost, 127.0.0.1 and [::1] at the bound port,
+    /// plus the bound IP.
+    #[arg(long, env = "SPOTIFY_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Largest HTTP request body accepted, in bytes (larger: 413).
+    #[arg(long, env = "SPOTIFY_MCP_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Most MCP sessions open at once over HTTP (more: 503 until one closes or expires).
+    #[arg(long, env = "SPOTIFY_MCP_MAX_SESSIONS", default_value_t = 64)]
+    pub max_sessions: usize,
+    /// Most requests one HTTP session may have in flight at once (more: 429).
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_MAX_INFLIGHT_PER_SESSION",
+        default_value_t = 8
+    )]
+    pub max_inflight_per_session: usize,
+    /// An HTTP session with no activity for this many seconds is closed.
+    #[arg(long, env = "SPOTIFY_MCP_SESSION_IDLE_SECS", default_value_t = 1800)]
+    pub session_idle_secs: u64,
+    /// On SIGTERM or SIGINT, seconds to let running calls finish before exiting.
+    #[arg(long, env = "SPOTIFY_MCP_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
 }
 
 /// Which tools the catalog holds: every byte of a tool listing costs the assistant context.
@@ -205,10 +270,16 @@ pub struct MiddlewareArgs {
     /// Seconds player state stays cached (0: never cached).
     #[arg(long, env = "SPOTIFY_MCP_CACHE_TTL_PLAYBACK", default_value_t = 0)]
     pub cache_ttl_playback_secs: u64,
-    /// Redis for a cache and rate-limit cooldown shared by several servers (redis://host:port/db).
+    /// Redis shared by several servers (redis://host:port/db): cache, rate-limit cooldown, route
+    /// memory and the stored login's token.
     /// (A URL may carry a password: it is kept out of logs and `Debug` output.)
     #[arg(long, env = "SPOTIFY_MCP_REDIS_URL", hide_env_values = true, value_parser = parse_secret)]
     pub redis_url: Option<Secret>,
+    /// Where the stored login's grant lives while serving: `redis` (the default with --redis-url)
+    /// shares it, and its refresh, with every server on that Redis, seeded from the token file;
+    /// `file` keeps it in the token file only.
+    #[arg(long, env = "SPOTIFY_MCP_TOKEN_STORE", value_enum)]
+    pub token_store: Option<TokenStoreKind>,
     /// Milliseconds a Redis command may take before the call goes on without it.
     #[arg(long, env = "SPOTIFY_MCP_REDIS_TIMEOUT_MS", default_value_t = 250)]
     pub redis_timeout_ms: u64,
@@ -232,12 +303,22 @@ impl Default for MiddlewareArgs {
             cache_ttl_user_secs: 60,
             cache_ttl_playback_secs: 0,
             redis_url: None,
+            token_store: None,
             redis_timeout_ms: 250,
             max_rate_limit_wait_secs: 5,
             retries: 2,
             max_upstream_body_bytes: 8 * 1024 * 1024,
         }
     }
+}
+
+/// Where a stored login's grant is kept while serving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenStoreKind {
+    /// The token file only.
+    File,
+    /// Redis (`--redis-url`), shared by every server there; the token file seeds it.
+    Redis,
 }
 
 fn parse_secret(value: &str) -> Result<Secret, String> {

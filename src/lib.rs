@@ -2,13 +2,17 @@
 
 pub mod auth;
 pub mod config;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod mcp;
 pub mod middleware;
 pub mod spotify;
+pub mod transport;
 
 use auth::oauth::OAuth;
-use auth::store::{FileTokenStore, StoreError, default_token_path};
-use config::SpotifyArgs;
+use auth::redis_store::RedisTokenStore;
+use auth::store::{FileTokenStore, StoreError, TokenStore, default_token_path};
+use config::{SpotifyArgs, TokenStoreKind};
 use middleware::auth::TokenSource;
 use middleware::cache::{Cache, Ttls};
 use middleware::governor::Governor;
@@ -27,6 +31,10 @@ pub enum BuildError {
     OAuth(#[from] auth::oauth::OAuthError),
     #[error(transparent)]
     Redis(#[from] middleware::redis_link::RedisError),
+    #[error(
+        "--token-store redis needs a Redis: set --redis-url (SPOTIFY_MCP_REDIS_URL), or drop --token-store"
+    )]
+    TokenStoreWithoutRedis,
 }
 
 /// The token file from the flags, or the platform default.
@@ -42,7 +50,11 @@ pub fn store_path_or_default(path: Option<PathBuf>) -> Result<PathBuf, StoreErro
 }
 
 /// Where calls get their token: a raw token wins, then a stored login, then Client Credentials.
-pub fn token_source(args: &SpotifyArgs) -> Result<TokenSource, BuildError> {
+/// With `redis` (and `--token-store` not `file`) the login's grant is shared through it.
+pub fn token_source(
+    args: &SpotifyArgs,
+    redis: Option<&Arc<RedisLink>>,
+) -> Result<TokenSource, BuildError> {
     let timeout = Duration::from_secs(args.http_timeout_secs);
     if let Some(token) = &args.access_token {
         return Ok(TokenSource::Static(token.clone()));
@@ -64,7 +76,11 @@ pub fn token_source(args: &SpotifyArgs) -> Result<TokenSource, BuildError> {
                 timeout,
             )?;
             let margin = Duration::from_secs(args.refresh_margin_secs);
-            return Ok(TokenSource::user(Box::new(store), oauth, grant, margin));
+            let store: Box<dyn TokenStore> = match shared_token_store(args, redis)? {
+                Some(link) => Box::new(RedisTokenStore::new(link, store, &grant, timeout)),
+                None => Box::new(store),
+            };
+            return Ok(TokenSource::user(store, oauth, grant, margin));
         }
         // Without a config dir there is no default store, hence no stored login.
         Ok(None) | Err(StoreError::NoConfigDir) => {}
@@ -82,6 +98,19 @@ pub fn token_source(args: &SpotifyArgs) -> Result<TokenSource, BuildError> {
     }
 }
 
+/// The Redis to keep the grant in: by default the one `--redis-url` names; none with
+/// `--token-store file`; `--token-store redis` without a Redis URL is an error.
+fn shared_token_store(
+    args: &SpotifyArgs,
+    redis: Option<&Arc<RedisLink>>,
+) -> Result<Option<Arc<RedisLink>>, BuildError> {
+    match (args.middleware.token_store, redis) {
+        (Some(TokenStoreKind::File), _) => Ok(None),
+        (Some(TokenStoreKind::Redis), None) => Err(BuildError::TokenStoreWithoutRedis),
+        (_, redis) => Ok(redis.cloned()),
+    }
+}
+
 /// Builds the typed Spotify client with its middleware from the configuration.
 pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
     let http = reqwest::Client::builder()
@@ -89,7 +118,6 @@ pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("spotify-mcp/", env!("CARGO_PKG_VERSION")))
         .build()?;
-    let tokens = Arc::new(token_source(args)?);
     let options = &args.middleware;
     let redis = match &options.redis_url {
         Some(url) => Some(Arc::new(RedisLink::new(
@@ -98,6 +126,7 @@ pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
         )?)),
         None => None,
     };
+    let tokens = Arc::new(token_source(args, redis.as_ref())?);
     let ttls = Ttls {
         catalog: Duration::from_secs(options.cache_ttl_catalog_secs),
         user: Duration::from_secs(options.cache_ttl_user_secs),

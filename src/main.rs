@@ -1,17 +1,30 @@
 use clap::Parser;
 use progenitor_client::ClientInfo;
-use rmcp::ServiceExt;
 use spotify_mcp::auth::commands;
-use spotify_mcp::config::{AuthCommand, Cli, Command, ServeArgs, ToolsCommand};
+use spotify_mcp::config::{AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport};
 use spotify_mcp::mcp::projection::ResponseOptions;
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use spotify_mcp::middleware::auth::AuthMode;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("spotify-mcp: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run());
+    // After a signal, stdin's reader thread still blocks in read(2): do not wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    code
+}
+
+async fn run() -> ExitCode {
     // stdout carries the protocol, so logs go to stderr.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -46,9 +59,25 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    // Listen for SIGTERM/SIGINT from the start, so even an early one ends the process cleanly.
+    let shutdown = spotify_mcp::transport::shutdown::on_signal();
+    // Held for as long as the server runs: dropping it stops the fake.
+    let _demo = demo(&mut args).await?;
+    let http = args.transport.transport == Transport::Http;
+    if http {
+        // Refuse a public address without a token before anything listens.
+        spotify_mcp::transport::http::check(&args.transport)?;
+    }
+    // The HTTP transport serves /metrics itself; --metrics-addr adds a listener of its own.
+    let metrics = if http || args.metrics_addr.is_some() {
+        Some(spotify_mcp::middleware::metrics::install(
+            args.metrics_addr,
+        )?)
+    } else {
+        None
+    };
     if let Some(addr) = args.metrics_addr {
-        spotify_mcp::middleware::metrics::serve(addr)?;
         tracing::info!(%addr, "serving Prometheus metrics at /metrics");
     }
     let client = spotify_mcp::build_client(&args.spotify)?;
@@ -68,11 +97,36 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let catalog = Catalog::new(all_tools(), &options);
-    tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), "serving MCP over stdio");
+    tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), transport = ?args.transport.transport, "serving MCP");
     let server = SpotifyServer::new(Arc::new(client), Arc::new(catalog));
-    let running = server.serve(rmcp::transport::stdio()).await?;
-    running.waiting().await?;
+    match metrics {
+        Some(metrics) if http => {
+            spotify_mcp::transport::http::serve(server, &args.transport, metrics, shutdown).await?
+        }
+        _ => {
+            let grace = Duration::from_secs(args.transport.shutdown_grace_secs);
+            spotify_mcp::transport::stdio::serve(server, shutdown, grace).await?
+        }
+    }
     Ok(())
+}
+
+#[cfg(feature = "demo")]
+async fn demo(
+    args: &mut ServeArgs,
+) -> Result<Option<fake_spotify::FakeSpotify>, Box<dyn std::error::Error>> {
+    if !args.demo {
+        return Ok(None);
+    }
+    Ok(Some(spotify_mcp::demo::start(&mut args.spotify).await?))
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo(args: &mut ServeArgs) -> Result<Option<()>, Box<dyn std::error::Error>> {
+    if args.demo {
+        return Err("this build has no demo mode: build with the default `demo` feature".into());
+    }
+    Ok(None)
 }
 
 fn mode_label(mode: &AuthMode) -> &'static str {

@@ -114,7 +114,11 @@ async fn the_default_projection_is_lean_and_conforms() {
         json!([{ "url": "https://i.scdn.co/image/300", "height": 300, "width": 300 }])
     );
     assert_eq!(content["tracks"]["items"].as_array().unwrap().len(), 10);
-    assert_eq!(content["tracks"]["items"][0]["artists"][0]["name"], "ABBA");
+    assert_eq!(content["artists"][0]["name"], "ABBA");
+    assert!(
+        content["tracks"]["items"][0].get("artists").is_none(),
+        "a track by the album's own artists leaves them out"
+    );
     let (raw, projected) = (raw_album().to_string().len(), text.len());
     let tokens = spotify_mcp::mcp::listing::TokenCounter::cl100k().count(&text);
     eprintln!("get_album: {raw} bytes raw, {projected} bytes projected, {tokens} cl100k tokens");
@@ -155,14 +159,14 @@ async fn fields_keep_only_what_is_asked() {
 async fn a_large_answer_is_cut_at_an_item_boundary_with_a_note() {
     let (fake, client) = server(ResponseOptions {
         raw: false,
-        max_bytes: 1500,
+        max_bytes: 600,
     })
     .await;
     fake.respond(Canned::json(200, raw_album()));
     let (content, schema) = album(&client, json!({ "id": "al" })).await;
     conforms(&content, &schema);
     assert!(
-        content.to_string().len() <= 1500 + 300,
+        content.to_string().len() <= 600 + 300,
         "about the cap (the note adds a little)"
     );
     let kept = content["tracks"]["items"].as_array().unwrap().len();
@@ -178,7 +182,7 @@ async fn a_large_answer_is_cut_at_an_item_boundary_with_a_note() {
 async fn raw_responses_keep_everything() {
     let (fake, client) = server(ResponseOptions {
         raw: true,
-        max_bytes: 1500,
+        max_bytes: 600,
     })
     .await;
     fake.respond(Canned::json(200, raw_album()));
@@ -187,4 +191,30 @@ async fn raw_responses_keep_everything() {
     assert_eq!(content["available_markets"].as_array().unwrap().len(), 185);
     assert_eq!(content["images"].as_array().unwrap().len(), 3);
     assert_eq!(content["tracks"]["items"].as_array().unwrap().len(), 10);
+}
+
+#[tokio::test]
+async fn a_track_by_other_artists_keeps_them_and_fields_bring_inherited_ones_back() {
+    let (fake, client) = server(ResponseOptions::default()).await;
+    let mut raw = raw_album();
+    raw["tracks"]["items"][1]["artists"] = json!([
+        { "id": "ar2", "name": "Guest", "type": "artist", "uri": "spotify:artist:ar2",
+          "href": "h", "external_urls": { "spotify": "x" } }
+    ]);
+    fake.respond(Canned::json(200, raw));
+    let (content, schema) = album(&client, json!({ "id": "al" })).await;
+    conforms(&content, &schema);
+    assert_eq!(
+        content["tracks"]["items"][1]["artists"],
+        json!([{ "id": "ar2", "name": "Guest", "type": "artist" }]),
+        "other artists stay (without the nested uri: spotify:{{type}}:{{id}})"
+    );
+    assert!(content["tracks"]["items"][0].get("artists").is_none());
+
+    let (asked, _) = album(
+        &client,
+        json!({ "id": "al", "fields": ["tracks.items.artists.name"] }),
+    )
+    .await;
+    assert_eq!(asked["tracks"]["items"][0]["artists"][0]["name"], "ABBA");
 }

@@ -29,8 +29,7 @@ pub const OMIT_EXTENSION: &str = "x-mcp-omit";
 /// Document extension: parameter name → one explanation, given once in the server instructions
 /// instead of in every tool that takes the parameter.
 pub const COMMON_ARGUMENTS_EXTENSION: &str = "x-mcp-common-arguments";
-/// Document extension: the fields projection drops from answers (`drop`: everywhere;
-/// `drop-nested`: inside the answer's objects, not on the answer itself).
+/// Document extension: what projection trims from answers (documented in openapi/README.md).
 pub const PROJECTION_EXTENSION: &str = "x-mcp-projection";
 /// Values of `x-mcp-cache`.
 pub const CACHE_CLASSES: [&str; 4] = ["catalog", "user", "playback", "none"];
@@ -130,24 +129,36 @@ pub fn own_argument_notes() -> Vec<(String, String)> {
     ]
 }
 
-/// The fields `x-mcp-projection` drops from projected answers.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// What `x-mcp-projection` trims from projected answers.
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct ProjectionRules {
+    /// Properties removed everywhere.
     pub drop: BTreeSet<String>,
+    /// Properties removed inside an answer, kept on the answer itself.
     pub drop_nested: BTreeSet<String>,
+    /// Properties left out when they have this value (written as `default` in output schemas).
+    pub usual_values: BTreeMap<String, Value>,
+    /// Properties left out of an object when equal to the same property of an object around it.
+    pub inherited: BTreeSet<String>,
 }
+
+const PROJECTION_KEYS: [&str; 4] = ["drop", "drop-nested", "usual-values", "inherited"];
 
 pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
     let invalid = || {
         ToolError::Projection(format!(
-            "`{PROJECTION_EXTENSION}` takes `drop` and `drop-nested`, each a list of property names"
+            "`{PROJECTION_EXTENSION}` takes `drop`, `drop-nested` and `inherited` (lists of property \
+             names) and `usual-values` (property name → value)"
         ))
     };
     let Some(value) = doc.get(PROJECTION_EXTENSION) else {
         return Ok(ProjectionRules::default());
     };
     let object = value.as_object().ok_or_else(invalid)?;
-    if object.keys().any(|k| k != "drop" && k != "drop-nested") {
+    if object
+        .keys()
+        .any(|k| !PROJECTION_KEYS.contains(&k.as_str()))
+    {
         return Err(invalid());
     }
     let names = |key: &str| -> Result<BTreeSet<String>, ToolError> {
@@ -161,10 +172,55 @@ pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
                 .collect(),
         }
     };
+    let usual_values = match object.get("usual-values") {
+        None => BTreeMap::new(),
+        Some(map) => map
+            .as_object()
+            .ok_or_else(invalid)?
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+    };
     Ok(ProjectionRules {
         drop: names("drop")?,
         drop_nested: names("drop-nested")?,
+        usual_values,
+        inherited: names("inherited")?,
     })
+}
+
+impl ProjectionRules {
+    /// What an assistant must know to read trimmed answers, for the server instructions.
+    pub fn notes(&self) -> String {
+        let mut notes = Vec::new();
+        if !self.usual_values.is_empty() {
+            let usual: Vec<String> = self
+                .usual_values
+                .iter()
+                .map(|(name, value)| format!("`{name}` {value}"))
+                .collect();
+            notes.push(format!(
+                "- Fields at their usual value are left out of answers: {}.\n",
+                usual.join(", ")
+            ));
+        }
+        if !self.inherited.is_empty() {
+            let names: Vec<String> = self.inherited.iter().map(|n| format!("`{n}`")).collect();
+            notes.push(format!(
+                "- An item leaves out {} when equal to that of the object it is in (an album's tracks \
+                 by the album's artists); ask with `fields` to get them on every item.\n",
+                names.join(", ")
+            ));
+        }
+        if self.drop_nested.contains("uri") {
+            notes.push(
+                "- Objects inside an answer carry `id` and `type`, not `uri`: a URI is \
+                 spotify:{type}:{id}.\n"
+                    .to_string(),
+            );
+        }
+        notes.concat()
+    }
 }
 
 /// The explanations of `x-mcp-common-arguments`, in document order.
@@ -694,6 +750,13 @@ fn project_schema(schema: &mut Value, rules: &ProjectionRules, top: bool) {
                         && !rules.drop.contains(name)
                         && (top || !rules.drop_nested.contains(name))
                 });
+                for (name, property) in properties.iter_mut() {
+                    if let (Some(usual), Some(property)) =
+                        (rules.usual_values.get(name), property.as_object_mut())
+                    {
+                        property.insert("default".into(), usual.clone());
+                    }
+                }
                 properties
                     .values_mut()
                     .for_each(|p| project_schema(p, rules, false));

@@ -54,8 +54,9 @@ pub(crate) fn decide(knobs: &Knobs, count: u64) -> Option<Fault> {
     .map(|(_, fault)| fault)
 }
 
-/// The answer given instead of carrying the request out, for the faults that do that.
-pub(crate) async fn before(fault: Fault, knobs: &Knobs) -> Option<Response> {
+/// The answer given instead of carrying the request out, for the faults that do that; the
+/// accounts service's errors have the OAuth shape, the Web API's Spotify's own.
+pub(crate) async fn before(fault: Fault, knobs: &Knobs, accounts: bool) -> Option<Response> {
     match fault {
         Fault::NeverAnswer => std::future::pending().await,
         Fault::RateLimit => {
@@ -63,7 +64,12 @@ pub(crate) async fn before(fault: Fault, knobs: &Knobs) -> Option<Response> {
             if let Some(reason) = &knobs.rate_limit_reason {
                 error["reason"] = json!(reason);
             }
-            let mut response = respond(429, Some(json!({ "error": error })));
+            let body = if accounts {
+                json!({ "error": "temporarily_unavailable", "error_description": "Too many requests" })
+            } else {
+                json!({ "error": error })
+            };
+            let mut response = respond(429, Some(body));
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(knobs.retry_after_secs),
@@ -76,10 +82,12 @@ pub(crate) async fn before(fault: Fault, knobs: &Knobs) -> Option<Response> {
                 .ok()
                 .and_then(|s| s.canonical_reason())
                 .unwrap_or("Server error");
-            Some(respond(
-                status,
-                Some(json!({ "error": { "status": status, "message": message } })),
-            ))
+            let body = if accounts {
+                json!({ "error": "server_error", "error_description": message })
+            } else {
+                json!({ "error": { "status": status, "message": message } })
+            };
+            Some(respond(status, Some(body)))
         }
         _ => None,
     }

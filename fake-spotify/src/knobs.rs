@@ -62,6 +62,11 @@ pub enum RouteMode {
 
 /// Every setting of the fake. `Knobs::default()` is a well-behaved Spotify: no latency, no
 /// faults, tokens that live an hour, both route families.
+///
+/// Over HTTP, `POST /__fake/knobs` takes any subset as JSON and merges it, e.g.
+/// `{"latency_ms": 50, "rate_limit": {"nth": 3}, "retry_after_secs": 7200,
+/// "route_mode": "current_only", "server_error": "every"}`. Setting knobs (either way)
+/// restarts the count the `Nth` triggers use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Knobs {
@@ -97,7 +102,9 @@ pub struct Knobs {
     /// The request is carried out; the answer is sent `slow_body_chunk_bytes` at a time,
     /// `slow_body_chunk_delay_ms` apart.
     pub slow_body: Trigger,
+    /// Bytes per trickled chunk of a slow body.
     pub slow_body_chunk_bytes: usize,
+    /// Pause between the chunks of a slow body.
     pub slow_body_chunk_delay_ms: u64,
     /// The request is carried out; the answer is `200` with a body that is not valid JSON.
     pub malformed_json: Trigger,
@@ -105,6 +112,7 @@ pub struct Knobs {
     /// `huge_body_bytes` long (valid JSON, still the right shape), sent chunked without a
     /// `Content-Length`.
     pub huge_body: Trigger,
+    /// Size of a padded answer (default 10 MiB).
     pub huge_body_bytes: usize,
     /// Requests whose path starts with this are never answered (the connection stays open).
     pub never_answer_path: Option<String>,

@@ -181,7 +181,7 @@ async fn carry_out(
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
     if let Some(fault) = fault
-        && let Some(response) = faults::before(fault, knobs).await
+        && let Some(response) = faults::before(fault, knobs, !path.starts_with("/v1/")).await
     {
         return response;
     }

@@ -52,6 +52,12 @@ impl Grant {
             .collect()
     }
 
+    /// Whether this grant was obtained after `other`: a later login, or for the same login a later
+    /// refresh (Spotify's access tokens all live an hour, so a later expiry means a later refresh).
+    pub fn is_newer_than(&self, other: &Grant) -> bool {
+        (self.authorized_at, self.expires_at) > (other.authorized_at, other.expires_at)
+    }
+
     /// Seconds left before the refresh token stops working (0 when past).
     pub fn refresh_lifetime_left(&self) -> u64 {
         (self.authorized_at + REFRESH_LIFETIME_SECS).saturating_sub(now())

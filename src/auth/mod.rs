@@ -6,6 +6,8 @@ pub mod commands;
 pub mod grant;
 pub mod login;
 pub mod oauth;
+pub mod redis_store;
+pub mod refresh_lock;
 pub mod store;
 
 pub use grant::Grant;

@@ -27,6 +27,8 @@ pub enum OAuthError {
         error: String,
         description: Option<String>,
     },
+    #[error("Spotify's accounts service is unavailable for now ({0}); try again in a minute")]
+    Unavailable(String),
     #[error("could not reach Spotify's accounts service at {url}: {problem}")]
     Unreachable { url: String, problem: String },
     #[error("Spotify's accounts service answered something unexpected: {0}")]
@@ -168,6 +170,14 @@ impl OAuth {
                     BasicErrorResponseType::InvalidGrant => OAuthError::InvalidGrant(
                         description.unwrap_or_else(|| "invalid_grant".into()),
                     ),
+                    BasicErrorResponseType::Extension(error)
+                        if error == "server_error" || error == "temporarily_unavailable" =>
+                    {
+                        OAuthError::Unavailable(match description {
+                            Some(description) => format!("{error}: {description}"),
+                            None => error.clone(),
+                        })
+                    }
                     other => OAuthError::Refused {
                         error: other.to_string(),
                         description,
@@ -204,21 +214,38 @@ pub struct HttpError(String);
 /// The oauth2 crate's HTTP seam, over the project's reqwest (its own adapter targets 0.12).
 async fn send(client: reqwest::Client, request: HttpRequest) -> Result<HttpResponse, HttpError> {
     let request = reqwest::Request::try_from(request).map_err(|e| HttpError(e.to_string()))?;
-    let response = client
-        .execute(request)
-        .await
-        .map_err(|e| HttpError(e.without_url().to_string()))?;
+    let mut response = client.execute(request).await.map_err(HttpError::from)?;
     let mut builder = http::Response::builder().status(response.status());
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
     }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| HttpError(e.without_url().to_string()))?;
-    builder
-        .body(body.to_vec())
-        .map_err(|e| HttpError(e.to_string()))
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(HttpError::from)? {
+        if body.len() + chunk.len() > MAX_TOKEN_ANSWER {
+            return Err(HttpError(format!(
+                "the answer was larger than {MAX_TOKEN_ANSWER} bytes, far more than a token"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    builder.body(body).map_err(|e| HttpError(e.to_string()))
+}
+
+/// A token answer is a few hundred bytes; anything far larger is not one.
+const MAX_TOKEN_ANSWER: usize = 64 * 1024;
+
+impl From<reqwest::Error> for HttpError {
+    /// The error and its causes ("error sending request: operation timed out"), without the URL.
+    fn from(error: reqwest::Error) -> Self {
+        let error = error.without_url();
+        let mut text = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            text.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        HttpError(text)
+    }
 }
 
 impl OAuth {

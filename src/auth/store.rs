@@ -1,7 +1,8 @@
 //! Where the grant is kept. [`TokenStore`] is the seam for other stores (Redis, shared by
-//! several replicas); [`FileTokenStore`] keeps it in a 0600 file written atomically.
+//! several replicas: `redis_store.rs`); [`FileTokenStore`] keeps it in a 0600 file written atomically.
 
 use super::grant::Grant;
+use super::refresh_lock::{LockAttempt, LockOwner};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub enum StoreError {
         "no usable config directory for the token file; set --token-file or SPOTIFY_MCP_TOKEN_FILE"
     )]
     NoConfigDir,
+    #[error("the shared token store (Redis) did not answer: {0}")]
+    Shared(String),
 }
 
 /// Keeps one user grant.
@@ -42,6 +45,12 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
     async fn delete(&self) -> Result<bool, StoreError>;
     /// Where the grant lives, for messages.
     fn location(&self) -> String;
+    /// Takes the lock that lets one of the processes sharing this store refresh the grant.
+    async fn try_lock_refresh(&self) -> LockAttempt {
+        LockAttempt::NotShared
+    }
+    /// Releases a lock [`TokenStore::try_lock_refresh`] acquired.
+    async fn unlock_refresh(&self, _owner: LockOwner) {}
 }
 
 #[derive(Debug, Clone)]

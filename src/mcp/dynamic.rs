@@ -3,6 +3,7 @@
 //! `call_tool` calls it through the same validation and dispatch as a listed tool.
 
 use super::catalog::Catalog;
+use super::narrowing::{self, Narrowing};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 
@@ -78,7 +79,13 @@ fn summary(description: &str) -> &str {
 }
 
 /// `find_tools`: listed tools ranked by how many keywords they contain.
-pub fn find(catalog: &Catalog, query: Option<&str>, toolset: Option<&str>, limit: usize) -> Value {
+pub fn find(
+    catalog: &Catalog,
+    query: Option<&str>,
+    toolset: Option<&str>,
+    limit: usize,
+    narrowing: Option<&Narrowing>,
+) -> Value {
     let words: Vec<String> = query
         .unwrap_or_default()
         .split_whitespace()
@@ -87,6 +94,7 @@ pub fn find(catalog: &Catalog, query: Option<&str>, toolset: Option<&str>, limit
     let mut found: Vec<(usize, Value)> = catalog
         .listed()
         .filter(|entry| toolset.is_none_or(|set| entry.def.toolset == set))
+        .filter(|entry| narrowing::admits(narrowing, entry.def))
         .filter_map(|entry| {
             let def = entry.def;
             let text = format!(

@@ -3,6 +3,7 @@
 //! null and empty fields go, the `fields` argument keeps only what is asked, and an answer
 //! over the size cap is cut at an item boundary with a note saying how to get the rest.
 
+use super::generated_tools::INHERITED_FIELDS;
 use serde_json::{Map, Value, json};
 
 /// The image width kept from an `images` list: big enough to show, small to describe.
@@ -104,7 +105,9 @@ fn project_value(value: Value, schema: &Value, root: &Value, key: Option<&str>) 
                     None => &Value::Null,
                 };
                 let projected = project_value(item, item_schema, root, Some(&name));
-                if !is_empty(&projected) {
+                // The output schema's `default` is the spec's usual value: saying it is noise.
+                let usual = item_schema.get("default") == Some(&projected);
+                if !is_empty(&projected) && !usual {
                     out.insert(name, projected);
                 }
             }
@@ -124,6 +127,34 @@ fn project_value(value: Value, schema: &Value, root: &Value, key: Option<&str>) 
         }
         other => other,
     }
+}
+
+/// Removes each of `fields` from objects where it equals the value of the nearest object around
+/// them that has it (an album's tracks by the album's own artists).
+pub fn drop_inherited(value: &mut Value, fields: &[&str]) {
+    fn walk(value: &mut Value, fields: &[&str], around: &mut Vec<(String, Value)>) {
+        match value {
+            Value::Object(map) => {
+                let depth = around.len();
+                for field in fields {
+                    let Some(own) = map.get(*field) else { continue };
+                    let outer = around.iter().rev().find(|(name, _)| name == field);
+                    if outer.is_some_and(|(_, outer)| outer == own) {
+                        map.remove(*field);
+                    } else {
+                        around.push((field.to_string(), own.clone()));
+                    }
+                }
+                for child in map.values_mut() {
+                    walk(child, fields, around);
+                }
+                around.truncate(depth);
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, fields, around)),
+            _ => {}
+        }
+    }
+    walk(value, fields, &mut Vec::new());
 }
 
 /// Keeps only the dotted `paths` (through lists, a path applies to every element).
@@ -240,8 +271,11 @@ pub fn project(
     if let (Some(note), Some(object)) = (note, value.as_object_mut()) {
         object.insert("note".into(), note);
     }
-    if let Some(paths) = fields.filter(|f| !f.is_empty()) {
-        value = keep_fields(value, paths);
+    match fields.filter(|f| !f.is_empty()) {
+        // Asked-for fields come on every item, inherited or not.
+        Some(paths) => value = keep_fields(value, paths),
+        None if !options.raw => drop_inherited(&mut value, INHERITED_FIELDS),
+        None => {}
     }
     if options.raw {
         value

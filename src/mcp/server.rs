@@ -5,8 +5,10 @@ use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
 use super::generated_tools::{
-    ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG,
+    ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, PROJECTION_NOTES,
 };
+use super::in_flight::InFlight;
+use super::narrowing::{self, Narrowing};
 use super::pagination::{self, Progress};
 use super::projection::{self, ResponseOptions};
 use crate::auth::grant::describe_scopes;
@@ -33,24 +35,35 @@ active, ask the user to open Spotify, or move playback with transfer_playback.
 - Lists come in pages: pass offset/limit (or the cursor a page names) to read further.
 - Answers are trimmed to what matters; a Spotify link is https://open.spotify.com/{type}/{id}.
 - Errors say what to do; a rate-limit error carries retry_after_seconds: wait that long, do not retry sooner.
-Arguments many tools share (their tool schemas leave them unexplained):
 ";
+const ARGUMENTS_HEADING: &str =
+    "Arguments many tools share (their tool schemas leave them unexplained):\n";
 
-/// The instructions sent at initialize: the guidance above plus the shared arguments, explained
-/// here once instead of in every tool.
+/// The instructions sent at initialize: the guidance above, how answers are trimmed, and the
+/// shared arguments, explained here once instead of in every tool.
 pub fn instructions() -> String {
-    format!("{INSTRUCTIONS}{ARGUMENT_NOTES}")
+    format!("{INSTRUCTIONS}{PROJECTION_NOTES}{ARGUMENTS_HEADING}{ARGUMENT_NOTES}")
 }
 
 #[derive(Clone)]
 pub struct SpotifyServer {
     client: Arc<Client>,
     catalog: Arc<Catalog>,
+    calls: Arc<InFlight>,
 }
 
 impl SpotifyServer {
     pub fn new(client: Arc<Client>, catalog: Arc<Catalog>) -> Self {
-        Self { client, catalog }
+        Self {
+            client,
+            catalog,
+            calls: Arc::default(),
+        }
+    }
+
+    /// The calls this server (and its clones) are running, for a graceful shutdown.
+    pub fn calls_in_flight(&self) -> Arc<InFlight> {
+        self.calls.clone()
     }
 
     /// Runs one tool call to its result; errors the assistant can act on become `isError`.
@@ -59,11 +72,13 @@ impl SpotifyServer {
         name: &str,
         arguments: Option<Map<String, Value>>,
         progress: Option<Progress>,
+        narrowing: Option<&Narrowing>,
     ) -> Result<CallToolResult, ErrorData> {
         if self.catalog.mode == ToolMode::Dynamic
             && [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&name)
         {
-            return Box::pin(self.call_dynamic(name, arguments.unwrap_or_default())).await;
+            return Box::pin(self.call_dynamic(name, arguments.unwrap_or_default(), narrowing))
+                .await;
         }
         let entry = self.catalog.get(name).ok_or_else(|| {
             ErrorData::invalid_params(
@@ -71,6 +86,15 @@ impl SpotifyServer {
                 None,
             )
         })?;
+        if !narrowing::admits(narrowing, entry.def) {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "tool `{name}` is outside the catalog this request narrowed to (its toolsets or read-only \
+                     headers); call tools/list with the same headers to see the tools it may call"
+                ),
+                None,
+            ));
+        }
         let started = Instant::now();
         let tool = entry.def.name;
         let arguments = arguments.unwrap_or_default();
@@ -217,6 +241,7 @@ impl SpotifyServer {
         &self,
         name: &str,
         arguments: Map<String, Value>,
+        narrowing: Option<&Narrowing>,
     ) -> Result<CallToolResult, ErrorData> {
         let text = |key: &str| arguments.get(key).and_then(Value::as_str);
         match name {
@@ -231,11 +256,15 @@ impl SpotifyServer {
                     text("query"),
                     text("toolset"),
                     limit,
+                    narrowing,
                 )))
             }
             dynamic::DESCRIBE => {
-                let tool =
-                    text("name").and_then(|n| self.catalog.listed().find(|e| e.def.name == n));
+                let tool = text("name").and_then(|n| {
+                    self.catalog
+                        .listed()
+                        .find(|e| e.def.name == n && narrowing::admits(narrowing, e.def))
+                });
                 Ok(match tool {
                     Some(entry) => CallToolResult::structured(dynamic::describe(&entry.tool)),
                     None => CallToolResult::error(vec![ContentBlock::text(format!(
@@ -264,7 +293,7 @@ impl SpotifyServer {
                         )]));
                     }
                 };
-                self.call(target, Some(inner), None).await
+                self.call(target, Some(inner), None, narrowing).await
             }
         }
     }
@@ -331,10 +360,16 @@ impl ServerHandler for SpotifyServer {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
+        let narrowing = narrowing_of(&context);
         Ok(ListToolsResult::with_all_items(match self.catalog.mode {
-            ToolMode::Static => self.catalog.tools(),
+            ToolMode::Static => self
+                .catalog
+                .listed()
+                .filter(|e| narrowing::admits(narrowing, e.def))
+                .map(|e| e.tool.clone())
+                .collect(),
             ToolMode::Dynamic => dynamic::tools(&self.catalog),
         }))
     }
@@ -348,12 +383,31 @@ impl ServerHandler for SpotifyServer {
             peer: context.peer.clone(),
             token,
         });
-        self.call(&request.name, request.arguments, progress)
-            .await
-            .map(CallToolResponse::from)
+        let Some(_running) = self.calls.enter() else {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(
+                "the server is shutting down and takes no new calls; retry once it is back (or on another replica)",
+            )])
+            .into());
+        };
+        self.call(
+            &request.name,
+            request.arguments,
+            progress,
+            narrowing_of(&context),
+        )
+        .await
+        .map(CallToolResponse::from)
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
         self.catalog.get(name).map(|entry| entry.tool.clone())
     }
+}
+
+/// The narrowing the HTTP transport attached to this request, if any (stdio has none).
+fn narrowing_of(context: &RequestContext<RoleServer>) -> Option<&Narrowing> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Narrowing>())
 }

@@ -1,13 +1,17 @@
 //! Where each call's bearer token comes from: a raw token from the environment, a Client
 //! Credentials token, or the user's stored grant — refreshed ahead of expiry, single-flight
 //! (one lock: concurrent calls at expiry wait for the one refresh), and persisted atomically.
+//! Servers sharing a store (Redis) also take the store's lock, so one of them refreshes and the
+//! others adopt its grant; with Redis down each refreshes on its own.
 
 use crate::auth::grant::{self, Grant};
 use crate::auth::oauth::{OAuth, OAuthError};
+use crate::auth::refresh_lock::{LockAttempt, LockOwner};
 use crate::auth::store::TokenStore;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
 
@@ -75,6 +79,8 @@ pub struct UserGrant {
     current: Mutex<Grant>,
     /// Set when a refresh was refused for good (`invalid_grant`); cleared by nothing but a new login.
     dead: RwLock<Option<String>>,
+    /// Whether the store was read once since start.
+    synced: AtomicBool,
 }
 
 /// The configured way of obtaining an access token.
@@ -146,6 +152,7 @@ impl TokenSource {
             margin_secs: margin.as_secs(),
             current: Mutex::new(grant),
             dead: RwLock::new(None),
+            synced: AtomicBool::new(false),
         })
     }
 
@@ -214,7 +221,79 @@ impl TokenSource {
     }
 }
 
+/// How often a server waiting for another's refresh looks for its result.
+const LOCK_POLL: Duration = Duration::from_millis(50);
+
+/// Whose turn it is to refresh, among the servers sharing a token store.
+enum Turn {
+    /// This process refreshes, holding the shared lock when there is one.
+    Refresh(Option<LockOwner>),
+    /// Another process refreshed meanwhile; its grant is now ours.
+    Adopted,
+}
+
 impl UserGrant {
+    /// Whether `grant`'s token can be sent: not the one Spotify just rejected, not about to expire.
+    fn usable(&self, grant: &Grant, rejected: Option<&Secret>) -> bool {
+        !rejected.is_some_and(|r| *r == grant.access_token)
+            && !grant.expires_within(self.margin_secs)
+    }
+
+    /// Takes the stored grant when it is newer than ours: another process (a second server, or
+    /// `auth login`) refreshed or signed in again; refreshing ours would overwrite it, and Spotify
+    /// may have rotated our refresh token. Never an older one (a stale file while Redis is down).
+    /// Stores ours when the store's is older (an emptied Redis re-seeded from an old login file),
+    /// so that no other server refreshes with a refresh token Spotify has rotated away.
+    async fn adopt_newer(&self, current: &mut Grant) {
+        match self.store.load().await {
+            Ok(Some(stored)) if stored.is_newer_than(current) => {
+                tracing::debug!("adopting the grant another process stored");
+                *current = stored;
+            }
+            Ok(Some(stored)) if current.is_newer_than(&stored) => {
+                if let Err(error) = self.store.save(current).await {
+                    tracing::debug!(error = %error, "could not store the newer grant this process holds");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Among servers sharing the store one refreshes: take the lock, or wait (bounded by the
+    /// lock's lifetime) for the holder's grant. Without a shared store, or with Redis down, or when
+    /// the holder takes too long, this process refreshes on its own.
+    async fn refresh_turn(&self, current: &mut Grant, rejected: Option<&Secret>) -> Turn {
+        let mut deadline = None;
+        loop {
+            match self.store.try_lock_refresh().await {
+                LockAttempt::Acquired(owner) => {
+                    // The previous holder may have finished between our read and our lock.
+                    self.adopt_newer(current).await;
+                    if self.usable(current, rejected) {
+                        self.store.unlock_refresh(owner).await;
+                        return Turn::Adopted;
+                    }
+                    return Turn::Refresh(Some(owner));
+                }
+                LockAttempt::NotShared | LockAttempt::Unavailable => return Turn::Refresh(None),
+                LockAttempt::HeldElsewhere(lifetime) => {
+                    let deadline = *deadline.get_or_insert_with(|| Instant::now() + lifetime);
+                    if Instant::now() >= deadline {
+                        tracing::warn!(
+                            "another server's token refresh did not finish in time; refreshing here"
+                        );
+                        return Turn::Refresh(None);
+                    }
+                    tokio::time::sleep(LOCK_POLL).await;
+                    self.adopt_newer(current).await;
+                    if self.usable(current, rejected) {
+                        return Turn::Adopted;
+                    }
+                }
+            }
+        }
+    }
+
     /// The current token; refreshed when it expires within the margin or equals `rejected`.
     async fn bearer(&self, rejected: Option<&Secret>) -> Result<Secret, AuthError> {
         if let Some(reason) = self.dead.read().await.clone() {
@@ -223,25 +302,34 @@ impl UserGrant {
         // Holding the lock across the refresh is the single flight: the others wait here, then
         // find the fresh token.
         let mut current = self.current.lock().await;
-        let stale = rejected.is_some_and(|r| *r == current.access_token);
-        if !stale && !current.expires_within(self.margin_secs) {
+        // Once per process: servers sharing the store may hold a newer grant than our login file.
+        if !self.synced.swap(true, Ordering::Relaxed) {
+            self.adopt_newer(&mut current).await;
+        }
+        if self.usable(&current, rejected) {
             return Ok(current.access_token.clone());
         }
         if let Some(reason) = self.dead.read().await.clone() {
             return Err(AuthError::Grant(reason));
         }
-        // Another process (a second server, or `auth login`) may have stored a newer grant; a
-        // refresh from ours would overwrite it, and Spotify may have rotated our refresh token.
-        if let Ok(Some(stored)) = self.store.load().await
-            && stored.access_token != current.access_token
-        {
-            tracing::debug!("adopting the grant another process stored");
-            *current = stored;
-            let stale = rejected.is_some_and(|r| *r == current.access_token);
-            if !stale && !current.expires_within(self.margin_secs) {
-                return Ok(current.access_token.clone());
-            }
+        self.adopt_newer(&mut current).await;
+        if self.usable(&current, rejected) {
+            return Ok(current.access_token.clone());
         }
+        let owner = match self.refresh_turn(&mut current, rejected).await {
+            Turn::Adopted => return Ok(current.access_token.clone()),
+            Turn::Refresh(owner) => owner,
+        };
+        let refreshed = self.refresh(&mut current).await;
+        if let Some(owner) = owner {
+            self.store.unlock_refresh(owner).await;
+        }
+        refreshed
+    }
+
+    /// Refreshes `current` with Spotify and stores the result (before the shared lock is released,
+    /// so that waiting servers find it).
+    async fn refresh(&self, current: &mut Grant) -> Result<Secret, AuthError> {
         let Some(refresh_token) = current.refresh_token.clone() else {
             return Err(AuthError::Grant(
                 "the stored grant has no refresh token and its access token expired; run `spotify-mcp auth login`".into(),
@@ -255,6 +343,12 @@ impl UserGrant {
             }
             Err(error @ OAuthError::InvalidGrant(_)) => {
                 super::metrics::token_refresh("invalid_grant");
+                // Another server may have rotated the refresh token and stored the result where
+                // we could not see it a moment ago (Redis was down): that grant still works.
+                self.adopt_newer(current).await;
+                if current.refresh_token != Some(refresh_token) && self.usable(current, None) {
+                    return Ok(current.access_token.clone());
+                }
                 let message = error.to_string();
                 *self.dead.write().await = Some(message.clone());
                 tracing::warn!(store = %self.store.location(), "Spotify refused the stored grant; a new login is needed");

@@ -61,14 +61,54 @@ pub fn route_fallback(family: &'static str, route: &'static str, outcome: &'stat
         .increment(1);
 }
 
+/// An HTTP request the transport refused before MCP saw it (`reason`: unauthorized, forbidden,
+/// body_too_large, too_many_sessions, too_many_in_flight, shutting_down).
+pub fn http_refusal(reason: &'static str) {
+    counter!("spotify_mcp_http_refusals_total", "reason" => reason).increment(1);
+}
+
 /// Starts the Prometheus exporter: `GET /metrics` on `addr`.
 pub fn serve(addr: std::net::SocketAddr) -> Result<(), String> {
-    metrics_exporter_prometheus::PrometheusBuilder::new()
-        .with_http_listener(addr)
-        .install()
-        .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?;
+    install(Some(addr)).map(|_| ())
+}
+
+/// Installs the process-wide recorder and returns a handle that renders its Prometheus text
+/// (the HTTP transport serves it at `/metrics`); with `addr`, also serves it there.
+/// Must run inside a Tokio runtime.
+pub fn install(
+    addr: Option<std::net::SocketAddr>,
+) -> Result<metrics_exporter_prometheus::PrometheusHandle, String> {
+    let builder = metrics_exporter_prometheus::PrometheusBuilder::new();
+    let handle = match addr {
+        Some(addr) => {
+            let (recorder, exporter) = builder
+                .with_http_listener(addr)
+                .build()
+                .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?;
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder)
+                .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
+            tokio::spawn(exporter);
+            handle
+        }
+        None => {
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder)
+                .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
+            // Without an exporter nothing else runs upkeep (histogram bucket roll-over).
+            let upkeep = handle.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    upkeep.run_upkeep();
+                }
+            });
+            handle
+        }
+    };
     describe();
-    Ok(())
+    Ok(handle)
 }
 
 fn describe() {
@@ -102,6 +142,10 @@ fn describe() {
     describe_counter!(
         "spotify_mcp_governor_events_total",
         "Rate-limit governor events: cooldown started, call waited, call rejected."
+    );
+    describe_counter!(
+        "spotify_mcp_http_refusals_total",
+        "HTTP requests refused by the transport's guards and limits, by reason."
     );
     describe_counter!(
         "spotify_mcp_route_fallbacks_total",

@@ -1,6 +1,7 @@
-//! The one Redis connection the middleware shares (cache and rate-limit cooldown). Every
-//! command has a short timeout; while Redis is down, callers fall back to memory, a warning is
-//! logged once, and Redis is used again as soon as it answers.
+//! The one Redis connection the middleware shares (cache, rate-limit cooldown, route memory,
+//! token store). Every command has a short timeout; while Redis is down, callers fall back to
+//! memory, a warning is logged once, commands fail at once but for one try a second, and Redis
+//! is used again as soon as it answers.
 
 use crate::middleware::auth::Secret;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -15,6 +16,9 @@ pub struct RedisLink {
     /// When the last failed connection attempt was: attempts are spaced out while Redis is down.
     last_attempt: Mutex<Option<Instant>>,
     down: AtomicBool,
+    /// When a command last failed: for a moment after, commands fail at once instead of each
+    /// waiting for its timeout (one call makes several), then one is tried again.
+    last_failure: std::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for RedisLink {
@@ -42,6 +46,7 @@ impl RedisLink {
             connection: Mutex::new(None),
             last_attempt: Mutex::new(None),
             down: AtomicBool::new(false),
+            last_failure: std::sync::Mutex::new(None),
         })
     }
 
@@ -77,6 +82,14 @@ impl RedisLink {
         command: impl Into<Command<'a>>,
     ) -> Result<T, RedisError> {
         let command = command.into();
+        let recently_failed = self
+            .last_failure
+            .lock()
+            .expect("redis failure time")
+            .is_some_and(|at| at.elapsed() < RECONNECT_EVERY);
+        if recently_failed {
+            return Err(RedisError("unavailable".into()));
+        }
         let result = async {
             let mut connection = self.connection().await?;
             let query = async {
@@ -98,6 +111,7 @@ impl RedisLink {
                 }
             }
             Err(error) => {
+                *self.last_failure.lock().expect("redis failure time") = Some(Instant::now());
                 if !self.down.swap(true, Ordering::Relaxed) {
                     tracing::warn!(error = %error, "Redis is unavailable; going on without it until it answers again");
                 }

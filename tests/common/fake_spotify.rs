@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -38,6 +39,8 @@ pub struct Canned {
     pub status: u16,
     pub body: Option<Value>,
     pub headers: Vec<(String, String)>,
+    /// How long the fake waits before answering (to let concurrent callers pile up).
+    pub delay: Option<Duration>,
 }
 
 impl Canned {
@@ -46,6 +49,7 @@ impl Canned {
             status,
             body: Some(body),
             headers: Vec::new(),
+            delay: None,
         }
     }
     pub fn empty(status: u16) -> Self {
@@ -53,10 +57,15 @@ impl Canned {
             status,
             body: None,
             headers: Vec::new(),
+            delay: None,
         }
     }
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+    pub fn with_delay(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
         self
     }
 }
@@ -177,6 +186,9 @@ async fn handle(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> R
         }
     };
     let canned = canned.unwrap_or_else(|| Canned::empty(204));
+    if let Some(delay) = canned.delay {
+        tokio::time::sleep(delay).await;
+    }
     let status = StatusCode::from_u16(canned.status).expect("valid status");
     let mut response = match canned.body {
         Some(body) => (status, axum::Json(body)).into_response(),

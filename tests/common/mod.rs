@@ -6,9 +6,11 @@ pub mod adversarial;
 pub mod cached;
 pub mod fake_spotify;
 pub mod grants;
+pub mod http_server;
 pub mod realistic;
 pub mod redis_server;
 pub mod reference;
+pub mod replicas;
 pub mod samples;
 
 use fake_spotify::FakeSpotify;

@@ -89,6 +89,12 @@ pub fn shared() -> Option<(String, Option<RedisServer>)> {
     Some((server.url(), Some(server)))
 }
 
+/// `url` with database `db` selected: tests sharing one Redis keep global keys (the cooldown)
+/// apart this way.
+pub fn database(url: &str, db: u8) -> String {
+    format!("{}/{db}", url.trim_end_matches('/'))
+}
+
 /// Keys under the middleware's prefix.
 pub async fn count_keys(url: &str, pattern: &str) -> usize {
     let client = redis::Client::open(url).unwrap();

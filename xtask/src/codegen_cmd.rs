@@ -22,7 +22,8 @@ pub fn run(check: bool) -> Result<(), String> {
 
     let mut notes = codegen::tools::common_arguments(&doc).map_err(|e| e.to_string())?;
     notes.extend(codegen::tools::own_argument_notes());
-    let rust = emit::rust(&tools, &notes)?;
+    let projection = codegen::tools::projection_rules(&doc).map_err(|e| e.to_string())?;
+    let rust = emit::rust(&tools, &notes, &projection)?;
     let snapshot = emit::snapshot(&tools);
     let mut errors = Vec::new();
     let mut changed = Vec::new();

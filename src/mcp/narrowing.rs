@@ -1,0 +1,34 @@
+//! Per-request narrowing of the catalog (an HTTP client's headers): it can take tools away from
+//! what the server's own flags selected, never add any.
+
+use super::catalog::ToolDef;
+use super::selection::{Selection, SelectionError};
+use crate::config::CatalogArgs;
+
+/// Which of the server's tools one request may see and call.
+#[derive(Debug, Clone, Default)]
+pub struct Narrowing(Selection);
+
+impl Narrowing {
+    /// `toolsets` empty: every toolset. Unknown toolset names are refused, listing the known ones.
+    pub fn new(toolsets: Vec<String>, read_only: bool) -> Result<Self, SelectionError> {
+        // Deprecated tools stay as the server chose: narrowing filters, it never decides inclusion.
+        let args = CatalogArgs {
+            include_deprecated: true,
+            toolsets,
+            read_only,
+            ..CatalogArgs::default()
+        };
+        Selection::from_args(&args, super::all_tools()).map(Self)
+    }
+
+    /// Whether this request may see and call the tool (the server's catalog must hold it too).
+    pub fn admits(&self, def: &ToolDef) -> bool {
+        self.0.admits(def)
+    }
+}
+
+/// Whether `narrowing`, if any, admits the tool.
+pub fn admits(narrowing: Option<&Narrowing>, def: &ToolDef) -> bool {
+    narrowing.is_none_or(|n| n.admits(def))
+}

@@ -1,0 +1,165 @@
+//! MCP over streamable HTTP (rmcp's server on axum): `/mcp`, plus `/healthz` and `/metrics` on
+//! the same listener. Safe by default: loopback unless told otherwise, and a bearer token
+//! required for anything else.
+
+use super::auth_guard::{BearerGuard, require_bearer};
+use super::catalog_headers::narrow_catalog;
+use super::limits::{Limits, enforce};
+use super::origin_guard::{HostOriginPolicy, PolicyError, check_host_and_origin};
+use super::shutdown::track;
+use crate::config::TransportArgs;
+use crate::mcp::SpotifyServer;
+use crate::mcp::in_flight::InFlight;
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use metrics_exporter_prometheus::PrometheusHandle;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error(
+        "refusing to listen on {0} without a bearer token: that address is reachable from other machines. Set \
+         SPOTIFY_MCP_AUTH_TOKEN (or --auth-token) to a long random secret, or bind a loopback address such as \
+         127.0.0.1:8080"
+    )]
+    TokenRequired(SocketAddr),
+    #[error("{0} must be at least 1")]
+    ZeroLimit(&'static str),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("the HTTP server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Checks the flags before anything starts: a public address needs a token.
+pub fn check(args: &TransportArgs) -> Result<(), HttpError> {
+    if !args.bind.ip().is_loopback() && args.auth_token.is_none() {
+        return Err(HttpError::TokenRequired(args.bind));
+    }
+    for (value, flag) in [
+        (args.max_sessions, "--max-sessions"),
+        (args.max_inflight_per_session, "--max-inflight-per-session"),
+        (args.max_body_bytes, "--max-body-bytes"),
+    ] {
+        if value == 0 {
+            return Err(HttpError::ZeroLimit(flag));
+        }
+    }
+    Ok(())
+}
+
+/// Serves until `shutdown` fires, then stops accepting, lets running requests finish within the
+/// grace period, closes the sessions and returns.
+pub async fn serve(
+    server: SpotifyServer,
+    args: &TransportArgs,
+    metrics: PrometheusHandle,
+    shutdown: CancellationToken,
+) -> Result<(), HttpError> {
+    check(args)?;
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|source| HttpError::Bind {
+            addr: args.bind,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| HttpError::Bind {
+        addr: args.bind,
+        source,
+    })?;
+    let policy = Arc::new(HostOriginPolicy::new(
+        &args.allowed_hosts,
+        &args.allowed_origins,
+        bound,
+    )?);
+
+    let mut sessions = LocalSessionManager::default();
+    sessions.session_config.keep_alive = Some(Duration::from_secs(args.session_idle_secs.max(1)));
+    let sessions = Arc::new(sessions);
+    let sessions_closed = CancellationToken::new();
+    let mut config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(policy.rmcp_hosts())
+        .with_allowed_origins(policy.rmcp_origins())
+        .with_max_request_body_bytes(args.max_body_bytes)
+        .with_cancellation_token(sessions_closed.clone());
+    if policy.rmcp_origins().is_empty() {
+        // No list means "check nothing" to rmcp; here it means "no browser page may call".
+        config = config.enforce_origin_validation();
+    }
+    let mcp = StreamableHttpService::new(move || Ok(server.clone()), sessions.clone(), config);
+
+    let requests = Arc::new(InFlight::default());
+    let limits = Arc::new(Limits::new(
+        args.max_body_bytes,
+        args.max_sessions,
+        args.max_inflight_per_session,
+        sessions,
+    ));
+    let mcp_routes = Router::new()
+        .route_service("/mcp", mcp)
+        .layer(from_fn_with_state(requests.clone(), track))
+        .layer(axum::middleware::from_fn(narrow_catalog))
+        .layer(from_fn_with_state(limits, enforce));
+    let mut guarded = mcp_routes.route("/metrics", get(move || async move { metrics.render() }));
+    if let Some(token) = &args.auth_token {
+        let guard = Arc::new(BearerGuard::new(token.clone()));
+        guarded = guarded.layer(from_fn_with_state(guard, require_bearer));
+    }
+    let app = guarded
+        .layer(from_fn_with_state(policy, check_host_and_origin))
+        // Load balancers probe this without credentials or a known Host.
+        .route("/healthz", get(|| async { "ok\n" }));
+
+    // rmcp writes each answer in several small pieces; without TCP_NODELAY a client that
+    // delays its ACKs waits ~40 ms per call.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "cannot set TCP_NODELAY on a connection");
+        }
+    });
+    // On the signal, axum stops accepting and lets open connections finish their requests.
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .into_future();
+    let mut server = tokio::spawn(server);
+    tracing::info!(addr = %bound, auth = args.auth_token.is_some(), "serving MCP over HTTP at /mcp");
+
+    tokio::select! {
+        finished = &mut server => {
+            return match finished {
+                Ok(result) => result.map_err(HttpError::Serve),
+                Err(join) => Err(HttpError::Serve(std::io::Error::other(join))),
+            };
+        }
+        () = shutdown.cancelled() => {}
+    }
+    let grace = Duration::from_secs(args.shutdown_grace_secs);
+    if !requests.drain(grace).await {
+        tracing::warn!(
+            running = requests.running(),
+            "shutdown grace over: requests still running are dropped"
+        );
+    }
+    // Ends the sessions and their event streams, so the remaining connections close.
+    sessions_closed.cancel();
+    if tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the shutdown; exiting anyway");
+    }
+    tracing::info!("HTTP transport stopped");
+    Ok(())
+}
