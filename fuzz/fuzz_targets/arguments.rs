@@ -71,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
     let target = target();
     let result = target
         .runtime
-        .block_on(target.server.call(tool, arguments, None))
+        .block_on(target.server.call(tool, arguments, None, None))
         .expect("a listed tool answers with a result, not a protocol error");
     if result.is_error == Some(true) {
         let text = result.content.iter().find_map(|c| c.as_text().map(|t| t.text.clone()));

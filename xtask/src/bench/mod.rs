@@ -219,15 +219,10 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     let floor_14k = timed(&floor_session, &floor_album, plan).await?;
     let mut floor_rates = Vec::new();
     for concurrency in CONCURRENCY {
+        let peers = vec![floor_session.client.peer().clone(); concurrency];
         floor_rates.push(
-            throughput::calls_per_second(
-                &floor_session.client,
-                &floor_album,
-                concurrency,
-                plan.throughput_calls,
-                plan.budget,
-            )
-            .await?,
+            throughput::calls_per_second(peers, &floor_album, plan.throughput_calls, plan.budget)
+                .await?,
         );
     }
     let floor_peak = floor_session.memory()?;
@@ -245,19 +240,27 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     let hits = timed(&hits_session, &get_album, plan).await?;
     let mut hit_rates = Vec::new();
     for concurrency in CONCURRENCY {
+        let peers = vec![hits_session.client.peer().clone(); concurrency];
         hit_rates.push(
-            throughput::calls_per_second(
-                &hits_session.client,
-                &get_album,
-                concurrency,
-                plan.throughput_calls,
-                plan.budget,
-            )
-            .await?,
+            throughput::calls_per_second(peers, &get_album, plan.throughput_calls, plan.budget)
+                .await?,
         );
     }
     let hits_peak = hits_session.memory()?;
     hits_session.close().await;
+
+    eprintln!("bench: HTTP throughput");
+    // One session per concurrent client: a session's own in-flight requests are limited.
+    let ours_http = ours(&[]).over_http(&[
+        "--transport",
+        "http",
+        "--bind",
+        "127.0.0.1:0",
+        "--max-sessions",
+        "256",
+    ]);
+    let ours_http_rates = http_rates(&ours_http, &get_album, plan).await?;
+    let floor_http_rates = http_rates(&floor.over_http(&["--http"]), &floor_album, plan).await?;
 
     eprintln!("bench: cache misses (fake at 0 ms)");
     let misses_session = ours(&["--cache-max-bytes", "0"]).connect().await?;
@@ -329,13 +332,19 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
             .ratio(ratio(*ours_rate, *floor_rate)),
         );
     }
-    for concurrency in CONCURRENCY {
+    for ((concurrency, ours_rate), floor_rate) in CONCURRENCY
+        .iter()
+        .zip(&ours_http_rates)
+        .zip(&floor_http_rates)
+    {
         rows.push(
             Row::new(
-                format!("HTTP throughput, cache hits, c={concurrency} (calls/s)"),
-                "not measured: no streamable HTTP transport yet",
+                format!("HTTP throughput, cache hits, {concurrency} clients (calls/s)"),
+                format_count(*ours_rate as u64),
             )
-            .target(if concurrency == 64 {
+            .floor(format_count(*floor_rate as u64))
+            .ratio(ratio(*ours_rate, *floor_rate))
+            .target(if *concurrency == 64 {
                 "> 10,000 calls/s"
             } else {
                 ""
@@ -434,6 +443,33 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
         );
     }
     Ok(rows)
+}
+
+/// Calls per second over streamable HTTP with 1, 16 and 64 clients, each its own session.
+async fn http_rates(launch: &Launch, call: &Call, plan: Plan) -> Result<Vec<f64>, BenchError> {
+    let server = launch.connect().await?;
+    let result = async {
+        measure::call(&server.client, call).await?; // fills the cache
+        let mut rates = Vec::new();
+        for concurrency in CONCURRENCY {
+            let mut clients = Vec::new();
+            for _ in 1..concurrency {
+                clients.push(server.another(launch.name).await?);
+            }
+            let mut peers = vec![server.client.peer().clone()];
+            peers.extend(clients.iter().map(|c| c.peer().clone()));
+            let rate =
+                throughput::calls_per_second(peers, call, plan.throughput_calls, plan.budget).await;
+            for client in clients {
+                let _ = tokio::time::timeout(process::STEP_TIMEOUT, client.cancel()).await;
+            }
+            rates.push(rate?);
+        }
+        Ok(rates)
+    }
+    .await;
+    server.close().await;
+    result
 }
 
 fn no_data(kind: &str) -> BenchError {

@@ -27,8 +27,8 @@ pub fn markdown(machine: &Machine, table: &str, plan: Plan, load: (&str, &str)) 
          - Commit: {commit}\n{skew}\n\
          {table}\n\
          ## How it is measured\n\n\
-         - Both servers are release builds, started as child processes and driven over stdio by an rmcp client \
-           (the same client for both). **spotify-mcp** runs `serve` against the fake Spotify (`fake-spotify`, \
+         - Both servers are release builds, started as child processes and driven over stdio (and streamable \
+           HTTP for throughput) by an rmcp client (the same client for both). **spotify-mcp** runs `serve` against the fake Spotify (`fake-spotify`, \
            in the bench process on 127.0.0.1) with a static access token. The **floor** is \
            `xtask/src/bin/bench-floor.rs`: a minimal rmcp server with a no-op tool and a tool answering a fixed \
            ~14 KB album-shaped object. Ratios are spotify-mcp ÷ floor; for answer sizes, projected ÷ raw.\n\
@@ -36,7 +36,9 @@ pub fn markdown(machine: &Machine, table: &str, plan: Plan, load: (&str, &str)) 
          - Latency: {calls} sequential calls per row (the cache-hit server warmed by one call; misses with \
            `--cache-max-bytes 0`); p50/p99 by nearest rank. At the fake's 50 ms latency: {slow} calls, overhead = \
            latency − 50 ms.\n\
-         - Throughput: {throughput} calls with 1, 16 or 64 in flight on one session.\n\
+         - Throughput: {throughput} calls with 1, 16 or 64 in flight: over stdio on one session, over \
+           streamable HTTP (`serve --transport http`, and the floor's `--http`) from as many sessions, each \
+           with one call in flight (spotify-mcp limits a session's in-flight requests).\n\
          - Memory: VmRSS (idle, after `tools/list`) and VmHWM (peak) from `/proc/PID/status`.\n\
          - `tools/list`: bytes of the whole answer; \"shown to a model\" is each tool's name, description and input \
            schema, counted in bytes and in cl100k_base tokens (tiktoken-rs). Answers: `structuredContent` as JSON, \

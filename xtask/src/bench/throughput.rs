@@ -3,26 +3,28 @@
 
 use super::BenchError;
 use super::measure::Call;
-use super::process::{Client, STEP_TIMEOUT};
+use super::process::STEP_TIMEOUT;
+use rmcp::RoleClient;
 use rmcp::model::CallToolRequestParams;
+use rmcp::service::Peer;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Sends `total` calls with `concurrency` in flight (stopping early after `budget`) and answers
-/// the rate of successful ones.
+/// Sends `total` calls, one worker per peer each with one call in flight (stopping early after
+/// `budget`), and answers the rate of successful ones. Peers may share a session (stdio) or
+/// each have their own (HTTP, where a session's in-flight requests are limited).
 pub async fn calls_per_second(
-    client: &Client,
+    peers: Vec<Peer<RoleClient>>,
     call: &Call,
-    concurrency: usize,
     total: usize,
     budget: Duration,
 ) -> Result<f64, BenchError> {
+    let concurrency = peers.len();
     let issued = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency.max(1) {
-        let peer = client.peer().clone();
+    for peer in peers {
         let issued = issued.clone();
         let params = CallToolRequestParams::new(call.tool).with_arguments(call.arguments.clone());
         workers.spawn(async move {

@@ -1,6 +1,8 @@
 //! The benchmark's floor: the least an rmcp server does over the same transport as spotify-mcp,
 //! with a no-op tool and a tool answering a fixed album-sized (~14 KB) JSON object.
 //! `cargo xtask bench` builds it in release mode and reports spotify-mcp's figures against it.
+//! Stdio by default; `--http` serves streamable HTTP at /mcp on a free 127.0.0.1 port and
+//! prints `serving MCP over HTTP addr=…` to stderr, as spotify-mcp does.
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ErrorData, ListToolsResult,
@@ -95,9 +97,34 @@ impl ServerHandler for Floor {
     }
 }
 
+#[derive(Clone)]
+struct Shared(Arc<Floor>);
+
+impl ServerHandler for Shared {
+    fn get_info(&self) -> ServerConfig {
+        self.0.get_info()
+    }
+
+    async fn list_tools(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        self.0.list_tools(request, context).await
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        self.0.call_tool(request, context).await
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let floor = Floor {
+    let floor = Shared(Arc::new(Floor {
         album: album(),
         tools: vec![
             Tool::new("noop", "Does nothing.", schema()),
@@ -107,11 +134,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 schema(),
             ),
         ],
-    };
+    }));
+    if std::env::args().any(|a| a == "--http") {
+        return serve_http(floor).await;
+    }
     floor
         .serve(rmcp::transport::stdio())
         .await?
         .waiting()
         .await?;
+    Ok(())
+}
+
+async fn serve_http(floor: Shared) -> Result<(), Box<dyn std::error::Error>> {
+    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+    use rmcp::transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    // The default Host allow-list is the loopback names, which is where the bench connects.
+    let config = StreamableHttpServerConfig::default();
+    let service = StreamableHttpService::new(
+        move || Ok(floor.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    let app = axum::Router::new().route_service("/mcp", service);
+    // Same as spotify-mcp: without TCP_NODELAY, delayed ACKs cost ~40 ms per call.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    eprintln!("serving MCP over HTTP addr={addr}");
+    axum::serve(listener, app).await?;
     Ok(())
 }
