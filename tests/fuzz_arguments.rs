@@ -87,7 +87,8 @@ impl Harness {
         let name = tool.to_string();
         let outcome = self.runtime.block_on(async move {
             // Spawned, so a panic in the server comes back as a JoinError instead of unwinding here.
-            let task = tokio::spawn(async move { server.call(&name, Some(arguments), None, None).await });
+            let task =
+                tokio::spawn(async move { server.call(&name, Some(arguments), None, None).await });
             tokio::time::timeout(CALL_TIMEOUT, task).await
         });
         let answer = match outcome {
