@@ -46,13 +46,21 @@ fn target() -> &'static Target {
                 ..MiddlewareArgs::default()
             },
         };
-        let client = runtime.block_on(async { spotify_mcp::build_client(&args) }).expect("client builds");
+        let client = runtime
+            .block_on(async { spotify_mcp::build_client(&args) })
+            .expect("client builds");
         let options = CatalogOptions {
-            selection: Selection { include_deprecated: true, ..Selection::default() },
+            selection: Selection {
+                include_deprecated: true,
+                ..Selection::default()
+            },
             ..CatalogOptions::default()
         };
         let catalog = Catalog::new(all_tools(), &options);
-        Target { runtime, server: SpotifyServer::new(Arc::new(client), Arc::new(catalog)) }
+        Target {
+            runtime,
+            server: SpotifyServer::new(Arc::new(client), Arc::new(catalog)),
+        }
     })
 }
 
@@ -74,7 +82,13 @@ fuzz_target!(|data: &[u8]| {
         .block_on(target.server.call(tool, arguments, None, None))
         .expect("a listed tool answers with a result, not a protocol error");
     if result.is_error == Some(true) {
-        let text = result.content.iter().find_map(|c| c.as_text().map(|t| t.text.clone()));
-        assert!(text.is_some_and(|t| t.contains(" failed: ")), "{tool}: an error without a message");
+        let text = result
+            .content
+            .iter()
+            .find_map(|c| c.as_text().map(|t| t.text.clone()));
+        assert!(
+            text.is_some_and(|t| t.contains(" failed: ")),
+            "{tool}: an error without a message"
+        );
     }
 });

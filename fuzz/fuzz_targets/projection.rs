@@ -43,8 +43,17 @@ fn only_asked(value: &Value, at: &mut Vec<String>, fields: &[Vec<&str>]) -> bool
 }
 
 fn cuttable(value: &Value) -> bool {
-    let long_items = |v: &Value| v.get("items").and_then(Value::as_array).is_some_and(|i| i.len() > 1);
-    long_items(value) || value.as_object().into_iter().flatten().any(|(_, child)| long_items(child))
+    let long_items = |v: &Value| {
+        v.get("items")
+            .and_then(Value::as_array)
+            .is_some_and(|i| i.len() > 1)
+    };
+    long_items(value)
+        || value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .any(|(_, child)| long_items(child))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -64,18 +73,25 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let line = String::from_utf8_lossy(line);
-    let fields: Option<Vec<String>> = (!line.is_empty()).then(|| line.split(',').map(String::from).collect());
+    let fields: Option<Vec<String>> =
+        (!line.is_empty()).then(|| line.split(',').map(String::from).collect());
     let options = ResponseOptions { raw, max_bytes };
     let mut out = project(value, schema, fields.as_deref(), &options);
     if let Some(object) = out.as_object_mut() {
         object.remove("note"); // the cap's own note
     }
     let size = serde_json::to_vec(&out).map(|b| b.len()).unwrap_or(0);
-    assert!(raw || size <= max_bytes || !cuttable(&out), "{size} bytes over a cap of {max_bytes} with a page left to cut");
+    assert!(
+        raw || size <= max_bytes || !cuttable(&out),
+        "{size} bytes over a cap of {max_bytes} with a page left to cut"
+    );
     if let Some(fields) = &fields {
         let split: Vec<Vec<&str>> = fields.iter().map(|f| segments(f)).collect();
         if !split.iter().any(Vec::is_empty) {
-            assert!(only_asked(&out, &mut Vec::new(), &split), "kept a field not asked for: {fields:?}");
+            assert!(
+                only_asked(&out, &mut Vec::new(), &split),
+                "kept a field not asked for: {fields:?}"
+            );
         }
     }
 });
