@@ -2,6 +2,7 @@
 //! in-process MCP client talking to the server over `tokio::io::duplex`.
 #![allow(dead_code)]
 
+pub mod adversarial;
 pub mod cached;
 pub mod fake_spotify;
 pub mod grants;

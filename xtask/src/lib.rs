@@ -1,3 +1,4 @@
 //! The xtask's reusable parts, so its integration tests can drive them without a subprocess.
 
+pub mod bench;
 pub mod spec;

@@ -1,4 +1,5 @@
-//! Project automation: `cargo xtask codegen [--check]`, `cargo xtask spec diff|sync`.
+//! Project automation: `cargo xtask codegen [--check]`, `cargo xtask spec diff|sync`,
+//! `cargo xtask bench`.
 
 mod codegen_cmd;
 mod emit;
@@ -7,7 +8,7 @@ mod files;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xtask::spec;
+use xtask::{bench, spec};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "spotify-mcp project tasks")]
@@ -30,6 +31,19 @@ enum Task {
     Spec {
         #[command(subcommand)]
         command: SpecTask,
+    },
+    /// Build the release server, run it against the fake Spotify next to a minimal rmcp
+    /// server (the floor), print one table of figures and write it to BENCHMARKS.md.
+    Bench {
+        /// Fewer iterations, for a fast check; writes no file unless --output is given.
+        #[arg(long)]
+        quick: bool,
+        /// Use the release binaries already built.
+        #[arg(long)]
+        no_build: bool,
+        /// Where to write the report [default: BENCHMARKS.md, for a full run].
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -81,6 +95,25 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Codegen { check } => codegen_cmd::run(check),
+        Task::Bench {
+            quick,
+            no_build,
+            output,
+        } => {
+            let plan = if quick {
+                bench::Plan::QUICK
+            } else {
+                bench::Plan::FULL
+            };
+            let output =
+                output.or_else(|| (!quick).then(|| bench::workspace_root().join("BENCHMARKS.md")));
+            bench::run(bench::Options {
+                plan,
+                build: !no_build,
+                output,
+            })
+            .map_err(|e| e.to_string())
+        }
         Task::Spec { command } => {
             let code = match command {
                 SpecTask::Diff {

@@ -1,0 +1,59 @@
+//! BENCHMARKS.md: the table with the machine, revision and method it came from.
+
+use super::Plan;
+use super::machine::Machine;
+
+pub fn markdown(machine: &Machine, table: &str, plan: Plan, load: (&str, &str)) -> String {
+    let (before, after) = load;
+    let busy = [before, after]
+        .iter()
+        .filter_map(|l| l.parse::<f64>().ok())
+        .any(|l| l > machine.cpus as f64 * 0.5);
+    let skew = if busy {
+        format!(
+            "\n**Other work was running** (1-minute load average {before} at the start, {after} at the end, on \
+             {} CPUs): the figures, latencies and rates above all, may be skewed by it; ratios to the floor, \
+             measured in the same run, are the steadier reading.\n",
+            machine.cpus
+        )
+    } else {
+        format!("\n1-minute load average: {before} at the start, {after} at the end.\n")
+    };
+    format!(
+        "# Benchmarks\n\n\
+         Written by `cargo xtask bench`; run it again rather than editing this file.\n\n\
+         - Machine: {cpus} CPUs ({cpu}), {memory} memory, {kernel}\n\
+         - Date: {date}\n\
+         - Commit: {commit}\n{skew}\n\
+         {table}\n\
+         ## How it is measured\n\n\
+         - Both servers are release builds, started as child processes and driven over stdio (and streamable \
+           HTTP for throughput) by an rmcp client (the same client for both). **spotify-mcp** runs `serve` against the fake Spotify (`fake-spotify`, \
+           in the bench process on 127.0.0.1) with a static access token. The **floor** is \
+           `xtask/src/bin/bench-floor.rs`: a minimal rmcp server with a no-op tool and a tool answering a fixed \
+           ~14 KB album-shaped object. Ratios are spotify-mcp ÷ floor; for answer sizes, projected ÷ raw.\n\
+         - Cold start: spawn → `initialize` → `tools/list` answered, {cold} runs each, alternating, median.\n\
+         - Latency: {calls} sequential calls per row (the cache-hit server warmed by one call; misses with \
+           `--cache-max-bytes 0`); p50/p99 by nearest rank. At the fake's 50 ms latency: {slow} calls, overhead = \
+           latency − 50 ms.\n\
+         - Throughput: {throughput} calls with 1, 16 or 64 in flight: over stdio on one session, over \
+           streamable HTTP (`serve --transport http`, and the floor's `--http`) from as many sessions, each \
+           with one call in flight (spotify-mcp limits a session's in-flight requests).\n\
+         - Memory: VmRSS (idle, after `tools/list`) and VmHWM (peak) from `/proc/PID/status`.\n\
+         - `tools/list`: bytes of the whole answer; \"shown to a model\" is each tool's name, description and input \
+           schema, counted in bytes and in cl100k_base tokens (tiktoken-rs). Answers: `structuredContent` as JSON, \
+           default vs `--raw-responses`, on the fake's data (185 markets, three images, full pages).\n\
+         - Targets (issue 7): a cache-hit `get_album` no slower than the floor's 14 KB tool, cold start within 3× \
+           the floor, HTTP cache hits at 64 in flight above 10,000 calls/s, idle RSS under 15 MB.\n",
+        cpus = machine.cpus,
+        cpu = machine.cpu_model,
+        memory = machine.memory,
+        kernel = machine.kernel,
+        date = machine.date,
+        commit = machine.commit,
+        cold = plan.cold_starts,
+        calls = plan.calls,
+        slow = plan.slow_calls,
+        throughput = plan.throughput_calls,
+    )
+}
