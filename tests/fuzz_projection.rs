@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::Value;
 use spotify_mcp::mcp::all_tools;
-use spotify_mcp::mcp::projection::{ResponseOptions, keep_fields, project};
+use spotify_mcp::mcp::projection::{self, ResponseOptions, keep_fields, project};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const CASES_PER_TOOL: u32 = 16;
@@ -68,22 +68,6 @@ fn asked(path: &str, fields: &[String]) -> bool {
     })
 }
 
-/// A list the size cap may still cut: `items` with more than one element, at the top or one
-/// level down (where Spotify's pages sit).
-fn cuttable(value: &Value) -> bool {
-    let long_items = |v: &Value| {
-        v.get("items")
-            .and_then(Value::as_array)
-            .is_some_and(|i| i.len() > 1)
-    };
-    long_items(value)
-        || value
-            .as_object()
-            .into_iter()
-            .flatten()
-            .any(|(_, child)| long_items(child))
-}
-
 fn without_note(value: &Value) -> Value {
     let mut value = value.clone();
     if let Some(object) = value.as_object_mut() {
@@ -105,7 +89,7 @@ fn check(
     if !raw && size(&body) > max_bytes {
         OVER_CAP.fetch_add(1, Ordering::Relaxed);
         prop_assert!(
-            !cuttable(&body),
+            !projection::cuttable(&body),
             "{} bytes over a cap of {max_bytes} with a list left to cut",
             size(&body)
         );

@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::fake_spotify::{Canned, FakeSpotify};
+use common::fake_spotify::FakeSpotify;
 use common::http_server::{ACCEPT, HttpServer, http_client, initialize, messages};
-use rmcp::model::CallToolRequestParams;
 use serde_json::json;
 
 #[tokio::test]
@@ -17,26 +16,7 @@ async fn initialize_list_and_call_over_http() {
 
     let info = client.peer_info().expect("server info");
     assert_eq!(info.server_info.as_ref().unwrap().name, "spotify-mcp");
-    let tools = client.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 49);
-
-    fake.respond(Canned::json(200, json!({ "devices": [{ "id": "d1", "name": "Kitchen", "type": "Speaker", "is_active": true }] })));
-    let result = client
-        .call_tool(CallToolRequestParams::new("get_devices"))
-        .await
-        .expect("tools/call");
-    assert_ne!(result.is_error, Some(true), "{result:?}");
-    assert_eq!(
-        result.structured_content.unwrap()["devices"][0]["name"],
-        "Kitchen"
-    );
-    let requests = fake.requests();
-    assert_eq!(requests.len(), 1);
-    assert_eq!(requests[0].path, "/v1/me/player/devices");
-    assert_eq!(
-        requests[0].header("authorization").as_deref(),
-        Some("Bearer spotify-token")
-    );
+    common::lists_and_calls_get_devices(&client, &fake, "spotify-token").await;
     client.cancel().await.expect("closes");
 }
 

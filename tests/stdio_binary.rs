@@ -3,12 +3,11 @@
 
 mod common;
 
-use common::fake_spotify::{Canned, FakeSpotify};
+use common::fake_spotify::FakeSpotify;
 use rmcp::ClientHandler;
-use rmcp::model::{CallToolRequestParams, ClientConfig, ProtocolVersion};
+use rmcp::model::{ClientConfig, ProtocolVersion};
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
 use rmcp::transport::TokioChildProcess;
-use serde_json::json;
 use tokio::process::Command;
 
 #[derive(Clone)]
@@ -63,26 +62,7 @@ async fn round_trip(version: ProtocolVersion) {
         );
     }
 
-    let tools = client.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 49);
-
-    fake.respond(Canned::json(200, json!({ "devices": [{ "id": "d1", "name": "Kitchen", "type": "Speaker", "is_active": true }] })));
-    let result = client
-        .call_tool(CallToolRequestParams::new("get_devices"))
-        .await
-        .expect("tools/call");
-    assert_ne!(result.is_error, Some(true), "{result:?}");
-    assert_eq!(
-        result.structured_content.unwrap()["devices"][0]["name"],
-        "Kitchen"
-    );
-    let requests = fake.requests();
-    assert_eq!(requests.len(), 1);
-    assert_eq!(requests[0].path, "/v1/me/player/devices");
-    assert_eq!(
-        requests[0].header("authorization").as_deref(),
-        Some("Bearer stdio-token")
-    );
+    common::lists_and_calls_get_devices(&client, &fake, "stdio-token").await;
     client.cancel().await.expect("shuts down");
 }
 

@@ -119,3 +119,17 @@ pub fn template_names(path: &str) -> Vec<&str> {
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
         .collect()
 }
+
+/// Every scope any of an operation's security requirements names, sorted.
+pub fn scopes(security: Option<&Value>) -> std::collections::BTreeSet<String> {
+    security
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|requirement| requirement.values())
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(|s| s.as_str().map(String::from))
+        .collect()
+}

@@ -488,17 +488,7 @@ fn derive_tool(
         input_schema["required"] = json!(required);
     }
 
-    let scopes: Vec<String> = operation
-        .get("security")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .flat_map(|requirement| requirement.values())
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(|s| s.as_str().map(String::from))
-        .collect::<BTreeSet<_>>()
+    let scopes: Vec<String> = spec::scopes(operation.get("security"))
         .into_iter()
         .collect();
     let premium = flag(operation, "x-mcp-premium").unwrap_or(false);

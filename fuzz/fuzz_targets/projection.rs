@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use spotify_mcp::mcp::all_tools;
-use spotify_mcp::mcp::projection::{ResponseOptions, project};
+use spotify_mcp::mcp::projection::{self, ResponseOptions, project};
 use std::sync::OnceLock;
 
 fn schemas() -> &'static [Value] {
@@ -42,20 +42,6 @@ fn only_asked(value: &Value, at: &mut Vec<String>, fields: &[Vec<&str>]) -> bool
     }
 }
 
-fn cuttable(value: &Value) -> bool {
-    let long_items = |v: &Value| {
-        v.get("items")
-            .and_then(Value::as_array)
-            .is_some_and(|i| i.len() > 1)
-    };
-    long_items(value)
-        || value
-            .as_object()
-            .into_iter()
-            .flatten()
-            .any(|(_, child)| long_items(child))
-}
-
 fuzz_target!(|data: &[u8]| {
     if data.len() < 4 {
         return;
@@ -82,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let size = serde_json::to_vec(&out).map(|b| b.len()).unwrap_or(0);
     assert!(
-        raw || size <= max_bytes || !cuttable(&out),
+        raw || size <= max_bytes || !projection::cuttable(&out),
         "{size} bytes over a cap of {max_bytes} with a page left to cut"
     );
     if let Some(fields) = &fields {

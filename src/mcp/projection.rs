@@ -211,6 +211,11 @@ fn largest_items(value: &Value) -> Option<String> {
     best.map(|(_, pointer)| pointer)
 }
 
+/// Whether the size cap has a list left to cut in `value` (see [`largest_items`]).
+pub fn cuttable(value: &Value) -> bool {
+    largest_items(value).is_some()
+}
+
 /// Cuts lists at an item boundary until the answer fits `max_bytes`.
 fn cap(mut value: Value, max_bytes: usize) -> Value {
     let size = |v: &Value| serde_json::to_vec(v).map(|b| b.len()).unwrap_or(0);

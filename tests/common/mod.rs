@@ -110,3 +110,35 @@ pub fn text(result: &CallToolResult) -> String {
         .find_map(|block| block.as_text().map(|t| t.text.clone()))
         .unwrap_or_default()
 }
+
+/// What every transport must carry: `tools/list` shows the 49 default tools, and `get_devices`
+/// reaches the fake Spotify once with the server's `token` and comes back structured.
+pub async fn lists_and_calls_get_devices(
+    peer: &rmcp::Peer<RoleClient>,
+    fake: &FakeSpotify,
+    token: &str,
+) {
+    let tools = peer.list_all_tools().await.expect("tools/list");
+    assert_eq!(tools.len(), 49);
+
+    fake.respond(fake_spotify::Canned::json(
+        200,
+        serde_json::json!({ "devices": [{ "id": "d1", "name": "Kitchen", "type": "Speaker", "is_active": true }] }),
+    ));
+    let result = peer
+        .call_tool(CallToolRequestParams::new("get_devices"))
+        .await
+        .expect("tools/call");
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    assert_eq!(
+        result.structured_content.unwrap()["devices"][0]["name"],
+        "Kitchen"
+    );
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].path, "/v1/me/player/devices");
+    assert_eq!(
+        requests[0].header("authorization").as_deref(),
+        Some(format!("Bearer {token}").as_str())
+    );
+}

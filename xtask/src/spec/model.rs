@@ -3,6 +3,7 @@
 //! way of writing a nullable `$ref`) unwrapped, and every description left out.
 
 use codegen::spec;
+use codegen::spec::scopes;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,20 +156,6 @@ fn text(value: &Value, key: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
-}
-
-/// Every scope any security requirement names.
-pub fn scopes(security: Option<&Value>) -> BTreeSet<String> {
-    security
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .flat_map(|requirement| requirement.values())
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(|s| s.as_str().map(String::from))
-        .collect()
 }
 
 fn body(doc: &Value, operation: &Value) -> Option<Body> {
