@@ -113,7 +113,7 @@ fn shared_token_store(
 
 /// Builds the typed Spotify client with its middleware from the configuration.
 pub fn build_client(args: &SpotifyArgs) -> Result<spotify::Client, BuildError> {
-    let http = reqwest::Client::builder()
+    let http = crate::spotify::tls::client_builder()
         .timeout(Duration::from_secs(args.http_timeout_secs))
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("spotify-mcp/", env!("CARGO_PKG_VERSION")))

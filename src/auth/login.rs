@@ -283,7 +283,7 @@ async fn profile(
     let middleware = std::sync::Arc::new(crate::middleware::pipeline::Middleware::plain(
         tokens.clone(),
     ));
-    let http = reqwest::Client::builder()
+    let http = crate::spotify::tls::client_builder()
         .timeout(options.http_timeout)
         .build()
         .map_err(|e| LoginError::Profile(e.to_string()))?;

@@ -94,7 +94,7 @@ impl OAuth {
             );
         }
         // Token endpoints must not redirect (the oauth2 crate's advice against SSRF).
-        let http = reqwest::Client::builder()
+        let http = crate::spotify::tls::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .build()

@@ -1,6 +1,7 @@
 //! The MCP layer: the tool catalog, argument handling, and the rmcp server handler.
 //! It talks to Spotify only through the typed client in [`crate::spotify`].
 
+pub mod answer_memo;
 pub mod catalog;
 pub mod dispatch;
 pub mod dynamic;

@@ -46,6 +46,11 @@ pub fn cache_lookup(backend: &'static str, result: &'static str) {
         .increment(1);
 }
 
+/// `hit`: a finished answer reused; `stale`: the cache no longer serves its body.
+pub fn answer_memo(result: &'static str) {
+    counter!("spotify_mcp_answer_memo_total", "result" => result).increment(1);
+}
+
 pub fn token_refresh(outcome: &'static str) {
     counter!("spotify_mcp_token_refreshes_total", "outcome" => outcome).increment(1);
 }
@@ -134,6 +139,10 @@ fn describe() {
     describe_counter!(
         "spotify_mcp_cache_requests_total",
         "Cache lookups by backend and result (hit, miss, error)."
+    );
+    describe_counter!(
+        "spotify_mcp_answer_memo_total",
+        "Finished answers of cache hits reused (hit) or found stale (stale)."
     );
     describe_counter!(
         "spotify_mcp_token_refreshes_total",

@@ -8,3 +8,4 @@ pub mod metrics;
 pub mod pipeline;
 pub mod redis_link;
 pub mod routes;
+pub mod served;

@@ -7,6 +7,7 @@ use super::cache::Cache;
 use super::governor::{Decision, Governor};
 use super::metrics;
 use super::routes::RouteMemory;
+use super::served::{self, CachedRead};
 use crate::middleware::auth::{Secret, TokenSource};
 use crate::spotify::Operation;
 use bytes::Bytes;
@@ -166,6 +167,23 @@ impl Middleware {
         }
     }
 
+    /// Whether the cache still answers `read`'s request with the same body: same identity,
+    /// no write since (the key holds the generations), not expired, not replaced.
+    pub async fn still_serves(&self, read: &CachedRead) -> bool {
+        let (Some(cache), Some(op)) = (&self.cache, crate::spotify::operation(read.op_id)) else {
+            return false;
+        };
+        let identity = self.tokens.identity().await;
+        let key = cache.key(&identity, &read.url, op).await;
+        if key != read.key {
+            return false;
+        }
+        cache.get(&key).await.is_some_and(|body| {
+            (body.as_ptr() == read.body.as_ptr() && body.len() == read.body.len())
+                || body == read.body
+        })
+    }
+
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -187,6 +205,12 @@ impl Middleware {
         {
             let key = cache.key(&identity, &url, op).await;
             if let Some(body) = cache.get(&key).await {
+                served::note_cached(|| CachedRead {
+                    op_id,
+                    url,
+                    key,
+                    body: body.clone(),
+                });
                 let mut headers = HeaderMap::new();
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 return Ok(rebuild(StatusCode::OK, headers, body));
@@ -205,9 +229,16 @@ impl Middleware {
         {
             let (status, headers) = (response.status(), response.headers().clone());
             let body = response.bytes().await?;
-            cache.put(key, body.clone(), ttl).await;
+            cache.put(key.clone(), body.clone(), ttl).await;
+            served::note_cached(|| CachedRead {
+                op_id,
+                url,
+                key,
+                body: body.clone(),
+            });
             return Ok(rebuild(status, headers, body));
         }
+        served::note_uncached();
         if let (Some(cache), Some(op), false) = (&self.cache, op, is_get)
             && succeeded
         {

@@ -2,6 +2,7 @@
 //! time (see `build.rs`), and the hand-written hooks every call goes through.
 
 pub mod hooks;
+pub mod tls;
 
 #[allow(
     clippy::all,

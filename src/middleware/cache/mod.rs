@@ -48,6 +48,7 @@ impl Ttls {
 
 #[derive(Debug)]
 pub struct Cache {
+    max_bytes: u64,
     memory: MemoryStore,
     redis: Option<RedisStore>,
     ttls: Ttls,
@@ -88,10 +89,21 @@ impl Cache {
         let redis =
             redis.map(|link| RedisStore::new(link, ttls.longest() + Duration::from_secs(60)));
         Self {
+            max_bytes,
             memory,
             redis,
             ttls,
         }
+    }
+
+    /// The bound on the memory cache's bodies (`--cache-max-bytes`).
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// How long the longest-lived entry may be kept.
+    pub fn longest_ttl(&self) -> Duration {
+        self.ttls.longest()
     }
 
     pub fn ttl(&self, op: &Operation) -> Option<Duration> {
