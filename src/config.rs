@@ -258,7 +258,8 @@ pub struct SpotifyArgs {
 /// Cache, rate-limit governor and retries around every Spotify call.
 #[derive(Debug, Clone, Args)]
 pub struct MiddlewareArgs {
-    /// Memory cache size in bytes of response bodies; 0 turns caching off.
+    /// Memory cache size in bytes of response bodies; 0 turns caching off. Finished answers of
+    /// cache hits are kept besides, in up to a quarter of this.
     #[arg(long, env = "SPOTIFY_MCP_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub cache_max_bytes: u64,
     /// Seconds a catalog answer (album, artist, track, search, playlist…) stays cached.

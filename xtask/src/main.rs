@@ -38,7 +38,8 @@ enum Task {
         /// Fewer iterations, for a fast check; writes no file unless --output is given.
         #[arg(long)]
         quick: bool,
-        /// Use the release binaries already built.
+        /// Use the binaries already built (the release server and floor, and the optimized
+        /// driver in target/bench-tools).
         #[arg(long)]
         no_build: bool,
         /// Where to write the report [default: BENCHMARKS.md, for a full run].

@@ -2,6 +2,7 @@
 //! client, next to a minimal rmcp server (the floor) over the same transport; one table,
 //! printed and written to BENCHMARKS.md.
 
+pub mod load;
 pub mod machine;
 pub mod measure;
 pub mod process;
@@ -87,8 +88,11 @@ fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
+/// The profile the measuring side (this program, with the fake and the clients) is built with.
+const DRIVER_PROFILE: &str = "bench-tools";
+
 /// Release builds of the server (as a user builds it) and of the floor, separately, so the
-/// server's features are its own.
+/// server's features are its own; and an optimized build of this program to drive them.
 fn build(root: &Path) -> Result<(), BenchError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for args in [
@@ -101,6 +105,15 @@ fn build(root: &Path) -> Result<(), BenchError> {
             "spotify-mcp",
         ][..],
         &["build", "--release", "-p", "xtask", "--bin", "bench-floor"][..],
+        &[
+            "build",
+            "--profile",
+            DRIVER_PROFILE,
+            "-p",
+            "xtask",
+            "--bin",
+            "xtask",
+        ][..],
     ] {
         let command = format!("cargo {}", args.join(" "));
         eprintln!("bench: {command}");
@@ -120,6 +133,9 @@ pub fn run(options: Options) -> Result<(), BenchError> {
     let root = workspace_root();
     if options.build {
         build(&root)?;
+    }
+    if cfg!(debug_assertions) {
+        return hand_over(&root, &options);
     }
     let release = target_dir(&root).join("release");
     let binaries = Binaries {
@@ -143,6 +159,37 @@ pub fn run(options: Options) -> Result<(), BenchError> {
         eprintln!("bench: wrote {}", path.display());
     }
     Ok(())
+}
+
+/// An unoptimized client measures itself more than the servers: runs the optimized build of this
+/// program with the same options instead.
+fn hand_over(root: &Path, options: &Options) -> Result<(), BenchError> {
+    let driver = target_dir(root).join(DRIVER_PROFILE).join("xtask");
+    if !driver.exists() {
+        return Err(BenchError::Build(format!(
+            "{} is missing: run `cargo xtask bench` without --no-build once",
+            driver.display()
+        )));
+    }
+    let mut command = std::process::Command::new(&driver);
+    command.args(["bench", "--no-build"]);
+    if options.plan.cold_starts == Plan::QUICK.cold_starts {
+        command.arg("--quick");
+    }
+    // Only a --quick run has no output, and the driver's --quick means the same.
+    if let Some(path) = &options.output {
+        command.arg("--output").arg(path);
+    }
+    let status = command
+        .status()
+        .map_err(|e| BenchError::Spawn(driver.display().to_string(), e))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(BenchError::Protocol(format!(
+            "the bench driver exited with {status}"
+        )))
+    }
 }
 
 pub struct Binaries {
@@ -339,7 +386,7 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     {
         rows.push(
             Row::new(
-                format!("HTTP throughput, cache hits, {concurrency} clients (calls/s)"),
+                format!("HTTP throughput, cache hits, {concurrency} connections (calls/s)"),
                 format_count(*ours_rate as u64),
             )
             .floor(format_count(*floor_rate as u64))
@@ -445,25 +492,21 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     Ok(rows)
 }
 
-/// Calls per second over streamable HTTP with 1, 16 and 64 clients, each its own session.
+/// Calls per second over streamable HTTP with 1, 16 and 64 connections, each its own session,
+/// driven by the raw load generator (`load.rs`).
 async fn http_rates(launch: &Launch, call: &Call, plan: Plan) -> Result<Vec<f64>, BenchError> {
     let server = launch.connect().await?;
     let result = async {
         measure::call(&server.client, call).await?; // fills the cache
+        let addr = server
+            .http_addr()
+            .ok_or_else(|| BenchError::Protocol(format!("{}: no HTTP address", launch.name)))?;
         let mut rates = Vec::new();
         for concurrency in CONCURRENCY {
-            let mut clients = Vec::new();
-            for _ in 1..concurrency {
-                clients.push(server.another(launch.name).await?);
-            }
-            let mut peers = vec![server.client.peer().clone()];
-            peers.extend(clients.iter().map(|c| c.peer().clone()));
-            let rate =
-                throughput::calls_per_second(peers, call, plan.throughput_calls, plan.budget).await;
-            for client in clients {
-                let _ = tokio::time::timeout(process::STEP_TIMEOUT, client.cancel()).await;
-            }
-            rates.push(rate?);
+            rates.push(
+                load::calls_per_second(addr, call, concurrency, plan.throughput_calls, plan.budget)
+                    .await?,
+            );
         }
         Ok(rates)
     }

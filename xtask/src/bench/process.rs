@@ -172,6 +172,15 @@ impl Session {
         }
     }
 
+    /// Over HTTP, the address the server listens on.
+    pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
+        let (_, url) = self.http.as_ref()?;
+        url.strip_prefix("http://")?
+            .strip_suffix("/mcp")?
+            .parse()
+            .ok()
+    }
+
     /// Over HTTP, another session with the same server.
     pub async fn another(&self, name: &str) -> Result<Client, BenchError> {
         match &self.http {

@@ -27,18 +27,25 @@ pub fn markdown(machine: &Machine, table: &str, plan: Plan, load: (&str, &str)) 
          - Commit: {commit}\n{skew}\n\
          {table}\n\
          ## How it is measured\n\n\
-         - Both servers are release builds, started as child processes and driven over stdio (and streamable \
-           HTTP for throughput) by an rmcp client (the same client for both). **spotify-mcp** runs `serve` against the fake Spotify (`fake-spotify`, \
-           in the bench process on 127.0.0.1) with a static access token. The **floor** is \
-           `xtask/src/bin/bench-floor.rs`: a minimal rmcp server with a no-op tool and a tool answering a fixed \
-           ~14 KB album-shaped object. Ratios are spotify-mcp ÷ floor; for answer sizes, projected ÷ raw.\n\
+         - Both servers are release builds (the workspace's release profile: fat LTO, one codegen unit), started \
+           as child processes. The measuring side (this bench, with its rmcp client, its load generator and the \
+           fake Spotify) is itself an optimized build (`--profile bench-tools`), the same for both servers. \
+           **spotify-mcp** runs `serve` against the fake Spotify (`fake-spotify`, in the bench process on \
+           127.0.0.1) with a static access token. The **floor** is `xtask/src/bin/bench-floor.rs`: a minimal rmcp \
+           server with a no-op tool and a tool answering a fixed ~14 KB album-shaped object. Ratios are \
+           spotify-mcp ÷ floor; for answer sizes, projected ÷ raw.\n\
+         - A cache hit of spotify-mcp reuses the finished answer while the cache still serves the same body \
+           (`src/mcp/answer_memo.rs`); a miss decodes, projects and encodes Spotify's 26 KB album.\n\
          - Cold start: spawn → `initialize` → `tools/list` answered, {cold} runs each, alternating, median.\n\
          - Latency: {calls} sequential calls per row (the cache-hit server warmed by one call; misses with \
            `--cache-max-bytes 0`); p50/p99 by nearest rank. At the fake's 50 ms latency: {slow} calls, overhead = \
            latency − 50 ms.\n\
-         - Throughput: {throughput} calls with 1, 16 or 64 in flight: over stdio on one session, over \
-           streamable HTTP (`serve --transport http`, and the floor's `--http`) from as many sessions, each \
-           with one call in flight (spotify-mcp limits a session's in-flight requests).\n\
+         - Throughput: {throughput} calls with 1, 16 or 64 in flight. Over stdio: the rmcp client, one session. \
+           Over streamable HTTP (`serve --transport http`, and the floor's `--http`): a raw load generator \
+           (`xtask/src/bench/load.rs`, hyper's HTTP/1.1 client connection, like wrk) with 1, 16 or 64 keep-alive \
+           connections, each its own MCP session with one call in flight (spotify-mcp limits a session's \
+           in-flight requests); each connection's first answer is decoded in full, later ones only checked for a \
+           successful result. The load generator shares the machine's CPUs with the server.\n\
          - Memory: VmRSS (idle, after `tools/list`) and VmHWM (peak) from `/proc/PID/status`.\n\
          - `tools/list`: bytes of the whole answer; \"shown to a model\" is each tool's name, description and input \
            schema, counted in bytes and in cl100k_base tokens (tiktoken-rs). Answers: `structuredContent` as JSON, \
