@@ -143,13 +143,15 @@ impl SpotifyServer {
             metrics::tool_call(tool, "ok", started.elapsed());
             return Ok(answer);
         }
-        let (outcome, served) = served::recording(async {
+        // Boxed: the dispatch future holds every tool's, and moving it by value overflows the
+        // stack of an unoptimized build.
+        let (outcome, served) = served::recording(Box::pin(async {
             match entry.validate(&Value::Object(arguments.clone())) {
                 Err(problems) => Err(CallError::InvalidArguments(problems)),
                 Ok(()) if all_pages => self.all_pages(entry, arguments, progress.as_ref()).await,
                 Ok(()) => self.dispatch(name, arguments).await,
             }
-        })
+        }))
         .await;
         let label = match &outcome {
             Ok(_) => "ok",

@@ -29,12 +29,42 @@ fn proc_field(file: &str, name: &str) -> Option<String> {
         })
 }
 
-/// The 1-minute load average: other work on the machine skews the figures.
-pub fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(String::from))
-        .unwrap_or_else(|| "unknown".into())
+/// The share of all CPUs busy over `window`, from /proc/stat, taken while the bench itself is
+/// idle: other work on the machine skews the figures. (The load average would still count the
+/// build that ran just before.)
+pub fn busy_share(window: std::time::Duration) -> Option<f64> {
+    let before = cpu_times()?;
+    std::thread::sleep(window);
+    let after = cpu_times()?;
+    let total = after.0.checked_sub(before.0)?;
+    let idle = after.1.checked_sub(before.1)?;
+    (total > 0).then(|| 1.0 - idle as f64 / total as f64)
+}
+
+/// (all jiffies, idle + iowait jiffies) of the `cpu` line of /proc/stat.
+fn cpu_times() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    parse_cpu_line(stat.lines().next()?)
+}
+
+fn parse_cpu_line(line: &str) -> Option<(u64, u64)> {
+    let mut fields = line.split_whitespace();
+    (fields.next()? == "cpu").then_some(())?;
+    let values: Vec<u64> = fields.filter_map(|f| f.parse().ok()).collect();
+    let idle = values.get(3)? + values.get(4).copied().unwrap_or(0);
+    Some((values.iter().sum(), idle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_cpu_line() {
+        let line = "cpu  100 0 50 800 50 0 0 0 0 0";
+        assert_eq!(parse_cpu_line(line), Some((1000, 850)));
+        assert_eq!(parse_cpu_line("cpu0 1 2 3 4"), None);
+    }
 }
 
 impl Machine {

@@ -146,14 +146,15 @@ pub fn run(options: Options) -> Result<(), BenchError> {
         .enable_all()
         .build()
         .map_err(|e| BenchError::Io("a tokio runtime".into(), e))?;
-    let load_before = machine::load_average();
+    let idle_window = Duration::from_secs(2);
+    let busy_before = machine::busy_share(idle_window);
     let rows = runtime.block_on(measure_all(options.plan, &binaries))?;
-    let load_after = machine::load_average();
+    let busy_after = machine::busy_share(idle_window);
     let text = table::render(&rows);
     println!("{text}");
     if let Some(path) = options.output {
         let machine = machine::Machine::describe();
-        let markdown = report::markdown(&machine, &text, options.plan, (&load_before, &load_after));
+        let markdown = report::markdown(&machine, &text, options.plan, (busy_before, busy_after));
         std::fs::write(&path, markdown)
             .map_err(|e| BenchError::Io(path.display().to_string(), e))?;
         eprintln!("bench: wrote {}", path.display());

@@ -3,21 +3,29 @@
 use super::Plan;
 use super::machine::Machine;
 
-pub fn markdown(machine: &Machine, table: &str, plan: Plan, load: (&str, &str)) -> String {
-    let (before, after) = load;
-    let busy = [before, after]
-        .iter()
-        .filter_map(|l| l.parse::<f64>().ok())
-        .any(|l| l > machine.cpus as f64 * 0.5);
-    let skew = if busy {
+/// Above this share of the CPUs busy while the bench was idle, the run is flagged.
+const BUSY: f64 = 0.10;
+
+pub fn markdown(
+    machine: &Machine,
+    table: &str,
+    plan: Plan,
+    busy: (Option<f64>, Option<f64>),
+) -> String {
+    let percent = |share: Option<f64>| {
+        share.map_or_else(|| "unknown".into(), |s| format!("{:.0}%", s * 100.0))
+    };
+    let (before, after) = (percent(busy.0), percent(busy.1));
+    let skew = if [busy.0, busy.1].iter().flatten().any(|&s| s > BUSY) {
         format!(
-            "\n**Other work was running** (1-minute load average {before} at the start, {after} at the end, on \
-             {} CPUs): the figures, latencies and rates above all, may be skewed by it; ratios to the floor, \
-             measured in the same run, are the steadier reading.\n",
-            machine.cpus
+            "\n**Other work was running**: {before} of the CPUs were busy in the 2 s before the run and {after} in \
+             the 2 s after it, while the bench itself was idle. The figures, latencies and rates above all, may be \
+             skewed by it; ratios to the floor, measured in the same run, are the steadier reading.\n"
         )
     } else {
-        format!("\n1-minute load average: {before} at the start, {after} at the end.\n")
+        format!(
+            "\nThe machine was quiet: {before} of the CPUs busy in the 2 s before the run, {after} after.\n"
+        )
     };
     format!(
         "# Benchmarks\n\n\
