@@ -55,18 +55,6 @@ fn parse_cpu_line(line: &str) -> Option<(u64, u64)> {
     Some((values.iter().sum(), idle))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_the_cpu_line() {
-        let line = "cpu  100 0 50 800 50 0 0 0 0 0";
-        assert_eq!(parse_cpu_line(line), Some((1000, 850)));
-        assert_eq!(parse_cpu_line("cpu0 1 2 3 4"), None);
-    }
-}
-
 impl Machine {
     pub fn describe() -> Self {
         let commit =
@@ -92,5 +80,17 @@ impl Machine {
             },
             kernel: output("uname", &["-sr"]).unwrap_or_else(|| "unknown".into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_cpu_line() {
+        let line = "cpu  100 0 50 800 50 0 0 0 0 0";
+        assert_eq!(parse_cpu_line(line), Some((1000, 850)));
+        assert_eq!(parse_cpu_line("cpu0 1 2 3 4"), None);
     }
 }
