@@ -1,6 +1,7 @@
 //! The full middleware path of a memory-cache hit: pre hook, key building, lookup, the rebuilt
 //! response decoded by the typed client; and the same through the MCP tool layer (argument
-//! validation, dispatch, structured result). Run: `cargo bench --bench cache_hit`.
+//! validation, dispatch, structured result), where every call after the first is answered by
+//! the answer memo. Run: `cargo bench --bench cache_hit`.
 
 #[path = "../tests/common/fake_spotify.rs"]
 #[allow(dead_code)]
