@@ -307,8 +307,9 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
         "--max-sessions",
         "256",
     ]);
-    let ours_http_rates = http_rates(&ours_http, &get_album, plan).await?;
-    let floor_http_rates = http_rates(&floor.over_http(&["--http"]), &floor_album, plan).await?;
+    let (ours_http_rates, ours_http_memory) = http_rates(&ours_http, &get_album, plan).await?;
+    let (floor_http_rates, floor_http_memory) =
+        http_rates(&floor.over_http(&["--http"]), &floor_album, plan).await?;
 
     eprintln!("bench: cache misses (fake at 0 ms)");
     let misses_session = ours(&["--cache-max-bytes", "0"]).connect().await?;
@@ -414,7 +415,18 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
     };
     rows.push(
         Row::new(
-            "peak RSS under load (VmHWM after the runs above)",
+            "peak RSS under HTTP load (VmHWM after the HTTP runs)",
+            format_kib(ours_http_memory.peak_kib),
+        )
+        .floor(format_kib(floor_http_memory.peak_kib))
+        .ratio(ratio(
+            ours_http_memory.peak_kib as f64,
+            floor_http_memory.peak_kib as f64,
+        )),
+    );
+    rows.push(
+        Row::new(
+            "peak RSS under stdio load (VmHWM after the stdio runs)",
             format_kib(peak.peak_kib),
         )
         .floor(format_kib(floor_peak.peak_kib))
@@ -494,8 +506,12 @@ async fn measure_all(plan: Plan, binaries: &Binaries) -> Result<Vec<Row>, BenchE
 }
 
 /// Calls per second over streamable HTTP with 1, 16 and 64 connections, each its own session,
-/// driven by the raw load generator (`load.rs`).
-async fn http_rates(launch: &Launch, call: &Call, plan: Plan) -> Result<Vec<f64>, BenchError> {
+/// driven by the raw load generator (`load.rs`); and the server's memory after them.
+async fn http_rates(
+    launch: &Launch,
+    call: &Call,
+    plan: Plan,
+) -> Result<(Vec<f64>, Memory), BenchError> {
     let server = launch.connect().await?;
     let result = async {
         measure::call(&server.client, call).await?; // fills the cache
@@ -509,7 +525,7 @@ async fn http_rates(launch: &Launch, call: &Call, plan: Plan) -> Result<Vec<f64>
                     .await?,
             );
         }
-        Ok(rates)
+        Ok((rates, server.memory()?))
     }
     .await;
     server.close().await;
