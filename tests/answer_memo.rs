@@ -5,15 +5,14 @@
 mod common;
 
 use common::fake_spotify::{Canned, FakeSpotify};
-use common::http_server::{HttpServer, http_client};
+use common::http_server::HttpServer;
 use common::{grants, redis_server, replicas};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn structured(client: &common::Client, tool: &str, arguments: Value) -> Value {
-    let result = common::call(client, tool, arguments).await.unwrap();
-    assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
+    let result = common::call_ok(client, tool, arguments).await;
     result.structured_content.expect("structured content")
 }
 
@@ -61,10 +60,7 @@ async fn a_write_ends_the_memo_of_what_it_changed() {
 
     fake.respond_once(Canned::empty(200));
     let renamed = json!({ "playlist_id": "p1", "name": "Road trip 2" });
-    let done = common::call(&client, "change_playlist_details", renamed)
-        .await
-        .unwrap();
-    assert_ne!(done.is_error, Some(true), "{}", common::text(&done));
+    common::call_ok(&client, "change_playlist_details", renamed).await;
 
     fake.respond(Canned::json(200, playlist("p1", "Road trip 2")));
     let after = structured(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
@@ -109,14 +105,7 @@ async fn repeated_reads_are_answered_from_the_memo() {
     client.cancel().await.unwrap();
     assert!(answers.windows(2).all(|pair| pair[0] == pair[1]));
 
-    let metrics = http_client()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     let hits = r#"spotify_mcp_answer_memo_total{result="hit"} 4"#;
     assert!(metrics.contains(hits), "{metrics}");
     assert_eq!(fake.requests().len(), 1);

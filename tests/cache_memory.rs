@@ -8,16 +8,6 @@ use common::grants;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn call_ok(client: &common::Client, tool: &str, arguments: Value) {
-    let result = common::call(client, tool, arguments).await.unwrap();
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool}: {}",
-        common::text(&result)
-    );
-}
-
 fn playlist(id: &str) -> Value {
     json!({ "id": id, "name": "Road trip", "type": "playlist", "uri": format!("spotify:playlist:{id}"),
             "href": "h", "external_urls": {} })
@@ -36,14 +26,14 @@ async fn a_repeated_get_reaches_spotify_once_per_ttl() {
     fake.respond(Canned::json(200, grants::album("a")));
 
     for _ in 0..5 {
-        call_ok(&client, "get_album", json!({ "id": "a" })).await;
+        common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
     }
     assert_eq!(fake.requests().len(), 1, "four answers came from the cache");
-    call_ok(&client, "get_album", json!({ "id": "a", "market": "SE" })).await;
+    common::call_ok(&client, "get_album", json!({ "id": "a", "market": "SE" })).await;
     assert_eq!(fake.requests().len(), 2, "another query is another entry");
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
     assert_eq!(fake.requests().len(), 3, "expired after its TTL");
 }
 
@@ -58,16 +48,16 @@ async fn a_playlist_write_invalidates_that_playlists_reads_only() {
     fake.respond_at("/v1/playlists/p1", Canned::json(200, playlist("p1")));
     fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
 
-    call_ok(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
-    call_ok(&client, "get_album", json!({ "id": "a" })).await;
-    call_ok(
+    common::call_ok(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
+    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(
         &client,
         "add_playlist_items",
         json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] }),
     )
     .await;
-    call_ok(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
-    call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
+    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
 
     assert_eq!(
         fake.requests_at("/v1/playlists/p1")
@@ -91,16 +81,16 @@ async fn a_library_save_invalidates_library_reads() {
     fake.respond_at("/v1/me/library", Canned::empty(200));
     fake.respond_at("/v1/me/tracks", Canned::json(200, page()));
 
-    call_ok(&client, "get_saved_tracks", json!({})).await;
-    call_ok(&client, "get_saved_tracks", json!({})).await;
+    common::call_ok(&client, "get_saved_tracks", json!({})).await;
+    common::call_ok(&client, "get_saved_tracks", json!({})).await;
     assert_eq!(fake.requests_at("/v1/me/tracks").len(), 1);
-    call_ok(
+    common::call_ok(
         &client,
         "save_library_items",
         json!({ "uris": ["spotify:track:t1"] }),
     )
     .await;
-    call_ok(&client, "get_saved_tracks", json!({})).await;
+    common::call_ok(&client, "get_saved_tracks", json!({})).await;
     assert_eq!(fake.requests_at("/v1/me/tracks").len(), 2);
 }
 
@@ -110,7 +100,7 @@ async fn a_post_is_never_cached() {
     let client = common::connect(&common::cached::args(&fake, "user-a", None), false).await;
     fake.respond(Canned::json(201, json!({ "snapshot_id": "s" })));
     for _ in 0..2 {
-        call_ok(
+        common::call_ok(
             &client,
             "add_playlist_items",
             json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] }),
@@ -126,7 +116,7 @@ async fn player_state_is_not_cached_by_default() {
     let client = common::connect(&common::cached::args(&fake, "user-a", None), false).await;
     fake.respond(Canned::json(200, json!({ "devices": [] })));
     for _ in 0..2 {
-        call_ok(&client, "get_devices", json!({})).await;
+        common::call_ok(&client, "get_devices", json!({})).await;
     }
     assert_eq!(fake.requests().len(), 2);
 }

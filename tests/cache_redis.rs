@@ -9,16 +9,6 @@ use common::redis_server::{self, RedisServer};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-async fn ok(client: &common::Client, tool: &str, arguments: serde_json::Value) {
-    let result = common::call(client, tool, arguments).await.unwrap();
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool}: {}",
-        common::text(&result)
-    );
-}
-
 fn unique(name: &str) -> String {
     format!("{name}-{}-{}", std::process::id(), fastrand::u64(..))
 }
@@ -39,14 +29,14 @@ async fn two_servers_share_entries_per_user() {
     )
     .await;
 
-    ok(&first, "get_album", json!({ "id": "a" })).await;
-    ok(&second, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(&first, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(&second, "get_album", json!({ "id": "a" })).await;
     assert_eq!(
         fake.requests().len(),
         1,
         "the second server found the first one's entry in Redis"
     );
-    ok(&bob, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(&bob, "get_album", json!({ "id": "a" })).await;
     assert_eq!(
         fake.requests().len(),
         2,
@@ -71,15 +61,15 @@ async fn a_write_on_one_server_invalidates_reads_on_another() {
     let reader = common::connect(&common::cached::args(&fake, &user, Some(&url)), false).await;
     let writer = common::connect(&common::cached::args(&fake, &user, Some(&url)), false).await;
 
-    ok(&reader, "get_playlist", json!({ "playlist_id": playlist })).await;
-    ok(&reader, "get_playlist", json!({ "playlist_id": playlist })).await;
-    ok(
+    common::call_ok(&reader, "get_playlist", json!({ "playlist_id": playlist })).await;
+    common::call_ok(&reader, "get_playlist", json!({ "playlist_id": playlist })).await;
+    common::call_ok(
         &writer,
         "add_playlist_items",
         json!({ "playlist_id": playlist, "uris": ["spotify:track:t"] }),
     )
     .await;
-    ok(&reader, "get_playlist", json!({ "playlist_id": playlist })).await;
+    common::call_ok(&reader, "get_playlist", json!({ "playlist_id": playlist })).await;
     let reads = fake
         .requests()
         .into_iter()
@@ -98,7 +88,7 @@ async fn calls_survive_redis_going_away_and_use_it_again_when_back() {
     fake.respond(Canned::json(200, grants::album("a")));
     let client = common::connect(&common::cached::args(&fake, "dave", Some(&url)), false).await;
 
-    ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
     assert_eq!(
         redis_server::count_keys(&url, "spotify-mcp:v1:c:*").await,
         1,
@@ -107,8 +97,8 @@ async fn calls_survive_redis_going_away_and_use_it_again_when_back() {
 
     server.stop();
     let started = Instant::now();
-    ok(&client, "get_album", json!({ "id": "b" })).await;
-    ok(&client, "get_album", json!({ "id": "b" })).await;
+    common::call_ok(&client, "get_album", json!({ "id": "b" })).await;
+    common::call_ok(&client, "get_album", json!({ "id": "b" })).await;
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "a dead Redis does not stall calls"
@@ -129,7 +119,7 @@ async fn calls_survive_redis_going_away_and_use_it_again_when_back() {
             "Redis was not used again after it came back"
         );
         round += 1;
-        ok(&client, "get_album", json!({ "id": format!("c{round}") })).await;
+        common::call_ok(&client, "get_album", json!({ "id": format!("c{round}") })).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }

@@ -42,14 +42,7 @@ async fn healthz_and_metrics_answer() {
     }
 
     let series = r#"spotify_mcp_tool_calls_total{tool="get_devices",outcome="ok"} 1"#;
-    let text = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     assert!(text.contains(series), "{text}");
     assert!(
         text.contains("# TYPE spotify_mcp_tool_calls_total counter"),

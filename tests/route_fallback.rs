@@ -14,17 +14,6 @@ use spotify_mcp::mcp::errors::CallError;
 use spotify_mcp::mcp::fallback::route_refused;
 use spotify_mcp::middleware::auth::Secret;
 
-async fn call_ok(client: &common::Client, tool: &str, arguments: Value) -> CallToolResult {
-    let result = common::call(client, tool, arguments).await.unwrap();
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool}: {}",
-        common::text(&result)
-    );
-    result
-}
-
 fn structured(result: &CallToolResult) -> Value {
     result
         .structured_content
@@ -118,7 +107,7 @@ async fn a_new_route_app_stays_on_playlist_items() {
     fake.respond_at("/v1/playlists/p1/items", snapshot());
     let client = server(&fake).await;
     for _ in 0..2 {
-        call_ok(
+        common::call_ok(
             &client,
             "add_playlist_items",
             json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] }),
@@ -140,7 +129,7 @@ async fn a_legacy_route_app_uses_playlist_tracks_and_remembers() {
     );
     let client = server(&fake).await;
 
-    let removed = call_ok(
+    let removed = common::call_ok(
         &client,
         "remove_playlist_items",
         json!({ "playlist_id": "p1", "items": [{ "uri": "spotify:track:t1" }], "snapshot_id": "s1" }),
@@ -163,7 +152,7 @@ async fn a_legacy_route_app_uses_playlist_tracks_and_remembers() {
         "the legacy body names the list `tracks`"
     );
 
-    let page = call_ok(
+    let page = common::call_ok(
         &client,
         "get_playlist_items",
         json!({ "playlist_id": "p1", "limit": 5 }),
@@ -236,7 +225,7 @@ async fn a_legacy_tool_on_a_new_route_app_goes_to_the_current_route() {
         Canned::json(200, items_page("item")),
     );
     let client = server(&fake).await;
-    let page = call_ok(
+    let page = common::call_ok(
         &client,
         "get_playlist_tracks_legacy",
         json!({ "playlist_id": "p1" }),
@@ -244,7 +233,7 @@ async fn a_legacy_tool_on_a_new_route_app_goes_to_the_current_route() {
     .await;
     assert_eq!(structured(&page)["items"][0]["track"]["id"], "t1");
     assert_eq!(fake.requests_at("/v1/playlists/p1/items").len(), 1);
-    call_ok(
+    common::call_ok(
         &client,
         "get_playlist_tracks_legacy",
         json!({ "playlist_id": "p1" }),
@@ -262,7 +251,7 @@ async fn create_playlist_new_route_app() {
     let fake = FakeSpotify::start().await;
     fake.respond_at("/v1/me/playlists", Canned::json(201, playlist("p9")));
     let client = server(&fake).await;
-    call_ok(&client, "create_playlist", json!({ "name": "Road trip" })).await;
+    common::call_ok(&client, "create_playlist", json!({ "name": "Road trip" })).await;
     assert_eq!(fake.requests().len(), 1);
 }
 
@@ -279,7 +268,7 @@ async fn create_playlist_legacy_route_app_posts_for_the_signed_in_user() {
         ),
     );
     let client = server(&fake).await;
-    let created = call_ok(
+    let created = common::call_ok(
         &client,
         "create_playlist",
         json!({ "name": "Road trip", "public": false }),
@@ -293,7 +282,7 @@ async fn create_playlist_legacy_route_app_posts_for_the_signed_in_user() {
         legacy[0].json_body().unwrap(),
         json!({ "name": "Road trip", "public": false })
     );
-    call_ok(&client, "create_playlist", json!({ "name": "Again" })).await;
+    common::call_ok(&client, "create_playlist", json!({ "name": "Again" })).await;
     assert_eq!(
         exactly(&fake, "POST", "/v1/me/playlists"),
         1,
@@ -310,7 +299,7 @@ async fn library_new_route_app() {
         Canned::json(200, json!([true, false])),
     );
     let client = server(&fake).await;
-    let result = call_ok(
+    let result = common::call_ok(
         &client,
         "check_library_contains",
         json!({ "uris": ["spotify:track:t1", "spotify:album:a1"] }),
@@ -347,7 +336,7 @@ async fn library_legacy_route_app_splits_by_type_and_merges_in_order() {
         "spotify:track:t2",
         "spotify:artist:r1",
     ];
-    let result = call_ok(&client, "check_library_contains", json!({ "uris": uris })).await;
+    let result = common::call_ok(&client, "check_library_contains", json!({ "uris": uris })).await;
     assert_eq!(
         structured(&result)["items"],
         json!([true, true, false, false, true]),
@@ -361,7 +350,7 @@ async fn library_legacy_route_app_splits_by_type_and_merges_in_order() {
     assert!(follows[0].query.contains(&("ids".into(), "r1".into())));
     fake.take_requests();
 
-    call_ok(
+    common::call_ok(
         &client,
         "save_library_items",
         json!({ "uris": ["spotify:track:t3"] }),
@@ -384,7 +373,7 @@ async fn several_albums_fall_back_to_one_get_per_album() {
     fake.respond_at("/v1/albums/zzz", not_found());
     fake.respond_at("/v1/albums", withheld());
     let client = server(&fake).await;
-    let result = call_ok(
+    let result = common::call_ok(
         &client,
         "get_several_albums",
         json!({ "ids": ["a", "zzz", "b"], "market": "SE" }),
@@ -403,7 +392,7 @@ async fn several_albums_fall_back_to_one_get_per_album() {
             .query
             .contains(&("market".into(), "SE".into()))
     );
-    call_ok(&client, "get_several_albums", json!({ "ids": ["a"] })).await;
+    common::call_ok(&client, "get_several_albums", json!({ "ids": ["a"] })).await;
     assert_eq!(exactly(&fake, "GET", "/v1/albums"), 1, "remembered");
 }
 
@@ -422,9 +411,9 @@ async fn a_second_server_learns_the_route_from_redis() {
     let second = common::connect(&args, false).await;
     let add = json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] });
 
-    call_ok(&first, "add_playlist_items", add.clone()).await;
+    common::call_ok(&first, "add_playlist_items", add.clone()).await;
     assert_eq!(fake.requests().len(), 2, "refused, then the legacy route");
-    call_ok(&second, "add_playlist_items", add.clone()).await;
+    common::call_ok(&second, "add_playlist_items", add.clone()).await;
     assert_eq!(
         fake.requests().len(),
         3,
@@ -437,7 +426,7 @@ async fn a_second_server_learns_the_route_from_redis() {
         false,
     )
     .await;
-    call_ok(&other, "add_playlist_items", add).await;
+    common::call_ok(&other, "add_playlist_items", add).await;
     assert_eq!(
         fake.requests_at("/v1/playlists/p1/items").len(),
         2,
@@ -484,13 +473,13 @@ async fn an_app_allowed_both_routes_keeps_the_current_one() {
         Canned::json(200, items_page("item")),
     );
     let client = server(&fake).await;
-    call_ok(
+    common::call_ok(
         &client,
         "get_playlist_tracks_legacy",
         json!({ "playlist_id": "p1" }),
     )
     .await;
-    call_ok(
+    common::call_ok(
         &client,
         "get_playlist_items",
         json!({ "playlist_id": "p1" }),
@@ -513,7 +502,7 @@ async fn a_legacy_page_size_is_cut_to_what_the_current_route_takes() {
         Canned::json(200, items_page("item")),
     );
     let client = server(&fake).await;
-    call_ok(
+    common::call_ok(
         &client,
         "get_playlist_tracks_legacy",
         json!({ "playlist_id": "p1", "limit": 100 }),
@@ -535,7 +524,8 @@ async fn several_albums_answered_directly_need_one_request() {
     );
     let client = server(&fake).await;
     for _ in 0..2 {
-        let result = call_ok(&client, "get_several_albums", json!({ "ids": ["a", "b"] })).await;
+        let result =
+            common::call_ok(&client, "get_several_albums", json!({ "ids": ["a", "b"] })).await;
         assert_eq!(structured(&result)["albums"][1]["id"], "b");
     }
     assert_eq!(
@@ -553,7 +543,7 @@ async fn library_writes_on_a_legacy_route_app_reach_each_legacy_route() {
     let client = server(&fake).await;
     let uris = json!({ "uris": ["spotify:artist:r1", "spotify:playlist:p1", "spotify:show:s1", "spotify:user:u2"] });
 
-    call_ok(&client, "save_library_items", uris.clone()).await;
+    common::call_ok(&client, "save_library_items", uris.clone()).await;
     let requests: Vec<_> = fake
         .take_requests()
         .into_iter()
@@ -582,7 +572,7 @@ async fn library_writes_on_a_legacy_route_app_reach_each_legacy_route() {
     assert_eq!(requests[1].json_body().unwrap(), json!({ "ids": ["r1"] }));
     assert!(requests[2].query.contains(&("type".into(), "user".into())));
 
-    call_ok(&client, "remove_library_items", uris).await;
+    common::call_ok(&client, "remove_library_items", uris).await;
     let methods: Vec<String> = fake.take_requests().into_iter().map(|r| r.method).collect();
     assert_eq!(methods, ["DELETE"; 4], "straight to the legacy routes");
 }

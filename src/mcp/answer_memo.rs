@@ -38,13 +38,12 @@ impl AnswerMemo {
         Self { entries }
     }
 
-    /// The memo key of a call: the tool and its arguments, with object keys sorted.
+    /// The memo key of a call: the tool and its arguments as JSON, object keys sorted so that
+    /// `{"a":1,"b":2}` and `{"b":2,"a":1}` meet.
     pub fn key(tool: &str, arguments: &Map<String, Value>) -> String {
-        let mut key = String::with_capacity(64);
-        key.push_str(tool);
-        key.push('\n');
-        write_canonical(&mut key, arguments);
-        key
+        let mut arguments = Value::Object(arguments.clone());
+        arguments.sort_all_objects();
+        format!("{tool}\n{arguments}")
     }
 
     /// The remembered answer for `key`, if the cache still serves the body it was made from.
@@ -83,39 +82,6 @@ impl AnswerMemo {
             weight,
         };
         self.entries.insert(key, Arc::new(memo)).await;
-    }
-}
-
-/// JSON with object keys in sorted order, so `{"a":1,"b":2}` and `{"b":2,"a":1}` meet.
-fn write_canonical(out: &mut String, object: &Map<String, Value>) {
-    let mut names: Vec<&String> = object.keys().collect();
-    names.sort();
-    out.push('{');
-    for (i, name) in names.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&Value::String(name.clone()).to_string());
-        out.push(':');
-        write_value(out, &object[name]);
-    }
-    out.push('}');
-}
-
-fn write_value(out: &mut String, value: &Value) {
-    match value {
-        Value::Object(object) => write_canonical(out, object),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, item);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&scalar.to_string()),
     }
 }
 

@@ -135,9 +135,9 @@ impl SpotifyServer {
         let memo = self
             .memo
             .as_ref()
-            .filter(|_| entry.def.read_only && !all_pages);
-        let memo_key = memo.map(|_| AnswerMemo::key(tool, &arguments));
-        if let (Some(memo), Some(key)) = (memo, &memo_key)
+            .filter(|_| entry.def.read_only && !all_pages)
+            .map(|memo| (memo, AnswerMemo::key(tool, &arguments)));
+        if let Some((memo, key)) = &memo
             && let Some(answer) = memo.recall(key, &self.client.inner().middleware).await
         {
             metrics::tool_call(tool, "ok", started.elapsed());
@@ -166,7 +166,7 @@ impl SpotifyServer {
             Ok(body) => success(body, entry, fields.as_deref(), &self.catalog.responses),
             Err(error) => failure(entry.def, error),
         };
-        if let (Some(memo), Some(key)) = (memo, memo_key) {
+        if let Some((memo, key)) = memo {
             memo.remember(key, served, &answer).await;
         }
         Ok(answer)

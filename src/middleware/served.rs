@@ -37,13 +37,12 @@ impl Served {
 
 /// Runs `call`, recording what served its requests.
 pub async fn recording<F: Future>(call: F) -> (F::Output, Served) {
-    let (output, served) = SERVED
+    SERVED
         .scope(RefCell::new(Served::default()), async {
             let output = call.await;
             (output, SERVED.with(|s| s.take()))
         })
-        .await;
-    (output, served)
+        .await
 }
 
 pub(crate) fn note_cached(read: impl FnOnce() -> CachedRead) {

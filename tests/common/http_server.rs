@@ -89,6 +89,18 @@ impl HttpServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The Prometheus text at /metrics (no bearer token).
+    pub async fn metrics(&self) -> String {
+        http_client()
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn logs(&self) -> String {
         self.logs.lock().unwrap().clone()
     }

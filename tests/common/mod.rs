@@ -102,6 +102,13 @@ pub async fn call(
         .await
 }
 
+/// Calls `name` and insists on a successful result (not `isError`), which it returns.
+pub async fn call_ok(client: &Client, name: &str, arguments: Value) -> CallToolResult {
+    let result = call(client, name, arguments).await.unwrap();
+    assert_ne!(result.is_error, Some(true), "{name}: {}", text(&result));
+    result
+}
+
 /// The text of a result's first content block.
 pub fn text(result: &CallToolResult) -> String {
     result

@@ -29,12 +29,15 @@ fn proc_field(file: &str, name: &str) -> Option<String> {
         })
 }
 
-/// The share of all CPUs busy over `window`, from /proc/stat, taken while the bench itself is
-/// idle: other work on the machine skews the figures. (The load average would still count the
+/// How long [`busy_share`] watches the CPUs.
+pub const IDLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The share of all CPUs busy over [`IDLE_WINDOW`], from /proc/stat, taken while the bench itself
+/// is idle: other work on the machine skews the figures. (The load average would still count the
 /// build that ran just before.)
-pub fn busy_share(window: std::time::Duration) -> Option<f64> {
+pub fn busy_share() -> Option<f64> {
     let before = cpu_times()?;
-    std::thread::sleep(window);
+    std::thread::sleep(IDLE_WINDOW);
     let after = cpu_times()?;
     let total = after.0.checked_sub(before.0)?;
     let idle = after.1.checked_sub(before.1)?;

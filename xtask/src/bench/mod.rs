@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: the release server against the fake Spotify, driven by a real MCP
-//! client, next to a minimal rmcp server (the floor) over the same transport; one table,
-//! printed and written to BENCHMARKS.md.
+//! client over stdio and a raw load generator over streamable HTTP, next to a minimal rmcp
+//! server (the floor) driven the same way; one table, printed and written to BENCHMARKS.md.
 
 pub mod load;
 pub mod machine;
@@ -38,7 +38,7 @@ pub enum BenchError {
 }
 
 /// How much to measure.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     pub cold_starts: usize,
     pub calls: usize,
@@ -146,10 +146,9 @@ pub fn run(options: Options) -> Result<(), BenchError> {
         .enable_all()
         .build()
         .map_err(|e| BenchError::Io("a tokio runtime".into(), e))?;
-    let idle_window = Duration::from_secs(2);
-    let busy_before = machine::busy_share(idle_window);
+    let busy_before = machine::busy_share();
     let rows = runtime.block_on(measure_all(options.plan, &binaries))?;
-    let busy_after = machine::busy_share(idle_window);
+    let busy_after = machine::busy_share();
     let text = table::render(&rows);
     println!("{text}");
     if let Some(path) = options.output {
@@ -174,7 +173,7 @@ fn hand_over(root: &Path, options: &Options) -> Result<(), BenchError> {
     }
     let mut command = std::process::Command::new(&driver);
     command.args(["bench", "--no-build"]);
-    if options.plan.cold_starts == Plan::QUICK.cold_starts {
+    if options.plan == Plan::QUICK {
         command.arg("--quick");
     }
     // Only a --quick run has no output, and the driver's --quick means the same.

@@ -154,7 +154,7 @@ impl Launch {
 }
 
 /// A new MCP session over streamable HTTP.
-pub async fn http_client(url: &str, name: &str) -> Result<Client, BenchError> {
+async fn http_client(url: &str, name: &str) -> Result<Client, BenchError> {
     let transport = StreamableHttpClientTransport::from_uri(url.to_string());
     tokio::time::timeout(STEP_TIMEOUT, ().serve(transport))
         .await
@@ -179,16 +179,6 @@ impl Session {
             .strip_suffix("/mcp")?
             .parse()
             .ok()
-    }
-
-    /// Over HTTP, another session with the same server.
-    pub async fn another(&self, name: &str) -> Result<Client, BenchError> {
-        match &self.http {
-            Some((_, url)) => http_client(url, name).await,
-            None => Err(BenchError::Protocol(
-                "a stdio server has one session".into(),
-            )),
-        }
     }
 
     /// The server's resident memory now and at its peak, in KiB, from /proc.

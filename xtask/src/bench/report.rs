@@ -1,7 +1,7 @@
 //! BENCHMARKS.md: the table with the machine, revision and method it came from.
 
 use super::Plan;
-use super::machine::Machine;
+use super::machine::{IDLE_WINDOW, Machine};
 
 /// Above this share of the CPUs busy while the bench was idle, the run is flagged.
 const BUSY: f64 = 0.10;
@@ -16,15 +16,16 @@ pub fn markdown(
         share.map_or_else(|| "unknown".into(), |s| format!("{:.0}%", s * 100.0))
     };
     let (before, after) = (percent(busy.0), percent(busy.1));
+    let window = IDLE_WINDOW.as_secs();
     let skew = if [busy.0, busy.1].iter().flatten().any(|&s| s > BUSY) {
         format!(
-            "\n**Other work was running**: {before} of the CPUs were busy in the 2 s before the run and {after} in \
-             the 2 s after it, while the bench itself was idle. The figures, latencies and rates above all, may be \
+            "\n**Other work was running**: {before} of the CPUs were busy in the {window} s before the run and \
+             {after} in the {window} s after it, while the bench itself was idle. The figures, latencies and rates above all, may be \
              skewed by it; ratios to the floor, measured in the same run, are the steadier reading.\n"
         )
     } else {
         format!(
-            "\nThe machine was quiet: {before} of the CPUs busy in the 2 s before the run, {after} after.\n"
+            "\nThe machine was quiet: {before} of the CPUs busy in the {window} s before the run, {after} after.\n"
         )
     };
     format!(

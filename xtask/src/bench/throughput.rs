@@ -1,5 +1,5 @@
-//! Calls per second with N requests in flight on one session. Transport-agnostic: it drives a
-//! connected client's peer, so stdio and streamable HTTP are measured the same way.
+//! Calls per second with N requests in flight through rmcp client peers: the stdio rows. (Over
+//! streamable HTTP the bench uses the raw load generator in `load.rs`.)
 
 use super::BenchError;
 use super::measure::Call;
@@ -12,8 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Sends `total` calls, one worker per peer each with one call in flight (stopping early after
-/// `budget`), and answers the rate of successful ones. Peers may share a session (stdio) or
-/// each have their own (HTTP, where a session's in-flight requests are limited).
+/// `budget`), and answers the rate of successful ones. Peers may share one session.
 pub async fn calls_per_second(
     peers: Vec<Peer<RoleClient>>,
     call: &Call,
