@@ -10,9 +10,9 @@ mod fake_spotify;
 use criterion::{Criterion, criterion_group, criterion_main};
 use fake_spotify::{Canned, FakeSpotify};
 use serde_json::json;
-use spotify_mcp::config::{MiddlewareArgs, SpotifyArgs};
+use spotify_mcp::foundation::config::{MiddlewareArgs, SpotifyArgs};
+use spotify_mcp::foundation::secret::Secret;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
-use spotify_mcp::middleware::auth::Secret;
 use std::sync::Arc;
 
 fn album() -> serde_json::Value {
@@ -48,18 +48,26 @@ fn bench(c: &mut Criterion) {
         http_timeout_secs: 10,
         middleware: MiddlewareArgs::default(),
     };
-    let client = Arc::new(spotify_mcp::build_client(&args).unwrap());
+    let api = spotify_mcp::build_api(&args).unwrap();
+    let credentials = api.default_credentials().clone();
     runtime
-        .block_on(client.get_an_album("a", None))
+        .block_on(
+            api.acting_for(credentials.clone())
+                .client()
+                .get_an_album("a", None),
+        )
         .expect("warm the cache");
 
+    // A client per call, as the server makes one per tool call.
     c.bench_function("client get_an_album, memory-cache hit", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { client.get_an_album("a", None).await.unwrap() })
+        b.to_async(&runtime).iter(|| async {
+            let call = api.acting_for(credentials.clone());
+            call.client().get_an_album("a", None).await.unwrap()
+        })
     });
 
     let server = SpotifyServer::new(
-        client.clone(),
+        api.clone(),
         Arc::new(Catalog::new(all_tools(), &CatalogOptions::default())),
     );
     let arguments = json!({ "id": "a" }).as_object().unwrap().clone();

@@ -1,11 +1,12 @@
 use clap::Parser;
-use progenitor_client::ClientInfo;
-use spotify_mcp::auth::commands;
-use spotify_mcp::config::{AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport};
+use spotify_mcp::app::auth_commands;
+use spotify_mcp::credentials::AuthMode;
+use spotify_mcp::foundation::config::{
+    AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport,
+};
 use spotify_mcp::mcp::projection::ResponseOptions;
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
-use spotify_mcp::middleware::auth::AuthMode;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,9 +38,9 @@ async fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
-        Command::Auth(AuthCommand::Login(args)) => commands::run_login(args).await,
-        Command::Auth(AuthCommand::Status(args)) => commands::run_status(args).await,
-        Command::Auth(AuthCommand::Logout(args)) => commands::run_logout(args).await,
+        Command::Auth(AuthCommand::Login(args)) => auth_commands::run_login(args).await,
+        Command::Auth(AuthCommand::Status(args)) => auth_commands::run_status(args).await,
+        Command::Auth(AuthCommand::Logout(args)) => auth_commands::run_logout(args).await,
         Command::Tools(ToolsCommand::List(args)) => {
             match spotify_mcp::mcp::listing::report(&args) {
                 Ok(report) => {
@@ -71,7 +72,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     // The HTTP transport serves /metrics itself; --metrics-addr adds a listener of its own.
     let metrics = if http || args.metrics_addr.is_some() {
-        Some(spotify_mcp::middleware::metrics::install(
+        Some(spotify_mcp::foundation::metrics::install(
             args.metrics_addr,
         )?)
     } else {
@@ -80,8 +81,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(addr) = args.metrics_addr {
         tracing::info!(%addr, "serving Prometheus metrics at /metrics");
     }
-    let client = spotify_mcp::build_client(&args.spotify)?;
-    let mode = client.inner().tokens.mode().await;
+    let api = spotify_mcp::build_api(&args.spotify)?;
+    let mode = api.default_credentials().mode().await;
     let granted_scopes = match &mode {
         AuthMode::User(scopes) => Some(scopes.clone()),
         _ => None,
@@ -98,7 +99,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let catalog = Catalog::new(all_tools(), &options);
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), transport = ?args.transport.transport, "serving MCP");
-    let server = SpotifyServer::new(Arc::new(client), Arc::new(catalog));
+    let server = SpotifyServer::new(api, Arc::new(catalog));
     match metrics {
         Some(metrics) if http => {
             spotify_mcp::transport::http::serve(server, &args.transport, metrics, shutdown).await?
@@ -118,7 +119,9 @@ async fn demo(
     if !args.demo {
         return Ok(None);
     }
-    Ok(Some(spotify_mcp::demo::start(&mut args.spotify).await?))
+    Ok(Some(
+        spotify_mcp::app::demo::start(&mut args.spotify).await?,
+    ))
 }
 
 #[cfg(not(feature = "demo"))]

@@ -4,7 +4,7 @@
 mod common;
 
 use common::grants;
-use spotify_mcp::auth::commands::status_report;
+use spotify_mcp::app::auth_commands::status_report;
 use spotify_mcp::mcp::selection::Selection;
 
 #[test]

@@ -4,7 +4,7 @@
 mod common;
 
 use common::fake_spotify::FakeSpotify;
-use spotify_mcp::config::CatalogArgs;
+use spotify_mcp::foundation::config::CatalogArgs;
 use spotify_mcp::mcp::selection::{Selection, SelectionError};
 use spotify_mcp::mcp::{CatalogOptions, all_tools};
 
@@ -114,7 +114,7 @@ fn unknown_names_are_refused_with_what_exists() {
 
 #[test]
 fn tools_list_reports_sizes_and_tokens() {
-    use spotify_mcp::config::{ToolMode, ToolsListArgs};
+    use spotify_mcp::foundation::config::{ToolMode, ToolsListArgs};
     let report = spotify_mcp::mcp::listing::report(&ToolsListArgs {
         catalog: args(|a| a.toolsets = vec!["player".into()]),
         json: false,

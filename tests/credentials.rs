@@ -32,7 +32,7 @@ async fn client_credentials_token_is_fetched_once_and_sent() {
     let fake = FakeSpotify::start().await;
     let mut args = common::spotify_args(&fake, None);
     args.client_id = Some("my-client".into());
-    args.client_secret = Some(spotify_mcp::middleware::auth::Secret::new("my-secret"));
+    args.client_secret = Some(spotify_mcp::foundation::secret::Secret::new("my-secret"));
     let client = common::connect(&args, false).await;
 
     fake.respond_once(Canned::json(
@@ -81,7 +81,7 @@ async fn rejected_client_credentials_are_reported() {
     let fake = FakeSpotify::start().await;
     let mut args = common::spotify_args(&fake, None);
     args.client_id = Some("my-client".into());
-    args.client_secret = Some(spotify_mcp::middleware::auth::Secret::new("wrong"));
+    args.client_secret = Some(spotify_mcp::foundation::secret::Secret::new("wrong"));
     let client = common::connect(&args, false).await;
     fake.respond(Canned::json(
         400,
@@ -107,11 +107,11 @@ async fn secrets_never_show_in_debug_output() {
     let fake = FakeSpotify::start().await;
     let mut args = common::spotify_args(&fake, Some("access-token-value"));
     args.client_id = Some("my-client".into());
-    args.client_secret = Some(spotify_mcp::middleware::auth::Secret::new(
+    args.client_secret = Some(spotify_mcp::foundation::secret::Secret::new(
         "client-secret-value",
     ));
-    let client = spotify_mcp::build_client(&args).unwrap();
-    for text in [format!("{args:?}"), format!("{client:?}")] {
+    let api = spotify_mcp::build_api(&args).unwrap();
+    for text in [format!("{args:?}"), format!("{api:?}")] {
         assert!(
             !text.contains("access-token-value") && !text.contains("client-secret-value"),
             "{text}"

@@ -6,7 +6,7 @@ mod common;
 use common::fake_spotify::{Canned, FakeSpotify};
 use common::grants;
 use serde_json::json;
-use spotify_mcp::config::ToolMode;
+use spotify_mcp::foundation::config::ToolMode;
 use spotify_mcp::mcp::CatalogOptions;
 
 async fn dynamic() -> (FakeSpotify, common::Client) {

@@ -35,7 +35,7 @@ async fn a_get_whose_answer_breaks_ends_in_a_clear_error() {
         let text = common::text(&result);
         assert!(text.contains(expected), "{fault}: {text}");
         let sent = count(&fake, "GET", "");
-        let retries = spotify_mcp::config::MiddlewareArgs::default().retries as usize;
+        let retries = spotify_mcp::foundation::config::MiddlewareArgs::default().retries as usize;
         assert!(
             (1..=1 + retries).contains(&sent),
             "{fault}: {sent} requests"

@@ -36,7 +36,7 @@ async fn a_get_that_keeps_failing_ends_in_a_clear_error_after_the_permitted_retr
         "{}",
         common::text(&result)
     );
-    let retries = spotify_mcp::config::MiddlewareArgs::default().retries as usize;
+    let retries = spotify_mcp::foundation::config::MiddlewareArgs::default().retries as usize;
     assert_eq!(count(&fake, "GET", ""), 1 + retries);
 }
 

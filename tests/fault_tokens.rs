@@ -7,7 +7,7 @@ mod common;
 use common::grants;
 use common::realistic::{self, get_album};
 use fake_spotify::{FakeSpotify, Knobs, Trigger};
-use spotify_mcp::config::SpotifyArgs;
+use spotify_mcp::foundation::config::SpotifyArgs;
 use std::path::PathBuf;
 
 /// A fake with `knobs`, a stored login holding a token the fake issued (the file says it

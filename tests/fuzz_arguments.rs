@@ -12,7 +12,7 @@ use common::samples;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{Map, Value};
-use spotify_mcp::config::ToolMode;
+use spotify_mcp::foundation::config::ToolMode;
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, ToolDef, all_tools};
 use std::sync::Arc;
@@ -56,7 +56,7 @@ impl Harness {
             let mut args = common::spotify_args(&fake, Some("fuzz-token"));
             // A connection the fake drops (an oversized URL) fails at once instead of retrying.
             args.middleware.retries = 0;
-            let client = spotify_mcp::build_client(&args).expect("client builds");
+            let api = spotify_mcp::build_api(&args).expect("client builds");
             let options = CatalogOptions {
                 selection: Selection {
                     include_deprecated: true,
@@ -66,10 +66,7 @@ impl Harness {
                 ..CatalogOptions::default()
             };
             let catalog = Catalog::new(all_tools(), &options);
-            (
-                fake,
-                SpotifyServer::new(Arc::new(client), Arc::new(catalog)),
-            )
+            (fake, SpotifyServer::new(api, Arc::new(catalog)))
         });
         Self {
             runtime,

@@ -19,7 +19,7 @@ fn too_many(retry_after: &str, reason: Option<&str>) -> Canned {
 async fn server(fake: &FakeSpotify, redis: Option<&str>) -> common::Client {
     let mut args = common::spotify_args(fake, Some("token"));
     args.middleware.max_rate_limit_wait_secs = 1;
-    args.middleware.redis_url = redis.map(spotify_mcp::middleware::auth::Secret::new);
+    args.middleware.redis_url = redis.map(spotify_mcp::foundation::secret::Secret::new);
     common::connect(&args, false).await
 }
 

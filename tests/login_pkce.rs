@@ -8,9 +8,9 @@ use common::fake_spotify::{Canned, FakeSpotify};
 use common::grants;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use spotify_mcp::auth::commands::run_login_with;
-use spotify_mcp::auth::login::Browser;
-use spotify_mcp::config::{CatalogArgs, LoginArgs};
+use spotify_mcp::app::auth_commands::run_login_with;
+use spotify_mcp::app::login::Browser;
+use spotify_mcp::foundation::config::{CatalogArgs, LoginArgs};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -21,7 +21,7 @@ async fn metrics_show_the_run_and_pass_promtool() {
         .unwrap()
         .local_addr()
         .unwrap();
-    spotify_mcp::middleware::metrics::serve(addr).expect("exporter starts");
+    spotify_mcp::foundation::metrics::serve(addr).expect("exporter starts");
 
     let fake = FakeSpotify::start().await;
     let mut args = common::cached::args(&fake, "metrics-user", None);

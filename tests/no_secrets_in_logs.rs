@@ -6,10 +6,10 @@ mod common;
 use common::fake_spotify::{Canned, FakeSpotify};
 use common::grants;
 use serde_json::json;
-use spotify_mcp::auth::commands::run_login_with;
-use spotify_mcp::auth::login::Browser;
-use spotify_mcp::config::{CatalogArgs, LoginArgs};
-use spotify_mcp::middleware::auth::Secret;
+use spotify_mcp::app::auth_commands::run_login_with;
+use spotify_mcp::app::login::Browser;
+use spotify_mcp::foundation::config::{CatalogArgs, LoginArgs};
+use spotify_mcp::foundation::secret::Secret;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

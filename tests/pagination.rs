@@ -125,9 +125,9 @@ impl ClientHandler for ProgressRecorder {
 async fn paging_reports_progress() {
     let fake = FakeSpotify::start().await;
     pages(&fake);
-    let client = spotify_mcp::build_client(&common::spotify_args(&fake, Some("t"))).unwrap();
+    let api = spotify_mcp::build_api(&common::spotify_args(&fake, Some("t"))).unwrap();
     let server = SpotifyServer::new(
-        Arc::new(client),
+        api,
         Arc::new(Catalog::new(all_tools(), &CatalogOptions::default())),
     );
     let (server_io, client_io) = tokio::io::duplex(1 << 20);

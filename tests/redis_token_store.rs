@@ -6,12 +6,12 @@ mod common;
 
 use common::grants;
 use common::redis_server::{self, RedisServer};
-use spotify_mcp::auth::grant::Grant;
-use spotify_mcp::auth::redis_store::RedisTokenStore;
-use spotify_mcp::auth::refresh_lock::LockAttempt;
-use spotify_mcp::auth::store::{FileTokenStore, TokenStore};
-use spotify_mcp::middleware::auth::Secret;
-use spotify_mcp::middleware::redis_link::RedisLink;
+use spotify_mcp::credentials::grant::Grant;
+use spotify_mcp::credentials::redis_store::RedisTokenStore;
+use spotify_mcp::credentials::refresh_lock::LockAttempt;
+use spotify_mcp::credentials::store::{FileTokenStore, TokenStore};
+use spotify_mcp::foundation::redis_link::RedisLink;
+use spotify_mcp::foundation::secret::Secret;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -7,7 +7,7 @@ use common::fake_spotify::{Canned, FakeSpotify};
 use common::redis_server;
 use common::{grants, replicas};
 use serde_json::json;
-use spotify_mcp::auth::grant::Grant;
+use spotify_mcp::credentials::grant::Grant;
 use std::time::Duration;
 
 #[tokio::test]

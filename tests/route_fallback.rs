@@ -10,9 +10,9 @@ use common::grants;
 use common::redis_server;
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
+use spotify_mcp::foundation::secret::Secret;
 use spotify_mcp::mcp::errors::CallError;
 use spotify_mcp::mcp::fallback::route_refused;
-use spotify_mcp::middleware::auth::Secret;
 
 fn structured(result: &CallToolResult) -> Value {
     result

@@ -12,7 +12,7 @@ async fn fallbacks_are_counted_per_family_and_route() {
         .unwrap()
         .local_addr()
         .unwrap();
-    spotify_mcp::middleware::metrics::serve(addr).expect("exporter starts");
+    spotify_mcp::foundation::metrics::serve(addr).expect("exporter starts");
 
     let fake = FakeSpotify::start().await;
     fake.respond_at(

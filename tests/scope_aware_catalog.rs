@@ -93,7 +93,7 @@ async fn app_credentials_refuse_user_tools_and_serve_catalog_tools() {
     let fake = FakeSpotify::start().await;
     let mut args = common::spotify_args(&fake, None);
     args.client_id = Some("app".into());
-    args.client_secret = Some(spotify_mcp::middleware::auth::Secret::new("secret"));
+    args.client_secret = Some(spotify_mcp::foundation::secret::Secret::new("secret"));
     let client = common::connect(&args, false).await;
     fake.respond_at(
         "/api/token",

@@ -59,7 +59,7 @@ async fn a_new_login_is_not_overwritten_by_a_running_server() {
     let client = common::connect(&args, false).await;
     // The user signs in again while the server runs.
     let new_login = grants::grant("new-login", Some("r-new"), 3600, &grants::all_scopes());
-    spotify_mcp::auth::store::FileTokenStore::new(path.clone())
+    spotify_mcp::credentials::store::FileTokenStore::new(path.clone())
         .save_sync(&new_login)
         .unwrap();
     fake.respond_at("/v1/", Canned::json(200, grants::album("a")));

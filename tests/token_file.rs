@@ -7,7 +7,7 @@ mod common;
 use common::fake_spotify::FakeSpotify;
 use common::grants;
 use serde_json::json;
-use spotify_mcp::auth::store::{FileTokenStore, StoreError};
+use spotify_mcp::credentials::store::{FileTokenStore, StoreError};
 
 #[test]
 fn every_write_leaves_a_private_file() {

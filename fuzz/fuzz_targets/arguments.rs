@@ -6,10 +6,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use spotify_mcp::config::{MiddlewareArgs, SpotifyArgs};
+use spotify_mcp::foundation::config::{MiddlewareArgs, SpotifyArgs};
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
-use spotify_mcp::middleware::auth::Secret;
+use spotify_mcp::foundation::secret::Secret;
 use std::sync::{Arc, OnceLock};
 
 struct Target {
@@ -46,8 +46,8 @@ fn target() -> &'static Target {
                 ..MiddlewareArgs::default()
             },
         };
-        let client = runtime
-            .block_on(async { spotify_mcp::build_client(&args) })
+        let api = runtime
+            .block_on(async { spotify_mcp::build_api(&args) })
             .expect("client builds");
         let options = CatalogOptions {
             selection: Selection {
@@ -59,7 +59,7 @@ fn target() -> &'static Target {
         let catalog = Catalog::new(all_tools(), &options);
         Target {
             runtime,
-            server: SpotifyServer::new(Arc::new(client), Arc::new(catalog)),
+            server: SpotifyServer::new(api, Arc::new(catalog)),
         }
     })
 }

@@ -6,9 +6,9 @@
 //! the cache before every reuse, so TTLs, writes that invalidate, other replicas (through Redis)
 //! and a new login all end a memo entry exactly when they end the cached body.
 
-use crate::middleware::metrics;
-use crate::middleware::pipeline::Middleware;
+use crate::foundation::metrics;
 use crate::middleware::served::{CachedRead, Served};
+use crate::spotify::SpotifyCall;
 use moka::future::Cache;
 use rmcp::model::CallToolResult;
 use serde_json::{Map, Value};
@@ -47,9 +47,9 @@ impl AnswerMemo {
     }
 
     /// The remembered answer for `key`, if the cache still serves the body it was made from.
-    pub async fn recall(&self, key: &str, middleware: &Middleware) -> Option<CallToolResult> {
+    pub async fn recall(&self, key: &str, spotify: &SpotifyCall) -> Option<CallToolResult> {
         let memo = self.entries.get(key).await?;
-        if middleware.still_serves(&memo.read).await {
+        if spotify.still_serves(&memo.read).await {
             metrics::answer_memo("hit");
             Some(memo.answer.clone())
         } else {

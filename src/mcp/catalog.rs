@@ -3,7 +3,7 @@
 
 use super::projection::ResponseOptions;
 use super::selection::Selection;
-use crate::config::ToolMode;
+use crate::foundation::config::ToolMode;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -156,14 +156,14 @@ impl Catalog {
             .filter(|def| options.selection.admits(def))
             .map(|def| {
                 let missing_scopes: Vec<&'static str> = match &options.granted_scopes {
-                    Some(granted) => crate::auth::grant::missing_scopes(def.scopes, granted),
+                    Some(granted) => crate::credentials::grant::missing_scopes(def.scopes, granted),
                     None => Vec::new(),
                 };
                 let mut tool = def.to_mcp();
                 if !missing_scopes.is_empty() {
                     let note = format!(
                         "UNAVAILABLE: the stored login lacks {}; run `spotify-mcp auth login` to grant it. ",
-                        crate::auth::grant::describe_scopes(&missing_scopes)
+                        crate::credentials::grant::describe_scopes(&missing_scopes)
                     );
                     tool.description = Some(format!("{note}{}", def.description).into());
                 }

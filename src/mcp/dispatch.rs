@@ -2,6 +2,7 @@
 //! turning the client's answer into JSON or a [`CallError`].
 
 use super::errors::CallError;
+use crate::spotify::Client;
 use progenitor_client::{Error as ClientError, ResponseValue};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
@@ -101,7 +102,9 @@ fn scalar_text(name: &str, value: Value) -> Result<String, CallError> {
 
 /// The JSON answer of a call (`None` when Spotify answered without a body), or the error.
 /// `empty_success` lists statuses the spec allows without a body beside the typed one.
+/// `client` is the one that made the call: it knows why a call failed before reaching Spotify.
 pub async fn finish<T: Serialize, E: Serialize>(
+    client: &Client,
     result: Result<ResponseValue<T>, ClientError<E>>,
     empty_success: &[u16],
 ) -> Result<Option<Value>, CallError> {
@@ -137,7 +140,10 @@ pub async fn finish<T: Serialize, E: Serialize>(
             let body = body.unwrap_or(Value::Null);
             Err(spotify_error(status, &body, retry_after))
         }
-        Err(ClientError::Custom(message)) => Err(CallError::Auth(message)),
+        Err(ClientError::Custom(message)) => Err(match client.take_failure() {
+            Some(failure) => failure.into(),
+            None => CallError::BadRequest(message),
+        }),
         Err(
             ClientError::CommunicationError(e)
             | ClientError::ResponseBodyError(e)

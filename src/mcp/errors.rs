@@ -1,6 +1,7 @@
 //! Errors a tool call can end in. Each message says what went wrong and what to do, because the
 //! assistant reads it and acts on it.
 
+use crate::middleware::call::CallFailure;
 use reqwest::StatusCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -9,8 +10,12 @@ pub enum CallError {
     InvalidArguments(String),
     #[error("invalid argument `{field}`: {problem}")]
     InvalidArgument { field: String, problem: String },
+    /// No token could be had, or Spotify refused the grant for good.
     #[error("{0}")]
     Auth(String),
+    /// Spotify's answer was over the size cap and was not read.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{}", spotify_message(*.status, .message, .reason.as_deref(), *.retry_after))]
     Spotify {
         status: StatusCode,
@@ -74,4 +79,16 @@ fn spotify_message(
         text.push_str(&format!(" Retry after {seconds} seconds."));
     }
     text
+}
+
+impl From<CallFailure> for CallError {
+    fn from(failure: CallFailure) -> Self {
+        let message = failure.to_string();
+        match failure {
+            CallFailure::AnswerTooLarge { .. } => CallError::TooLarge(message),
+            CallFailure::Credentials(_)
+            | CallFailure::GrantRefused(_)
+            | CallFailure::UnsendableToken => CallError::Auth(message),
+        }
+    }
 }

@@ -16,11 +16,10 @@
 use super::dispatch::Args;
 use super::errors::CallError;
 use super::generated_tools;
-use crate::middleware::metrics;
-use crate::middleware::routes::Route;
-use crate::spotify::Client;
+use crate::foundation::metrics;
+use crate::middleware::routes::{Route, RouteMemory};
+use crate::spotify::{Client, SpotifyCall};
 use futures::stream::{self, StreamExt, TryStreamExt};
-use progenitor_client::ClientInfo;
 use serde_json::{Map, Value, json};
 
 type Outcome = Result<Option<Value>, CallError>;
@@ -171,16 +170,17 @@ pub fn route_refused(error: &CallError) -> bool {
 
 /// Runs tool `name` with `arguments` (already validated), on whichever route this app can use.
 pub async fn dispatch(
-    client: &Client,
+    spotify: &SpotifyCall,
+    routes: &RouteMemory,
     name: &str,
     arguments: Map<String, Value>,
 ) -> Option<Outcome> {
+    let client = spotify.client();
     let Some(Moved { family, side }) = moved(name) else {
         return generated_tools::dispatch(client, name, &mut Args::new(arguments)).await;
     };
-    let middleware = &client.inner().middleware;
-    let identity = middleware.tokens.identity().await;
-    let remembered = middleware.routes.get(family, &identity).await;
+    let identity = spotify.credentials().identity().await;
+    let remembered = routes.get(family, &identity).await;
     // The remembered route when these arguments can be expressed there, else the tool's own.
     let (first, outcome) = match remembered.filter(|route| *route != side) {
         Some(other) => match run(client, name, side, other, &arguments).await {
@@ -210,7 +210,7 @@ pub async fn dispatch(
     metrics::route_fallback(family, label(second), result);
     match outcome {
         Ok(body) => {
-            middleware.routes.set(family, &identity, second).await;
+            routes.set(family, &identity, second).await;
             Some(Ok(body))
         }
         // Both routes refused: the requested tool's own answer is the one to show.

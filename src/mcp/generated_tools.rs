@@ -2451,7 +2451,7 @@ async fn call_get_album(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_an_album(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_an_album(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_several_albums` → `GET /albums`
 async fn call_get_several_albums(
@@ -2460,7 +2460,7 @@ async fn call_get_several_albums(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_multiple_albums(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_multiple_albums(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_album_tracks` → `GET /albums/{id}/tracks`
 async fn call_get_album_tracks(
@@ -2471,7 +2471,11 @@ async fn call_get_album_tracks(
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_string("market")?;
     let arg3 = args.opt_value("offset")?;
-    finish(client.get_an_albums_tracks(&arg0, arg1, arg2.as_deref(), arg3).await, &[])
+    finish(
+            client,
+            client.get_an_albums_tracks(&arg0, arg1, arg2.as_deref(), arg3).await,
+            &[],
+        )
         .await
 }
 /// `get_new_releases` → `GET /browse/new-releases`
@@ -2481,7 +2485,7 @@ async fn call_get_new_releases(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
-    finish(client.get_new_releases(arg0, arg1).await, &[]).await
+    finish(client, client.get_new_releases(arg0, arg1).await, &[]).await
 }
 /// `get_artist` → `GET /artists/{id}`
 async fn call_get_artist(
@@ -2489,7 +2493,7 @@ async fn call_get_artist(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
-    finish(client.get_an_artist(&arg0).await, &[]).await
+    finish(client, client.get_an_artist(&arg0).await, &[]).await
 }
 /// `get_several_artists` → `GET /artists`
 async fn call_get_several_artists(
@@ -2497,7 +2501,7 @@ async fn call_get_several_artists(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.get_multiple_artists(&arg0).await, &[]).await
+    finish(client, client.get_multiple_artists(&arg0).await, &[]).await
 }
 /// `get_artist_albums` → `GET /artists/{id}/albums`
 async fn call_get_artist_albums(
@@ -2510,6 +2514,7 @@ async fn call_get_artist_albums(
     let arg3 = args.opt_string("market")?;
     let arg4 = args.opt_value("offset")?;
     finish(
+            client,
             client
                 .get_an_artists_albums(
                     &arg0,
@@ -2530,7 +2535,8 @@ async fn call_get_artist_top_tracks(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_an_artists_top_tracks(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_an_artists_top_tracks(&arg0, arg1.as_deref()).await, &[])
+        .await
 }
 /// `get_related_artists` → `GET /artists/{id}/related-artists`
 async fn call_get_related_artists(
@@ -2538,7 +2544,7 @@ async fn call_get_related_artists(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
-    finish(client.get_an_artists_related_artists(&arg0).await, &[]).await
+    finish(client, client.get_an_artists_related_artists(&arg0).await, &[]).await
 }
 /// `get_track` → `GET /tracks/{id}`
 async fn call_get_track(
@@ -2547,7 +2553,7 @@ async fn call_get_track(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_track(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_track(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_several_tracks` → `GET /tracks`
 async fn call_get_several_tracks(
@@ -2556,7 +2562,7 @@ async fn call_get_several_tracks(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_several_tracks(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_several_tracks(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_several_audio_features` → `GET /audio-features`
 async fn call_get_several_audio_features(
@@ -2564,7 +2570,7 @@ async fn call_get_several_audio_features(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.get_several_audio_features(&arg0).await, &[]).await
+    finish(client, client.get_several_audio_features(&arg0).await, &[]).await
 }
 /// `get_audio_features` → `GET /audio-features/{id}`
 async fn call_get_audio_features(
@@ -2572,7 +2578,7 @@ async fn call_get_audio_features(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
-    finish(client.get_audio_features(&arg0).await, &[]).await
+    finish(client, client.get_audio_features(&arg0).await, &[]).await
 }
 /// `get_audio_analysis` → `GET /audio-analysis/{id}`
 async fn call_get_audio_analysis(
@@ -2580,7 +2586,7 @@ async fn call_get_audio_analysis(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
-    finish(client.get_audio_analysis(&arg0).await, &[]).await
+    finish(client, client.get_audio_analysis(&arg0).await, &[]).await
 }
 /// `get_recommendations` → `GET /recommendations`
 async fn call_get_recommendations(
@@ -2635,6 +2641,7 @@ async fn call_get_recommendations(
     let arg45 = args.opt_value("target_time_signature")?;
     let arg46 = args.opt_value("target_valence")?;
     finish(
+            client,
             client
                 .get_recommendations(
                     arg0,
@@ -2695,7 +2702,7 @@ async fn call_get_recommendation_genres(
     client: &Client,
     _args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
-    finish(client.get_recommendation_genres().await, &[]).await
+    finish(client, client.get_recommendation_genres().await, &[]).await
 }
 /// `search` → `GET /search`
 async fn call_search(
@@ -2709,6 +2716,7 @@ async fn call_search(
     let arg4 = args.string("q")?;
     let arg5 = args.joined("type")?;
     finish(
+            client,
             client
                 .search(arg0.as_deref(), arg1, arg2.as_deref(), arg3, &arg4, &arg5)
                 .await,
@@ -2721,7 +2729,7 @@ async fn call_get_available_markets(
     client: &Client,
     _args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
-    finish(client.get_available_markets().await, &[]).await
+    finish(client, client.get_available_markets().await, &[]).await
 }
 /// `get_categories` → `GET /browse/categories`
 async fn call_get_categories(
@@ -2731,7 +2739,7 @@ async fn call_get_categories(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("locale")?;
     let arg2 = args.opt_value("offset")?;
-    finish(client.get_categories(arg0, arg1.as_deref(), arg2).await, &[]).await
+    finish(client, client.get_categories(arg0, arg1.as_deref(), arg2).await, &[]).await
 }
 /// `get_category` → `GET /browse/categories/{category_id}`
 async fn call_get_category(
@@ -2740,7 +2748,7 @@ async fn call_get_category(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("category_id")?;
     let arg1 = args.opt_string("locale")?;
-    finish(client.get_a_category(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_a_category(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_category_playlists` → `GET /browse/categories/{category_id}/playlists`
 async fn call_get_category_playlists(
@@ -2750,7 +2758,7 @@ async fn call_get_category_playlists(
     let arg0 = args.string("category_id")?;
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_value("offset")?;
-    finish(client.get_a_categories_playlists(&arg0, arg1, arg2).await, &[]).await
+    finish(client, client.get_a_categories_playlists(&arg0, arg1, arg2).await, &[]).await
 }
 /// `get_featured_playlists` → `GET /browse/featured-playlists`
 async fn call_get_featured_playlists(
@@ -2760,7 +2768,8 @@ async fn call_get_featured_playlists(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("locale")?;
     let arg2 = args.opt_value("offset")?;
-    finish(client.get_featured_playlists(arg0, arg1.as_deref(), arg2).await, &[]).await
+    finish(client, client.get_featured_playlists(arg0, arg1.as_deref(), arg2).await, &[])
+        .await
 }
 /// `get_show` → `GET /shows/{id}`
 async fn call_get_show(
@@ -2769,7 +2778,7 @@ async fn call_get_show(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_a_show(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_a_show(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_several_shows` → `GET /shows`
 async fn call_get_several_shows(
@@ -2778,7 +2787,7 @@ async fn call_get_several_shows(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_multiple_shows(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_multiple_shows(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_show_episodes` → `GET /shows/{id}/episodes`
 async fn call_get_show_episodes(
@@ -2789,7 +2798,11 @@ async fn call_get_show_episodes(
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_string("market")?;
     let arg3 = args.opt_value("offset")?;
-    finish(client.get_a_shows_episodes(&arg0, arg1, arg2.as_deref(), arg3).await, &[])
+    finish(
+            client,
+            client.get_a_shows_episodes(&arg0, arg1, arg2.as_deref(), arg3).await,
+            &[],
+        )
         .await
 }
 /// `get_episode` → `GET /episodes/{id}`
@@ -2799,7 +2812,7 @@ async fn call_get_episode(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_an_episode(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_an_episode(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_several_episodes` → `GET /episodes`
 async fn call_get_several_episodes(
@@ -2808,7 +2821,7 @@ async fn call_get_several_episodes(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_multiple_episodes(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_multiple_episodes(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_audiobook` → `GET /audiobooks/{id}`
 async fn call_get_audiobook(
@@ -2817,7 +2830,7 @@ async fn call_get_audiobook(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_an_audiobook(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_an_audiobook(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_several_audiobooks` → `GET /audiobooks`
 async fn call_get_several_audiobooks(
@@ -2826,7 +2839,8 @@ async fn call_get_several_audiobooks(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_multiple_audiobooks(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_multiple_audiobooks(&arg0, arg1.as_deref()).await, &[])
+        .await
 }
 /// `get_audiobook_chapters` → `GET /audiobooks/{id}/chapters`
 async fn call_get_audiobook_chapters(
@@ -2837,7 +2851,11 @@ async fn call_get_audiobook_chapters(
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_string("market")?;
     let arg3 = args.opt_value("offset")?;
-    finish(client.get_audiobook_chapters(&arg0, arg1, arg2.as_deref(), arg3).await, &[])
+    finish(
+            client,
+            client.get_audiobook_chapters(&arg0, arg1, arg2.as_deref(), arg3).await,
+            &[],
+        )
         .await
 }
 /// `get_saved_audiobooks` → `GET /me/audiobooks`
@@ -2847,7 +2865,7 @@ async fn call_get_saved_audiobooks(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
-    finish(client.get_users_saved_audiobooks(arg0, arg1).await, &[]).await
+    finish(client, client.get_users_saved_audiobooks(arg0, arg1).await, &[]).await
 }
 /// `save_audiobooks_legacy` → `PUT /me/audiobooks`
 async fn call_save_audiobooks_legacy(
@@ -2855,7 +2873,7 @@ async fn call_save_audiobooks_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.save_audiobooks_user(&arg0).await, &[]).await
+    finish(client, client.save_audiobooks_user(&arg0).await, &[]).await
 }
 /// `remove_audiobooks_legacy` → `DELETE /me/audiobooks`
 async fn call_remove_audiobooks_legacy(
@@ -2863,7 +2881,7 @@ async fn call_remove_audiobooks_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.remove_audiobooks_user(&arg0).await, &[]).await
+    finish(client, client.remove_audiobooks_user(&arg0).await, &[]).await
 }
 /// `check_saved_audiobooks_legacy` → `GET /me/audiobooks/contains`
 async fn call_check_saved_audiobooks_legacy(
@@ -2871,7 +2889,7 @@ async fn call_check_saved_audiobooks_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.check_users_saved_audiobooks(&arg0).await, &[]).await
+    finish(client, client.check_users_saved_audiobooks(&arg0).await, &[]).await
 }
 /// `get_chapter` → `GET /chapters/{id}`
 async fn call_get_chapter(
@@ -2880,7 +2898,7 @@ async fn call_get_chapter(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("id")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_a_chapter(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_a_chapter(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_several_chapters` → `GET /chapters`
 async fn call_get_several_chapters(
@@ -2889,7 +2907,7 @@ async fn call_get_several_chapters(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
-    finish(client.get_several_chapters(&arg0, arg1.as_deref()).await, &[]).await
+    finish(client, client.get_several_chapters(&arg0, arg1.as_deref()).await, &[]).await
 }
 /// `get_saved_episodes` → `GET /me/episodes`
 async fn call_get_saved_episodes(
@@ -2899,7 +2917,12 @@ async fn call_get_saved_episodes(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("market")?;
     let arg2 = args.opt_value("offset")?;
-    finish(client.get_users_saved_episodes(arg0, arg1.as_deref(), arg2).await, &[]).await
+    finish(
+            client,
+            client.get_users_saved_episodes(arg0, arg1.as_deref(), arg2).await,
+            &[],
+        )
+        .await
 }
 /// `save_episodes_legacy` → `PUT /me/episodes`
 async fn call_save_episodes_legacy(
@@ -2908,7 +2931,7 @@ async fn call_save_episodes_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.save_episodes_user(&arg0, &body).await, &[]).await
+    finish(client, client.save_episodes_user(&arg0, &body).await, &[]).await
 }
 /// `remove_episodes_legacy` → `DELETE /me/episodes`
 async fn call_remove_episodes_legacy(
@@ -2917,7 +2940,7 @@ async fn call_remove_episodes_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.remove_episodes_user(&arg0, &body).await, &[]).await
+    finish(client, client.remove_episodes_user(&arg0, &body).await, &[]).await
 }
 /// `check_saved_episodes_legacy` → `GET /me/episodes/contains`
 async fn call_check_saved_episodes_legacy(
@@ -2925,7 +2948,7 @@ async fn call_check_saved_episodes_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.check_users_saved_episodes(&arg0).await, &[]).await
+    finish(client, client.check_users_saved_episodes(&arg0).await, &[]).await
 }
 /// `get_saved_shows` → `GET /me/shows`
 async fn call_get_saved_shows(
@@ -2934,7 +2957,7 @@ async fn call_get_saved_shows(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
-    finish(client.get_users_saved_shows(arg0, arg1).await, &[]).await
+    finish(client, client.get_users_saved_shows(arg0, arg1).await, &[]).await
 }
 /// `save_shows_legacy` → `PUT /me/shows`
 async fn call_save_shows_legacy(
@@ -2943,7 +2966,7 @@ async fn call_save_shows_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.save_shows_user(&arg0, &body).await, &[]).await
+    finish(client, client.save_shows_user(&arg0, &body).await, &[]).await
 }
 /// `remove_shows_legacy` → `DELETE /me/shows`
 async fn call_remove_shows_legacy(
@@ -2953,7 +2976,8 @@ async fn call_remove_shows_legacy(
     let arg0 = args.joined("ids")?;
     let arg1 = args.opt_string("market")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.remove_shows_user(&arg0, arg1.as_deref(), &body).await, &[]).await
+    finish(client, client.remove_shows_user(&arg0, arg1.as_deref(), &body).await, &[])
+        .await
 }
 /// `check_saved_shows_legacy` → `GET /me/shows/contains`
 async fn call_check_saved_shows_legacy(
@@ -2961,14 +2985,14 @@ async fn call_check_saved_shows_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.check_users_saved_shows(&arg0).await, &[]).await
+    finish(client, client.check_users_saved_shows(&arg0).await, &[]).await
 }
 /// `get_my_profile` → `GET /me`
 async fn call_get_my_profile(
     client: &Client,
     _args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
-    finish(client.get_current_users_profile().await, &[]).await
+    finish(client, client.get_current_users_profile().await, &[]).await
 }
 /// `get_playlist` → `GET /playlists/{playlist_id}`
 async fn call_get_playlist(
@@ -2980,6 +3004,7 @@ async fn call_get_playlist(
     let arg2 = args.opt_string("fields")?;
     let arg3 = args.opt_string("market")?;
     finish(
+            client,
             client
                 .get_playlist(&arg0, arg1.as_deref(), arg2.as_deref(), arg3.as_deref())
                 .await,
@@ -3002,7 +3027,7 @@ async fn call_change_playlist_details(
                 ("description", "description"),
             ],
         )?;
-    finish(client.change_playlist_details(&arg0, &body).await, &[]).await
+    finish(client, client.change_playlist_details(&arg0, &body).await, &[]).await
 }
 /// `get_playlist_tracks_legacy` → `GET /playlists/{playlist_id}/tracks`
 async fn call_get_playlist_tracks_legacy(
@@ -3016,6 +3041,7 @@ async fn call_get_playlist_tracks_legacy(
     let arg4 = args.opt_string("market")?;
     let arg5 = args.opt_value("offset")?;
     finish(
+            client,
             client
                 .get_playlists_tracks(
                     &arg0,
@@ -3046,7 +3072,11 @@ async fn call_update_playlist_tracks_legacy(
                 ("snapshot_id", "snapshot_id"),
             ],
         )?;
-    finish(client.reorder_or_replace_playlists_tracks(&arg0, None, &body).await, &[])
+    finish(
+            client,
+            client.reorder_or_replace_playlists_tracks(&arg0, None, &body).await,
+            &[],
+        )
         .await
 }
 /// `add_playlist_tracks_legacy` → `POST /playlists/{playlist_id}/tracks`
@@ -3056,7 +3086,8 @@ async fn call_add_playlist_tracks_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let body = args.body(&[("uris", "uris"), ("position", "position")])?;
-    finish(client.add_tracks_to_playlist(&arg0, None, None, &body).await, &[]).await
+    finish(client, client.add_tracks_to_playlist(&arg0, None, None, &body).await, &[])
+        .await
 }
 /// `remove_playlist_tracks_legacy` → `DELETE /playlists/{playlist_id}/tracks`
 async fn call_remove_playlist_tracks_legacy(
@@ -3065,7 +3096,7 @@ async fn call_remove_playlist_tracks_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let body = args.body(&[("tracks", "tracks"), ("snapshot_id", "snapshot_id")])?;
-    finish(client.remove_tracks_playlist(&arg0, &body).await, &[]).await
+    finish(client, client.remove_tracks_playlist(&arg0, &body).await, &[]).await
 }
 /// `get_playlist_items` → `GET /playlists/{playlist_id}/items`
 async fn call_get_playlist_items(
@@ -3079,6 +3110,7 @@ async fn call_get_playlist_items(
     let arg4 = args.opt_string("market")?;
     let arg5 = args.opt_value("offset")?;
     finish(
+            client,
             client
                 .get_playlists_items(
                     &arg0,
@@ -3109,7 +3141,11 @@ async fn call_reorder_or_replace_playlist_items(
                 ("snapshot_id", "snapshot_id"),
             ],
         )?;
-    finish(client.reorder_or_replace_playlists_items(&arg0, None, &body).await, &[])
+    finish(
+            client,
+            client.reorder_or_replace_playlists_items(&arg0, None, &body).await,
+            &[],
+        )
         .await
 }
 /// `add_playlist_items` → `POST /playlists/{playlist_id}/items`
@@ -3119,7 +3155,8 @@ async fn call_add_playlist_items(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let body = args.body(&[("uris", "uris"), ("position", "position")])?;
-    finish(client.add_items_to_playlist(&arg0, None, None, &body).await, &[]).await
+    finish(client, client.add_items_to_playlist(&arg0, None, None, &body).await, &[])
+        .await
 }
 /// `remove_playlist_items` → `DELETE /playlists/{playlist_id}/items`
 async fn call_remove_playlist_items(
@@ -3128,7 +3165,7 @@ async fn call_remove_playlist_items(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let body = args.body(&[("items", "items"), ("snapshot_id", "snapshot_id")])?;
-    finish(client.remove_items_playlist(&arg0, &body).await, &[]).await
+    finish(client, client.remove_items_playlist(&arg0, &body).await, &[]).await
 }
 /// `get_my_playlists` → `GET /me/playlists`
 async fn call_get_my_playlists(
@@ -3137,7 +3174,8 @@ async fn call_get_my_playlists(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
-    finish(client.get_a_list_of_current_users_playlists(arg0, arg1).await, &[]).await
+    finish(client, client.get_a_list_of_current_users_playlists(arg0, arg1).await, &[])
+        .await
 }
 /// `create_playlist` → `POST /me/playlists`
 async fn call_create_playlist(
@@ -3153,7 +3191,7 @@ async fn call_create_playlist(
                 ("description", "description"),
             ],
         )?;
-    finish(client.create_playlist(&body).await, &[]).await
+    finish(client, client.create_playlist(&body).await, &[]).await
 }
 /// `save_library_items` → `PUT /me/library`
 async fn call_save_library_items(
@@ -3161,7 +3199,7 @@ async fn call_save_library_items(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("uris")?;
-    finish(client.save_library_items(&arg0).await, &[]).await
+    finish(client, client.save_library_items(&arg0).await, &[]).await
 }
 /// `remove_library_items` → `DELETE /me/library`
 async fn call_remove_library_items(
@@ -3169,7 +3207,7 @@ async fn call_remove_library_items(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("uris")?;
-    finish(client.remove_library_items(&arg0).await, &[]).await
+    finish(client, client.remove_library_items(&arg0).await, &[]).await
 }
 /// `check_library_contains` → `GET /me/library/contains`
 async fn call_check_library_contains(
@@ -3177,7 +3215,7 @@ async fn call_check_library_contains(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("uris")?;
-    finish(client.check_library_contains(&arg0).await, &[]).await
+    finish(client, client.check_library_contains(&arg0).await, &[]).await
 }
 /// `get_saved_albums` → `GET /me/albums`
 async fn call_get_saved_albums(
@@ -3187,7 +3225,8 @@ async fn call_get_saved_albums(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("market")?;
     let arg2 = args.opt_value("offset")?;
-    finish(client.get_users_saved_albums(arg0, arg1.as_deref(), arg2).await, &[]).await
+    finish(client, client.get_users_saved_albums(arg0, arg1.as_deref(), arg2).await, &[])
+        .await
 }
 /// `save_albums_legacy` → `PUT /me/albums`
 async fn call_save_albums_legacy(
@@ -3196,7 +3235,7 @@ async fn call_save_albums_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.save_albums_user(&arg0, &body).await, &[]).await
+    finish(client, client.save_albums_user(&arg0, &body).await, &[]).await
 }
 /// `remove_saved_albums_legacy` → `DELETE /me/albums`
 async fn call_remove_saved_albums_legacy(
@@ -3205,7 +3244,7 @@ async fn call_remove_saved_albums_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.remove_albums_user(&arg0, &body).await, &[]).await
+    finish(client, client.remove_albums_user(&arg0, &body).await, &[]).await
 }
 /// `check_saved_albums_legacy` → `GET /me/albums/contains`
 async fn call_check_saved_albums_legacy(
@@ -3213,7 +3252,7 @@ async fn call_check_saved_albums_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.check_users_saved_albums(&arg0).await, &[]).await
+    finish(client, client.check_users_saved_albums(&arg0).await, &[]).await
 }
 /// `get_saved_tracks` → `GET /me/tracks`
 async fn call_get_saved_tracks(
@@ -3223,7 +3262,8 @@ async fn call_get_saved_tracks(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_string("market")?;
     let arg2 = args.opt_value("offset")?;
-    finish(client.get_users_saved_tracks(arg0, arg1.as_deref(), arg2).await, &[]).await
+    finish(client, client.get_users_saved_tracks(arg0, arg1.as_deref(), arg2).await, &[])
+        .await
 }
 /// `save_tracks_legacy` → `PUT /me/tracks`
 async fn call_save_tracks_legacy(
@@ -3231,7 +3271,7 @@ async fn call_save_tracks_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let body = args.body(&[("ids", "ids"), ("timestamped_ids", "timestamped_ids")])?;
-    finish(client.save_tracks_user(&body).await, &[]).await
+    finish(client, client.save_tracks_user(&body).await, &[]).await
 }
 /// `remove_saved_tracks_legacy` → `DELETE /me/tracks`
 async fn call_remove_saved_tracks_legacy(
@@ -3240,7 +3280,7 @@ async fn call_remove_saved_tracks_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.remove_tracks_user(&arg0, &body).await, &[]).await
+    finish(client, client.remove_tracks_user(&arg0, &body).await, &[]).await
 }
 /// `check_saved_tracks_legacy` → `GET /me/tracks/contains`
 async fn call_check_saved_tracks_legacy(
@@ -3248,7 +3288,7 @@ async fn call_check_saved_tracks_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
-    finish(client.check_users_saved_tracks(&arg0).await, &[]).await
+    finish(client, client.check_users_saved_tracks(&arg0).await, &[]).await
 }
 /// `get_user_profile` → `GET /users/{user_id}`
 async fn call_get_user_profile(
@@ -3256,7 +3296,7 @@ async fn call_get_user_profile(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("user_id")?;
-    finish(client.get_users_profile(&arg0).await, &[]).await
+    finish(client, client.get_users_profile(&arg0).await, &[]).await
 }
 /// `get_user_playlists` → `GET /users/{user_id}/playlists`
 async fn call_get_user_playlists(
@@ -3266,7 +3306,7 @@ async fn call_get_user_playlists(
     let arg0 = args.string("user_id")?;
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.opt_value("offset")?;
-    finish(client.get_list_users_playlists(&arg0, arg1, arg2).await, &[]).await
+    finish(client, client.get_list_users_playlists(&arg0, arg1, arg2).await, &[]).await
 }
 /// `create_playlist_legacy` → `POST /users/{user_id}/playlists`
 async fn call_create_playlist_legacy(
@@ -3283,7 +3323,7 @@ async fn call_create_playlist_legacy(
                 ("description", "description"),
             ],
         )?;
-    finish(client.create_playlist_for_user(&arg0, &body).await, &[]).await
+    finish(client, client.create_playlist_for_user(&arg0, &body).await, &[]).await
 }
 /// `follow_playlist_legacy` → `PUT /playlists/{playlist_id}/followers`
 async fn call_follow_playlist_legacy(
@@ -3292,7 +3332,7 @@ async fn call_follow_playlist_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let body = args.body(&[("public", "public")])?;
-    finish(client.follow_playlist(&arg0, &body).await, &[]).await
+    finish(client, client.follow_playlist(&arg0, &body).await, &[]).await
 }
 /// `unfollow_playlist_legacy` → `DELETE /playlists/{playlist_id}/followers`
 async fn call_unfollow_playlist_legacy(
@@ -3300,7 +3340,7 @@ async fn call_unfollow_playlist_legacy(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
-    finish(client.unfollow_playlist(&arg0).await, &[]).await
+    finish(client, client.unfollow_playlist(&arg0).await, &[]).await
 }
 /// `check_follows_playlist_legacy` → `GET /playlists/{playlist_id}/followers/contains`
 async fn call_check_follows_playlist_legacy(
@@ -3309,7 +3349,11 @@ async fn call_check_follows_playlist_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let arg1 = args.opt_joined("ids")?;
-    finish(client.check_if_user_follows_playlist(&arg0, arg1.as_deref()).await, &[])
+    finish(
+            client,
+            client.check_if_user_follows_playlist(&arg0, arg1.as_deref()).await,
+            &[],
+        )
         .await
 }
 /// `get_playlist_cover` → `GET /playlists/{playlist_id}/images`
@@ -3318,7 +3362,7 @@ async fn call_get_playlist_cover(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
-    finish(client.get_playlist_cover(&arg0).await, &[]).await
+    finish(client, client.get_playlist_cover(&arg0).await, &[]).await
 }
 /// `upload_playlist_cover` → `PUT /playlists/{playlist_id}/images`
 async fn call_upload_playlist_cover(
@@ -3327,7 +3371,7 @@ async fn call_upload_playlist_cover(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.string("playlist_id")?;
     let body = args.string("image_base64")?;
-    finish(client.upload_custom_playlist_cover(&arg0, body).await, &[]).await
+    finish(client, client.upload_custom_playlist_cover(&arg0, body).await, &[]).await
 }
 /// `get_followed_artists` → `GET /me/following`
 async fn call_get_followed_artists(
@@ -3337,7 +3381,7 @@ async fn call_get_followed_artists(
     let arg0 = args.opt_string("after")?;
     let arg1 = args.opt_value("limit")?;
     let arg2 = args.string("type")?;
-    finish(client.get_followed(arg0.as_deref(), arg1, &arg2).await, &[]).await
+    finish(client, client.get_followed(arg0.as_deref(), arg1, &arg2).await, &[]).await
 }
 /// `follow_artists_or_users_legacy` → `PUT /me/following`
 async fn call_follow_artists_or_users_legacy(
@@ -3347,7 +3391,7 @@ async fn call_follow_artists_or_users_legacy(
     let arg0 = args.joined("ids")?;
     let arg1 = args.string("type")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.follow_artists_users(&arg0, &arg1, &body).await, &[]).await
+    finish(client, client.follow_artists_users(&arg0, &arg1, &body).await, &[]).await
 }
 /// `unfollow_artists_or_users_legacy` → `DELETE /me/following`
 async fn call_unfollow_artists_or_users_legacy(
@@ -3357,7 +3401,7 @@ async fn call_unfollow_artists_or_users_legacy(
     let arg0 = args.joined("ids")?;
     let arg1 = args.string("type")?;
     let body = args.body(&[("body_ids", "ids")])?;
-    finish(client.unfollow_artists_users(&arg0, &arg1, &body).await, &[]).await
+    finish(client, client.unfollow_artists_users(&arg0, &arg1, &body).await, &[]).await
 }
 /// `check_follows_artists_or_users_legacy` → `GET /me/following/contains`
 async fn call_check_follows_artists_or_users_legacy(
@@ -3366,7 +3410,7 @@ async fn call_check_follows_artists_or_users_legacy(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.joined("ids")?;
     let arg1 = args.string("type")?;
-    finish(client.check_current_user_follows(&arg0, &arg1).await, &[]).await
+    finish(client, client.check_current_user_follows(&arg0, &arg1).await, &[]).await
 }
 /// `get_top_artists` → `GET /me/top/artists`
 async fn call_get_top_artists(
@@ -3376,7 +3420,8 @@ async fn call_get_top_artists(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
     let arg2 = args.opt_string("time_range")?;
-    finish(client.get_users_top_artists(arg0, arg1, arg2.as_deref()).await, &[]).await
+    finish(client, client.get_users_top_artists(arg0, arg1, arg2.as_deref()).await, &[])
+        .await
 }
 /// `get_top_tracks` → `GET /me/top/tracks`
 async fn call_get_top_tracks(
@@ -3386,7 +3431,8 @@ async fn call_get_top_tracks(
     let arg0 = args.opt_value("limit")?;
     let arg1 = args.opt_value("offset")?;
     let arg2 = args.opt_string("time_range")?;
-    finish(client.get_users_top_tracks(arg0, arg1, arg2.as_deref()).await, &[]).await
+    finish(client, client.get_users_top_tracks(arg0, arg1, arg2.as_deref()).await, &[])
+        .await
 }
 /// `get_playback_state` → `GET /me/player`
 async fn call_get_playback_state(
@@ -3396,6 +3442,7 @@ async fn call_get_playback_state(
     let arg0 = args.opt_joined("additional_types")?;
     let arg1 = args.opt_string("market")?;
     finish(
+            client,
             client
                 .get_information_about_the_users_current_playback(
                     arg0.as_deref(),
@@ -3412,14 +3459,14 @@ async fn call_transfer_playback(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let body = args.body(&[("device_ids", "device_ids"), ("play", "play")])?;
-    finish(client.transfer_a_users_playback(&body).await, &[]).await
+    finish(client, client.transfer_a_users_playback(&body).await, &[]).await
 }
 /// `get_devices` → `GET /me/player/devices`
 async fn call_get_devices(
     client: &Client,
     _args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
-    finish(client.get_a_users_available_devices().await, &[]).await
+    finish(client, client.get_a_users_available_devices().await, &[]).await
 }
 /// `get_currently_playing` → `GET /me/player/currently-playing`
 async fn call_get_currently_playing(
@@ -3429,6 +3476,7 @@ async fn call_get_currently_playing(
     let arg0 = args.opt_joined("additional_types")?;
     let arg1 = args.opt_string("market")?;
     finish(
+            client,
             client
                 .get_the_users_currently_playing_track(arg0.as_deref(), arg1.as_deref())
                 .await,
@@ -3451,7 +3499,8 @@ async fn call_start_playback(
                 ("position_ms", "position_ms"),
             ],
         )?;
-    finish(client.start_a_users_playback(arg0.as_deref(), &body).await, &[]).await
+    finish(client, client.start_a_users_playback(arg0.as_deref(), &body).await, &[])
+        .await
 }
 /// `pause_playback` → `PUT /me/player/pause`
 async fn call_pause_playback(
@@ -3459,7 +3508,7 @@ async fn call_pause_playback(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
-    finish(client.pause_a_users_playback(arg0.as_deref()).await, &[]).await
+    finish(client, client.pause_a_users_playback(arg0.as_deref()).await, &[]).await
 }
 /// `skip_to_next` → `POST /me/player/next`
 async fn call_skip_to_next(
@@ -3467,7 +3516,8 @@ async fn call_skip_to_next(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
-    finish(client.skip_users_playback_to_next_track(arg0.as_deref()).await, &[]).await
+    finish(client, client.skip_users_playback_to_next_track(arg0.as_deref()).await, &[])
+        .await
 }
 /// `skip_to_previous` → `POST /me/player/previous`
 async fn call_skip_to_previous(
@@ -3475,7 +3525,11 @@ async fn call_skip_to_previous(
     args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
-    finish(client.skip_users_playback_to_previous_track(arg0.as_deref()).await, &[])
+    finish(
+            client,
+            client.skip_users_playback_to_previous_track(arg0.as_deref()).await,
+            &[],
+        )
         .await
 }
 /// `seek_to_position` → `PUT /me/player/seek`
@@ -3486,6 +3540,7 @@ async fn call_seek_to_position(
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.value("position_ms")?;
     finish(
+            client,
             client
                 .seek_to_position_in_currently_playing_track(arg0.as_deref(), arg1)
                 .await,
@@ -3500,7 +3555,11 @@ async fn call_set_repeat_mode(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.string("state")?;
-    finish(client.set_repeat_mode_on_users_playback(arg0.as_deref(), &arg1).await, &[])
+    finish(
+            client,
+            client.set_repeat_mode_on_users_playback(arg0.as_deref(), &arg1).await,
+            &[],
+        )
         .await
 }
 /// `set_volume` → `PUT /me/player/volume`
@@ -3510,7 +3569,12 @@ async fn call_set_volume(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.value("volume_percent")?;
-    finish(client.set_volume_for_users_playback(arg0.as_deref(), arg1).await, &[]).await
+    finish(
+            client,
+            client.set_volume_for_users_playback(arg0.as_deref(), arg1).await,
+            &[],
+        )
+        .await
 }
 /// `set_shuffle` → `PUT /me/player/shuffle`
 async fn call_set_shuffle(
@@ -3519,7 +3583,11 @@ async fn call_set_shuffle(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.value("state")?;
-    finish(client.toggle_shuffle_for_users_playback(arg0.as_deref(), arg1).await, &[])
+    finish(
+            client,
+            client.toggle_shuffle_for_users_playback(arg0.as_deref(), arg1).await,
+            &[],
+        )
         .await
 }
 /// `get_recently_played` → `GET /me/player/recently-played`
@@ -3530,14 +3598,14 @@ async fn call_get_recently_played(
     let arg0 = args.opt_value("after")?;
     let arg1 = args.opt_value("before")?;
     let arg2 = args.opt_value("limit")?;
-    finish(client.get_recently_played(arg0, arg1, arg2).await, &[]).await
+    finish(client, client.get_recently_played(arg0, arg1, arg2).await, &[]).await
 }
 /// `get_queue` → `GET /me/player/queue`
 async fn call_get_queue(
     client: &Client,
     _args: &mut Args,
 ) -> Result<Option<Value>, CallError> {
-    finish(client.get_queue().await, &[]).await
+    finish(client, client.get_queue().await, &[]).await
 }
 /// `add_to_queue` → `POST /me/player/queue`
 async fn call_add_to_queue(
@@ -3546,5 +3614,5 @@ async fn call_add_to_queue(
 ) -> Result<Option<Value>, CallError> {
     let arg0 = args.opt_string("device_id")?;
     let arg1 = args.string("uri")?;
-    finish(client.add_to_queue(arg0.as_deref(), &arg1).await, &[]).await
+    finish(client, client.add_to_queue(arg0.as_deref(), &arg1).await, &[]).await
 }

@@ -3,7 +3,7 @@
 use super::catalog::{Catalog, CatalogOptions};
 use super::selection::{Selection, SelectionError};
 use super::{all_tools, dynamic};
-use crate::config::{ToolMode, ToolsListArgs};
+use crate::foundation::config::{ToolMode, ToolsListArgs};
 use rmcp::model::Tool;
 
 /// Tokens in OpenAI's cl100k encoding, the common yardstick for context cost (other models'

@@ -7,11 +7,14 @@ pub mod dispatch;
 pub mod dynamic;
 pub mod errors;
 pub mod fallback;
+mod handler;
 pub mod in_flight;
+pub mod instructions;
 pub mod listing;
 pub mod narrowing;
 pub mod pagination;
 pub mod projection;
+mod results;
 pub mod selection;
 #[rustfmt::skip]
 mod generated_tools;

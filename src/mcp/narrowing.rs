@@ -3,7 +3,7 @@
 
 use super::catalog::ToolDef;
 use super::selection::{Selection, SelectionError};
-use crate::config::CatalogArgs;
+use crate::foundation::config::CatalogArgs;
 
 /// Which of the server's tools one request may see and call.
 #[derive(Debug, Clone, Default)]

@@ -1,7 +1,7 @@
 //! Catalog selection: toolsets, read-only, explicit tool lists, deprecated operations.
 
 use super::catalog::ToolDef;
-use crate::config::CatalogArgs;
+use crate::foundation::config::CatalogArgs;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 //! seconds left — Spotify's quota is shared by every client id of a developer account, so
 //! hammering it during a cooldown only makes things worse.
 
-use super::redis_link::RedisLink;
+use crate::foundation::redis_link::RedisLink;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Mutex;
@@ -90,10 +90,10 @@ impl Governor {
         }
         let left = Duration::from_millis(cooldown.until_ms - now);
         if left <= self.max_wait {
-            super::metrics::governor("wait");
+            crate::foundation::metrics::governor("wait");
             Decision::Wait(left)
         } else {
-            super::metrics::governor("reject");
+            crate::foundation::metrics::governor("reject");
             Decision::Reject {
                 retry_after_secs: left.as_secs_f64().ceil() as u64,
                 reason: cooldown.reason,
@@ -108,7 +108,7 @@ impl Governor {
             until_ms: now_ms() + wait.as_millis() as u64,
             reason,
         };
-        super::metrics::governor("cooldown");
+        crate::foundation::metrics::governor("cooldown");
         {
             let mut local = self.local.lock().await;
             if local

@@ -4,11 +4,13 @@
 //! invalidating what a write made stale. Called from `ClientHooks::exec`.
 
 use super::cache::Cache;
+use super::call::{Call, CallFailure};
 use super::governor::{Decision, Governor};
-use super::metrics;
 use super::routes::RouteMemory;
-use super::served::{self, CachedRead};
-use crate::middleware::auth::{Secret, TokenSource};
+use super::served::CachedRead;
+use crate::credentials::Credentials;
+use crate::foundation::metrics;
+use crate::foundation::secret::Secret;
 use crate::spotify::Operation;
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
@@ -24,10 +26,9 @@ const DEFAULT_MAX_BODY: usize = 8 * 1024 * 1024;
 /// First retry delay; doubled per retry, with jitter.
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 
-/// The middleware state every call shares.
+/// The middleware state every call shares (whose token a call sends is the call's own: [`Call`]).
 #[derive(Debug)]
 pub struct Middleware {
-    pub tokens: Arc<TokenSource>,
     pub cache: Option<Arc<Cache>>,
     pub governor: Arc<Governor>,
     pub retries: u32,
@@ -85,12 +86,11 @@ pub struct AnswerTooLarge {
     pub limit: usize,
 }
 
-impl AnswerTooLarge {
-    pub fn message(&self) -> String {
-        format!(
-            "Spotify's answer was larger than {} bytes (--max-upstream-body-bytes), so it was not read: ask for less (a smaller `limit`, fewer ids) or raise the cap",
-            self.limit
-        )
+impl From<AnswerTooLarge> for CallFailure {
+    fn from(too_large: AnswerTooLarge) -> Self {
+        CallFailure::AnswerTooLarge {
+            limit: too_large.limit,
+        }
     }
 }
 
@@ -156,9 +156,8 @@ async fn backoff(attempt: u32) {
 
 impl Middleware {
     /// No cache, no shared state, no retries: for one-off calls such as reading the profile at login.
-    pub fn plain(tokens: Arc<TokenSource>) -> Self {
+    pub fn plain() -> Self {
         Self {
-            tokens,
             cache: None,
             governor: Arc::new(Governor::new(Duration::ZERO, None)),
             retries: 0,
@@ -169,11 +168,11 @@ impl Middleware {
 
     /// Whether the cache still answers `read`'s request with the same body: same identity,
     /// no write since (the key holds the generations), not expired, not replaced.
-    pub async fn still_serves(&self, read: &CachedRead) -> bool {
+    pub async fn still_serves(&self, read: &CachedRead, credentials: &dyn Credentials) -> bool {
         let (Some(cache), Some(op)) = (&self.cache, crate::spotify::operation(read.op_id)) else {
             return false;
         };
-        let identity = self.tokens.identity().await;
+        let identity = credentials.identity().await;
         let key = cache.key(&identity, &read.url, op).await;
         if key != read.key {
             return false;
@@ -189,12 +188,13 @@ impl Middleware {
         http: &reqwest::Client,
         request: Request,
         op_id: &'static str,
+        call: &Call,
     ) -> reqwest::Result<Response> {
         let op = crate::spotify::operation(op_id);
         let is_get = request.method() == Method::GET;
         // Only the cache needs to know who is asking.
         let identity = match &self.cache {
-            Some(_) => self.tokens.identity().await,
+            Some(_) => call.credentials().identity().await,
             None => String::new(),
         };
         let url = request.url().clone();
@@ -205,7 +205,7 @@ impl Middleware {
         {
             let key = cache.key(&identity, &url, op).await;
             if let Some(body) = cache.get(&key).await {
-                served::note_cached(|| CachedRead {
+                call.note_cached(CachedRead {
                     op_id,
                     url,
                     key,
@@ -218,7 +218,7 @@ impl Middleware {
             slot = Some((key, ttl));
         }
 
-        let mut response = self.send(http, request, op, op_id).await?;
+        let mut response = self.send(http, request, op, op_id, call).await?;
         let succeeded = response.status().is_success();
         if succeeded {
             response = read_capped(response, self.max_body_bytes).await?;
@@ -230,7 +230,7 @@ impl Middleware {
             let (status, headers) = (response.status(), response.headers().clone());
             let body = response.bytes().await?;
             cache.put(key.clone(), body.clone(), ttl).await;
-            served::note_cached(|| CachedRead {
+            call.note_cached(CachedRead {
                 op_id,
                 url,
                 key,
@@ -238,7 +238,7 @@ impl Middleware {
             });
             return Ok(rebuild(status, headers, body));
         }
-        served::note_uncached();
+        call.note_uncached();
         if let (Some(cache), Some(op), false) = (&self.cache, op, is_get)
             && succeeded
         {
@@ -253,6 +253,7 @@ impl Middleware {
         request: Request,
         op: Option<&'static Operation>,
         op_id: &'static str,
+        call: &Call,
     ) -> reqwest::Result<Response> {
         let idempotent = op.is_some_and(|o| o.idempotent);
         let mut retries_left = if idempotent { self.retries } else { 0 };
@@ -299,7 +300,8 @@ impl Middleware {
                 // One refresh and one retry; when the token cannot be renewed, `post` says why.
                 refreshed = true;
                 if let (Some(mut spare), Some(rejected)) = (spare, rejected)
-                    && let Some(Ok(token)) = self.tokens.renew_after_rejection(&rejected).await
+                    && let Some(Ok(token)) =
+                        call.credentials().renew_after_rejection(&rejected).await
                     && let Some(header) = bearer_header(&token)
                 {
                     spare.headers_mut().insert(AUTHORIZATION, header);

@@ -2,7 +2,7 @@
 //! `src/mcp/fallback.rs`). Kept for the life of the process, and in Redis when configured so
 //! that other servers of the same login skip the trial. A Redis failure only costs a trial.
 
-use super::redis_link::RedisLink;
+use crate::foundation::redis_link::RedisLink;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -1,21 +1,33 @@
 //! `ClientHooks` for the generated client: every Spotify call passes through here, keyed by
-//! progenitor's `operation_id`. `pre` sets the bearer token (refreshed ahead of expiry), the
-//! real body media type, and drops progenitor's `api-version` header (Spotify has no use for
-//! it); `exec` runs the middleware pipeline; `post` explains a grant Spotify refused for good, and an answer over the size cap.
+//! progenitor's `operation_id`. `pre` sets the bearer token of the call's own credentials
+//! (refreshed ahead of expiry), the real body media type, and drops progenitor's `api-version`
+//! header (Spotify has no use for it); `exec` runs the middleware pipeline; `post` explains a
+//! grant Spotify refused for good, and an answer over the size cap. A failure on this side of
+//! Spotify is noted in the call ([`Call::take_failure`]) so that it reaches the user typed.
 
 use super::{Client, body_content_type};
-use crate::middleware::auth::TokenSource;
+use crate::middleware::call::{Call, CallFailure};
 use crate::middleware::pipeline::{AnswerTooLarge, Middleware, bearer_header};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use std::sync::Arc;
 
-/// State the generated client carries for the middleware (cloned with the client, so shared).
+/// State the generated client carries: the middleware every call shares, and the call it is
+/// making (a client is made per tool call by [`super::SpotifyApi::acting_for`]).
 #[derive(Clone, Debug)]
 pub struct Inner {
-    pub tokens: Arc<TokenSource>,
     pub middleware: Arc<Middleware>,
+    pub call: Arc<Call>,
+}
+
+impl Client {
+    /// Notes why the call failed and hands progenitor the error it can carry.
+    fn fail<E>(&self, failure: CallFailure) -> Error<E> {
+        let message = failure.to_string();
+        self.inner.call.note_failure(failure);
+        Error::Custom(message)
+    }
 }
 
 impl ClientHooks<Inner> for Client {
@@ -29,15 +41,12 @@ impl ClientHooks<Inner> for Client {
         if let Some(media_type) = body_content_type(info.operation_id) {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
         }
-        let token = self
-            .inner
-            .tokens
-            .bearer()
-            .await
-            .map_err(|e| Error::Custom(e.to_string()))?;
-        let header = bearer_header(&token).ok_or_else(|| {
-            Error::Custom("the access token contains characters not allowed in a header".into())
-        })?;
+        let token = match self.inner.call.credentials().bearer().await {
+            Ok(token) => token,
+            Err(error) => return Err(self.fail(error.into())),
+        };
+        let header =
+            bearer_header(&token).ok_or_else(|| self.fail(CallFailure::UnsendableToken))?;
         request.headers_mut().insert(AUTHORIZATION, header);
         Ok(())
     }
@@ -49,7 +58,7 @@ impl ClientHooks<Inner> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         self.inner
             .middleware
-            .execute(self.client(), request, info.operation_id)
+            .execute(self.client(), request, info.operation_id, &self.inner.call)
             .await
     }
 
@@ -58,16 +67,16 @@ impl ClientHooks<Inner> for Client {
         result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        if let Ok(response) = result
-            && let Some(too_large) = response.extensions().get::<AnswerTooLarge>()
-        {
-            return Err(Error::Custom(too_large.message()));
+        let Ok(response) = result else {
+            return Ok(());
+        };
+        if let Some(too_large) = response.extensions().get::<AnswerTooLarge>() {
+            return Err(self.fail((*too_large).into()));
         }
-        if let Ok(response) = result
-            && response.status() == StatusCode::UNAUTHORIZED
-            && let Some(reason) = self.inner.tokens.dead_grant().await
+        if response.status() == StatusCode::UNAUTHORIZED
+            && let Some(reason) = self.inner.call.credentials().dead_grant().await
         {
-            return Err(Error::Custom(reason));
+            return Err(self.fail(CallFailure::GrantRefused(reason)));
         }
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! Bearer-token check for /mcp and /metrics: 401 with `WWW-Authenticate` when the token is
 //! missing or wrong, compared in constant time so timing reveals nothing of it.
 
-use crate::middleware::auth::Secret;
-use crate::middleware::metrics;
+use crate::foundation::metrics;
+use crate::foundation::secret::Secret;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;

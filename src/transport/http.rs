@@ -7,7 +7,7 @@ use super::catalog_headers::narrow_catalog;
 use super::limits::{Limits, enforce};
 use super::origin_guard::{HostOriginPolicy, PolicyError, check_host_and_origin};
 use super::shutdown::track;
-use crate::config::TransportArgs;
+use crate::foundation::config::TransportArgs;
 use crate::mcp::SpotifyServer;
 use crate::mcp::in_flight::InFlight;
 use axum::Router;

@@ -3,7 +3,7 @@
 //! session manager (`SessionConfig::keep_alive`).
 
 use super::guarded_body::hold_until_sent;
-use crate::middleware::metrics;
+use crate::foundation::metrics;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};

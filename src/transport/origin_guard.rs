@@ -258,7 +258,7 @@ pub async fn check_host_and_origin(
         Ok(()) => next.run(request).await,
         Err(reason) => {
             tracing::warn!(%reason, "request refused (possible DNS rebinding or cross-site call)");
-            crate::middleware::metrics::http_refusal("forbidden");
+            crate::foundation::metrics::http_refusal("forbidden");
             (StatusCode::FORBIDDEN, format!("Forbidden: {reason}")).into_response()
         }
     }

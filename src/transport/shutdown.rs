@@ -49,7 +49,7 @@ pub async fn track(
     match requests.enter() {
         Some(guard) => hold_until_sent(next.run(request).await, guard),
         None => {
-            crate::middleware::metrics::http_refusal("shutting_down");
+            crate::foundation::metrics::http_refusal("shutting_down");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::CONNECTION, "close")],

@@ -1,8 +1,8 @@
 //! Servers with the cache on, for the cache and governor tests.
 
 use super::fake_spotify::FakeSpotify;
-use spotify_mcp::config::SpotifyArgs;
-use spotify_mcp::middleware::auth::Secret;
+use spotify_mcp::foundation::config::SpotifyArgs;
+use spotify_mcp::foundation::secret::Secret;
 
 /// Arguments for a server with a raw `token`, the memory cache on, and `redis` when given.
 pub fn args(fake: &FakeSpotify, token: &str, redis: Option<&str>) -> SpotifyArgs {

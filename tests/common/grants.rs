@@ -2,10 +2,10 @@
 
 use super::fake_spotify::FakeSpotify;
 use serde_json::{Value, json};
-use spotify_mcp::auth::grant::{GRANT_VERSION, Grant, now};
-use spotify_mcp::auth::store::FileTokenStore;
-use spotify_mcp::config::SpotifyArgs;
-use spotify_mcp::middleware::auth::Secret;
+use spotify_mcp::credentials::grant::{GRANT_VERSION, Grant, now};
+use spotify_mcp::credentials::store::FileTokenStore;
+use spotify_mcp::foundation::config::SpotifyArgs;
+use spotify_mcp::foundation::secret::Secret;
 use std::path::{Path, PathBuf};
 
 pub fn grant(access: &str, refresh: Option<&str>, expires_in: i64, scopes: &[&str]) -> Grant {

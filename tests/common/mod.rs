@@ -18,11 +18,11 @@ use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::{ServiceError, ServiceExt};
 use serde_json::{Map, Value};
-use spotify_mcp::config::{MiddlewareArgs, SpotifyArgs};
+use spotify_mcp::credentials::AuthMode;
+use spotify_mcp::foundation::config::{MiddlewareArgs, SpotifyArgs};
+use spotify_mcp::foundation::secret::Secret;
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
-use spotify_mcp::middleware::auth::AuthMode;
-use spotify_mcp::middleware::auth::Secret;
 use std::sync::Arc;
 
 pub type Client = RunningService<RoleClient, ()>;
@@ -61,16 +61,12 @@ pub async fn connect(args: &SpotifyArgs, include_deprecated: bool) -> Client {
 
 /// Like [`connect`], with the catalog options given and the stored login's scopes applied.
 pub async fn connect_with(args: &SpotifyArgs, mut options: CatalogOptions) -> Client {
-    let client = spotify_mcp::build_client(args).expect("client builds");
-    if let AuthMode::User(scopes) = progenitor_client::ClientInfo::inner(&client)
-        .tokens
-        .mode()
-        .await
-    {
+    let api = spotify_mcp::build_api(args).expect("client builds");
+    if let AuthMode::User(scopes) = api.default_credentials().mode().await {
         options.granted_scopes = Some(scopes);
     }
     let catalog = Catalog::new(all_tools(), &options);
-    let server = SpotifyServer::new(Arc::new(client), Arc::new(catalog));
+    let server = SpotifyServer::new(api, Arc::new(catalog));
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
         if let Ok(running) = server.serve(server_io).await {

@@ -5,8 +5,8 @@ use super::Client;
 use ::fake_spotify::{FakeSpotify, Kind, Knobs};
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
-use spotify_mcp::config::{MiddlewareArgs, SpotifyArgs};
-use spotify_mcp::middleware::auth::Secret;
+use spotify_mcp::foundation::config::{MiddlewareArgs, SpotifyArgs};
+use spotify_mcp::foundation::secret::Secret;
 use std::time::Duration;
 
 /// Longest any single tool call in these tests may take before the test fails.

@@ -7,7 +7,7 @@ use rmcp::ServiceExt;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::transport::TokioChildProcess;
 use serde_json::Value;
-use spotify_mcp::auth::grant::Grant;
+use spotify_mcp::credentials::grant::Grant;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::process::Command;
@@ -56,7 +56,7 @@ pub async fn start_logging(
 ) -> Replica {
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token.json");
-    spotify_mcp::auth::store::FileTokenStore::new(token_file.clone())
+    spotify_mcp::credentials::store::FileTokenStore::new(token_file.clone())
         .save_sync(login)
         .expect("token file written");
     let mut command = Command::new(env!("CARGO_BIN_EXE_spotify-mcp"));

@@ -180,7 +180,7 @@ fn call_function(tool: &Tool) -> TokenStream {
         #[doc = #doc]
         async fn #function(client: &Client, #args_param: &mut Args) -> Result<Option<Value>, CallError> {
             #(#reads)*
-            finish(client.#method(#(#passes),*).await, &[#(#empty),*]).await
+            finish(client, client.#method(#(#passes),*).await, &[#(#empty),*]).await
         }
     }
 }

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::redis_link::RedisLink;
+use crate::foundation::redis_link::RedisLink;
 
 /// Seconds each cache class is kept; zero means not cached.
 #[derive(Debug, Clone, Copy)]
@@ -152,17 +152,20 @@ impl Cache {
         if let Some(redis) = &self.redis {
             match redis.get(key).await {
                 Ok(found) => {
-                    super::metrics::cache_lookup(
+                    crate::foundation::metrics::cache_lookup(
                         "redis",
                         if found.is_some() { "hit" } else { "miss" },
                     );
                     return found;
                 }
-                Err(_) => super::metrics::cache_lookup("redis", "error"),
+                Err(_) => crate::foundation::metrics::cache_lookup("redis", "error"),
             }
         }
         let found = self.memory.get(key).await;
-        super::metrics::cache_lookup("memory", if found.is_some() { "hit" } else { "miss" });
+        crate::foundation::metrics::cache_lookup(
+            "memory",
+            if found.is_some() { "hit" } else { "miss" },
+        );
         found
     }
 
@@ -171,7 +174,7 @@ impl Cache {
             if redis.put(&key, &body, ttl).await.is_ok() {
                 return;
             }
-            super::metrics::cache_lookup("redis", "error");
+            crate::foundation::metrics::cache_lookup("redis", "error");
         }
         self.memory.put(key, body, ttl).await;
     }

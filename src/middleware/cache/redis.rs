@@ -1,6 +1,6 @@
 //! The shared cache on Redis: entries under hashed keys with a TTL, and generation counters.
 
-use crate::middleware::redis_link::{RedisError, RedisLink};
+use crate::foundation::redis_link::{RedisError, RedisLink};
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;

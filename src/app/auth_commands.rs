@@ -1,12 +1,12 @@
 //! The `spotify-mcp auth login | status | logout` commands.
 
-use super::grant::{Grant, REFRESH_WARNING_SECS, describe_scopes, now};
 use super::login::{Browser, LoginOptions, SystemBrowser, login};
-use super::store::{FileTokenStore, TokenStore};
-use crate::config::{LoginArgs, LogoutArgs, StatusArgs};
+use crate::app::wiring::{store_path_or_default, token_path};
+use crate::credentials::grant::{Grant, REFRESH_WARNING_SECS, describe_scopes, now};
+use crate::credentials::store::{FileTokenStore, TokenStore};
+use crate::foundation::config::{LoginArgs, LogoutArgs, StatusArgs};
 use crate::mcp::selection::Selection;
 use crate::mcp::{ToolDef, all_tools};
-use crate::{store_path_or_default, token_path};
 use std::collections::BTreeSet;
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! memory, a warning is logged once, commands fail at once but for one try a second, and Redis
 //! is used again as soon as it answers.
 
-use crate::middleware::auth::Secret;
+use crate::foundation::secret::Secret;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};

@@ -2,19 +2,23 @@
 //! loopback redirect URI receives the browser's redirect; with `--no-browser` (SSH, headless) the
 //! user pastes the redirected URL instead. Either way the `state` must match.
 
-use super::grant::{GRANT_VERSION, Grant, now};
-use super::oauth::{OAuth, OAuthError};
-use crate::middleware::auth::Secret;
+use crate::credentials::grant::{GRANT_VERSION, Grant, now};
+use crate::credentials::oauth::{OAuth, OAuthError};
+use crate::credentials::token_source::TokenSource;
+use crate::foundation::secret::Secret;
+use crate::middleware::pipeline::Middleware;
+use crate::spotify::SpotifyApi;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::mpsc;
 use url::Url;
 
-pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8888/callback";
+pub use crate::foundation::config::DEFAULT_REDIRECT_URI;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -279,20 +283,19 @@ async fn profile(
     options: &LoginOptions,
     token: &Secret,
 ) -> Result<(Option<String>, Option<String>), LoginError> {
-    let tokens = std::sync::Arc::new(crate::middleware::auth::TokenSource::Static(token.clone()));
-    let middleware = std::sync::Arc::new(crate::middleware::pipeline::Middleware::plain(
-        tokens.clone(),
-    ));
-    let http = crate::spotify::tls::client_builder()
+    let credentials = Arc::new(TokenSource::Static(token.clone()));
+    let http = crate::foundation::tls::client_builder()
         .timeout(options.http_timeout)
         .build()
         .map_err(|e| LoginError::Profile(e.to_string()))?;
-    let base = options.api_base_url.trim_end_matches('/');
-    let client = crate::spotify::Client::new_with_client(
-        base,
+    let api = SpotifyApi::new(
+        &options.api_base_url,
         http,
-        crate::spotify::Inner { tokens, middleware },
+        Arc::new(Middleware::plain()),
+        credentials.clone(),
     );
+    let call = api.acting_for(credentials);
+    let client = call.client();
     let me = client
         .get_current_users_profile()
         .await

@@ -1,6 +1,6 @@
 //! A user's grant: tokens, scopes and when it all happened. Serialized as the token file.
 
-use crate::middleware::auth::Secret;
+use crate::foundation::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};

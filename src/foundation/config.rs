@@ -1,9 +1,11 @@
 //! Command-line flags and environment variables.
 
-use crate::auth::login::DEFAULT_REDIRECT_URI;
-use crate::middleware::auth::Secret;
+use crate::foundation::secret::Secret;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+
+/// Where `auth login` listens for Spotify's redirect (Spotify refuses `localhost`, hence the IP).
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8888/callback";
 
 #[derive(Debug, Parser)]
 #[command(

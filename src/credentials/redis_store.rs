@@ -6,7 +6,7 @@
 use super::grant::Grant;
 use super::refresh_lock::{LockAttempt, LockOwner, RedisRefreshLock};
 use super::store::{FileTokenStore, StoreError, TokenStore};
-use crate::middleware::redis_link::RedisLink;
+use crate::foundation::redis_link::RedisLink;
 use std::sync::Arc;
 use std::time::Duration;
 

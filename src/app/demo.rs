@@ -1,8 +1,8 @@
 //! `serve --demo`: the fake Spotify (`fake-spotify`) started in this process, and the server
 //! pointed at it with a demo login, so every tool can be tried without a Spotify account.
 
-use crate::config::SpotifyArgs;
-use crate::middleware::auth::Secret;
+use crate::foundation::config::SpotifyArgs;
+use crate::foundation::secret::Secret;
 use fake_spotify::{FakeSpotify, Knobs};
 
 /// Long enough that the demo login never expires during a session.

@@ -4,65 +4,16 @@
 //! Servers sharing a store (Redis) also take the store's lock, so one of them refreshes and the
 //! others adopt its grant; with Redis down each refreshes on its own.
 
-use crate::auth::grant::{self, Grant};
-use crate::auth::oauth::{OAuth, OAuthError};
-use crate::auth::refresh_lock::{LockAttempt, LockOwner};
-use crate::auth::store::TokenStore;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use crate::credentials::grant::{self, Grant};
+use crate::credentials::oauth::{OAuth, OAuthError};
+use crate::credentials::refresh_lock::{LockAttempt, LockOwner};
+use crate::credentials::store::TokenStore;
+use crate::credentials::{AuthError, AuthMode, Credentials};
+use crate::foundation::secret::Secret;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
-
-/// A secret string that never shows in `Debug` or `Display` output.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    /// The secret itself, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum AuthError {
-    #[error(
-        "no Spotify credentials: run `spotify-mcp auth login` (needs SPOTIFY_CLIENT_ID), or set SPOTIFY_ACCESS_TOKEN \
-         to a user access token, or SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET for catalog tools (search, albums, \
-         artists, tracks, shows), then restart the server"
-    )]
-    NoCredentials,
-    #[error("{0}")]
-    Grant(String),
-    #[error("could not get a Client Credentials token: {0}")]
-    ClientCredentials(String),
-}
-
-/// What kind of credentials the server runs with; decides which tools can work.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthMode {
-    None,
-    /// A raw access token: the user and scopes are unknown.
-    RawToken,
-    /// Client Credentials: the public catalog only, no user.
-    App,
-    /// A stored user grant with these scopes.
-    User(BTreeSet<String>),
-    /// The token store could not be read; every call reports this.
-    Broken(String),
-}
 
 /// Renew a Client Credentials token this long before it expires.
 const APP_TOKEN_MARGIN: Duration = Duration::from_secs(60);
@@ -110,6 +61,17 @@ impl fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
+    pub fn user(store: Box<dyn TokenStore>, oauth: OAuth, grant: Grant, margin: Duration) -> Self {
+        TokenSource::User(UserGrant {
+            store,
+            oauth,
+            margin_secs: margin.as_secs(),
+            current: Mutex::new(grant),
+            dead: RwLock::new(None),
+            synced: AtomicBool::new(false),
+        })
+    }
+
     pub fn client_credentials(oauth: OAuth, client_id: String) -> Self {
         TokenSource::ClientCredentials {
             oauth,
@@ -117,9 +79,11 @@ impl TokenSource {
             cached: Mutex::new(None),
         }
     }
+}
 
-    /// Who the calls act for, for cache keys: never a token, at most a hash of one.
-    pub async fn identity(&self) -> String {
+#[async_trait::async_trait]
+impl Credentials for TokenSource {
+    async fn identity(&self) -> String {
         match self {
             TokenSource::None | TokenSource::Broken(_) => "anonymous".into(),
             TokenSource::Static(token) => {
@@ -145,18 +109,7 @@ impl TokenSource {
         }
     }
 
-    pub fn user(store: Box<dyn TokenStore>, oauth: OAuth, grant: Grant, margin: Duration) -> Self {
-        TokenSource::User(UserGrant {
-            store,
-            oauth,
-            margin_secs: margin.as_secs(),
-            current: Mutex::new(grant),
-            dead: RwLock::new(None),
-            synced: AtomicBool::new(false),
-        })
-    }
-
-    pub async fn mode(&self) -> AuthMode {
+    async fn mode(&self) -> AuthMode {
         match self {
             TokenSource::None => AuthMode::None,
             TokenSource::Broken(message) => AuthMode::Broken(message.clone()),
@@ -166,8 +119,7 @@ impl TokenSource {
         }
     }
 
-    /// The token for the next call, refreshed first when it is about to expire.
-    pub async fn bearer(&self) -> Result<Secret, AuthError> {
+    async fn bearer(&self) -> Result<Secret, AuthError> {
         match self {
             TokenSource::None => Err(AuthError::NoCredentials),
             TokenSource::Broken(message) => Err(AuthError::Grant(message.clone())),
@@ -192,12 +144,8 @@ impl TokenSource {
         }
     }
 
-    /// After Spotify rejected `rejected` with 401: a new token, unless refreshing cannot help.
-    /// Concurrent callers that saw the same rejection share one refresh.
-    pub async fn renew_after_rejection(
-        &self,
-        rejected: &Secret,
-    ) -> Option<Result<Secret, AuthError>> {
+    // Concurrent callers that saw the same rejection share one refresh.
+    async fn renew_after_rejection(&self, rejected: &Secret) -> Option<Result<Secret, AuthError>> {
         match self {
             TokenSource::User(user) => Some(user.bearer(Some(rejected)).await),
             TokenSource::ClientCredentials { cached, .. } => {
@@ -212,8 +160,7 @@ impl TokenSource {
         }
     }
 
-    /// Why the user grant can no longer be refreshed, once Spotify has said so.
-    pub async fn dead_grant(&self) -> Option<String> {
+    async fn dead_grant(&self) -> Option<String> {
         match self {
             TokenSource::User(user) => user.dead.read().await.clone(),
             _ => None,
@@ -338,11 +285,11 @@ impl UserGrant {
         tracing::debug!("refreshing the Spotify access token");
         let fresh = match self.oauth.refresh(&refresh_token).await {
             Ok(fresh) => {
-                super::metrics::token_refresh("ok");
+                crate::foundation::metrics::token_refresh("ok");
                 fresh
             }
             Err(error @ OAuthError::InvalidGrant(_)) => {
-                super::metrics::token_refresh("invalid_grant");
+                crate::foundation::metrics::token_refresh("invalid_grant");
                 // Another server may have rotated the refresh token and stored the result where
                 // we could not see it a moment ago (Redis was down): that grant still works.
                 self.adopt_newer(current).await;

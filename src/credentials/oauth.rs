@@ -1,7 +1,7 @@
 //! The OAuth 2.0 exchanges with Spotify's accounts service, through the `oauth2` crate:
 //! the authorization URL with PKCE (S256) and `state`, the code exchange, and refresh.
 
-use crate::middleware::auth::Secret;
+use crate::foundation::secret::Secret;
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
@@ -94,7 +94,7 @@ impl OAuth {
             );
         }
         // Token endpoints must not redirect (the oauth2 crate's advice against SSRF).
-        let http = crate::spotify::tls::client_builder()
+        let http = crate::foundation::tls::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .build()

@@ -2,7 +2,7 @@
 //! `SET key owner NX PX ttl` with a random owner, released by a compare-and-delete script, so a
 //! holder whose lock expired never deletes the next holder's.
 
-use crate::middleware::redis_link::RedisLink;
+use crate::foundation::redis_link::RedisLink;
 use std::sync::Arc;
 use std::time::Duration;
 

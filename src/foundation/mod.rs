@@ -1,0 +1,8 @@
+//! What every layer shares: secrets, configuration types, metrics, the Redis link and the TLS
+//! setup of HTTP clients. Nothing here knows about Spotify's operations or MCP.
+
+pub mod config;
+pub mod metrics;
+pub mod redis_link;
+pub mod secret;
+pub mod tls;

@@ -1,0 +1,92 @@
+//! The rmcp handler: lists the catalog and hands each tool call to [`SpotifyServer::call_as`].
+
+use super::dynamic;
+use super::narrowing::{self, Narrowing};
+use super::pagination::Progress;
+use super::server::SpotifyServer;
+use crate::credentials::{CallerCredentials, Credentials};
+use crate::foundation::config::ToolMode;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use std::sync::Arc;
+
+impl ServerHandler for SpotifyServer {
+    fn get_info(&self) -> ServerConfig {
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build());
+        info.protocol_version = ProtocolVersion::LATEST_WITH_INITIALIZE;
+        info.server_info = Implementation::new("spotify-mcp", env!("CARGO_PKG_VERSION"));
+        info.instructions = Some(super::instructions::instructions());
+        info
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let narrowing = narrowing_of(&context);
+        Ok(ListToolsResult::with_all_items(match self.catalog.mode {
+            ToolMode::Static => self
+                .catalog
+                .listed()
+                .filter(|e| narrowing::admits(narrowing, e.def))
+                .map(|e| e.tool.clone())
+                .collect(),
+            ToolMode::Dynamic => dynamic::tools(&self.catalog),
+        }))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let progress = context.meta.get_progress_token().map(|token| Progress {
+            peer: context.peer.clone(),
+            token,
+        });
+        let Some(_running) = self.calls_in_flight().enter() else {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(
+                "the server is shutting down and takes no new calls; retry once it is back (or on another replica)",
+            )])
+            .into());
+        };
+        let credentials =
+            credentials_of(&context).unwrap_or_else(|| self.default_credentials().clone());
+        self.call_as(
+            credentials,
+            &request.name,
+            request.arguments,
+            progress,
+            narrowing_of(&context),
+        )
+        .await
+        .map(CallToolResponse::from)
+    }
+
+    fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
+        self.catalog.get(name).map(|entry| entry.tool.clone())
+    }
+}
+
+/// The narrowing the HTTP transport attached to this request, if any (stdio has none).
+fn narrowing_of(context: &RequestContext<RoleServer>) -> Option<&Narrowing> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Narrowing>())
+}
+
+/// The credentials the transport attached to this request, when it authenticated a caller of
+/// its own (otherwise the call uses the server's default credentials).
+fn credentials_of(context: &RequestContext<RoleServer>) -> Option<Arc<dyn Credentials>> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CallerCredentials>())
+        .map(|caller| caller.0.clone())
+}

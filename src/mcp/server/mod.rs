@@ -1,0 +1,246 @@
+//! One tool call from name and arguments to its result: catalog lookup, refusals, the answer
+//! memo, validation, dispatch (with route fallback and `all_pages`), projection. Every call acts
+//! for the credentials it is given ([`SpotifyServer::call_as`]).
+
+mod access;
+mod dynamic_calls;
+
+use super::answer_memo::AnswerMemo;
+use super::catalog::{Catalog, Entry};
+use super::dynamic;
+use super::errors::CallError;
+use super::fallback;
+use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG};
+use super::in_flight::InFlight;
+use super::narrowing::{self, Narrowing};
+use super::pagination::{self, Progress};
+use super::results::{failure, success};
+use crate::credentials::Credentials;
+use crate::foundation::config::ToolMode;
+use crate::foundation::metrics;
+use crate::spotify::{SpotifyApi, SpotifyCall};
+use rmcp::ErrorData;
+use rmcp::model::{CallToolResult, ContentBlock};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Clone)]
+pub struct SpotifyServer {
+    pub(super) api: SpotifyApi,
+    pub(super) catalog: Arc<Catalog>,
+    pub(super) calls: Arc<InFlight>,
+    /// Finished answers of cache hits; none without a cache.
+    memo: Option<Arc<AnswerMemo>>,
+}
+
+/// The share of `--cache-max-bytes` the answer memo may hold besides.
+const MEMO_SHARE: u64 = 4;
+
+impl SpotifyServer {
+    pub fn new(api: SpotifyApi, catalog: Arc<Catalog>) -> Self {
+        let memo = api
+            .cache_budget()
+            .map(|(bytes, ttl)| Arc::new(AnswerMemo::new(bytes / MEMO_SHARE, ttl)));
+        Self {
+            api,
+            catalog,
+            calls: Arc::default(),
+            memo,
+        }
+    }
+
+    /// The calls this server (and its clones) are running, for a graceful shutdown.
+    pub fn calls_in_flight(&self) -> Arc<InFlight> {
+        self.calls.clone()
+    }
+
+    /// The credentials of calls that bring none of their own.
+    pub fn default_credentials(&self) -> &Arc<dyn Credentials> {
+        self.api.default_credentials()
+    }
+
+    /// [`Self::call_as`] with the server's default credentials.
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: Option<Map<String, Value>>,
+        progress: Option<Progress>,
+        narrowing: Option<&Narrowing>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let credentials = self.api.default_credentials().clone();
+        self.call_as(credentials, name, arguments, progress, narrowing)
+            .await
+    }
+
+    /// Runs one tool call, acting for `credentials`, to its result; errors the assistant can act
+    /// on become `isError`.
+    pub async fn call_as(
+        &self,
+        credentials: Arc<dyn Credentials>,
+        name: &str,
+        arguments: Option<Map<String, Value>>,
+        progress: Option<Progress>,
+        narrowing: Option<&Narrowing>,
+    ) -> Result<CallToolResult, ErrorData> {
+        if self.catalog.mode == ToolMode::Dynamic
+            && [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&name)
+        {
+            let arguments = arguments.unwrap_or_default();
+            return Box::pin(self.call_dynamic(credentials, name, arguments, narrowing)).await;
+        }
+        let entry = self.entry(name, narrowing)?;
+        let spotify = self.api.acting_for(credentials);
+        Ok(self
+            .run(&spotify, entry, arguments.unwrap_or_default(), progress)
+            .await)
+    }
+
+    /// The listed tool `name`, if this request may call it.
+    fn entry(&self, name: &str, narrowing: Option<&Narrowing>) -> Result<&Entry, ErrorData> {
+        let entry = self.catalog.get(name).ok_or_else(|| {
+            ErrorData::invalid_params(
+                format!("unknown tool `{name}`; call tools/list to see the available tools"),
+                None,
+            )
+        })?;
+        if !narrowing::admits(narrowing, entry.def) {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "tool `{name}` is outside the catalog this request narrowed to (its toolsets or read-only \
+                     headers); call tools/list with the same headers to see the tools it may call"
+                ),
+                None,
+            ));
+        }
+        Ok(entry)
+    }
+
+    async fn run(
+        &self,
+        spotify: &SpotifyCall,
+        entry: &Entry,
+        arguments: Map<String, Value>,
+        progress: Option<Progress>,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let tool = entry.def.name;
+        if let Some(refusal) = access::refusal(entry, spotify.credentials().as_ref()).await {
+            tracing::info!(tool, "tool call refused: {refusal}");
+            metrics::tool_call(tool, "refused", started.elapsed());
+            return CallToolResult::error(vec![ContentBlock::text(format!(
+                "{tool} is not available: {refusal}"
+            ))]);
+        }
+        let fields = fields_argument(&arguments);
+        let all_pages =
+            entry.def.paginated && arguments.get(ALL_PAGES_ARG) == Some(&Value::Bool(true));
+        // A remembered answer passed validation when it was made: the same arguments, same verdict.
+        let memo = self
+            .memo
+            .as_ref()
+            .filter(|_| entry.def.read_only && !all_pages)
+            .map(|memo| (memo, AnswerMemo::key(tool, &arguments)));
+        if let Some((memo, key)) = &memo
+            && let Some(answer) = memo.recall(key, spotify).await
+        {
+            metrics::tool_call(tool, "ok", started.elapsed());
+            return answer;
+        }
+        // Boxed: the dispatch future holds every tool's, and moving it by value overflows the
+        // stack of an unoptimized build.
+        let outcome = Box::pin(async {
+            match entry.validate(&Value::Object(arguments.clone())) {
+                Err(problems) => Err(CallError::InvalidArguments(problems)),
+                Ok(()) if all_pages => {
+                    self.all_pages(spotify, entry, arguments, progress.as_ref())
+                        .await
+                }
+                Ok(()) => self.dispatch(spotify, tool, arguments).await,
+            }
+        })
+        .await;
+        metrics::tool_call(tool, outcome_label(&outcome), started.elapsed());
+        let answer = match outcome {
+            Ok(body) => success(body, entry, fields.as_deref(), &self.catalog.responses),
+            Err(error) => failure(entry.def, error),
+        };
+        if let Some((memo, key)) = memo {
+            memo.remember(key, spotify.take_served(), &answer).await;
+        }
+        answer
+    }
+
+    /// One call of the generated dispatch code, trying the other route when Spotify withholds
+    /// this one from the app (the February 2026 moves).
+    async fn dispatch(
+        &self,
+        spotify: &SpotifyCall,
+        name: &str,
+        arguments: Map<String, Value>,
+    ) -> Result<Option<Value>, CallError> {
+        fallback::dispatch(spotify, self.api.routes(), name, arguments)
+            .await
+            .unwrap_or_else(|| {
+                Err(CallError::BadRequest(format!(
+                    "tool `{name}` has no dispatch code"
+                )))
+            })
+    }
+
+    /// `all_pages: true`: the pages of a list, followed up to `max_items`.
+    async fn all_pages(
+        &self,
+        spotify: &SpotifyCall,
+        entry: &Entry,
+        mut arguments: Map<String, Value>,
+        progress: Option<&Progress>,
+    ) -> Result<Option<Value>, CallError> {
+        let max_items = arguments
+            .remove(MAX_ITEMS_ARG)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(DEFAULT_MAX_ITEMS) as usize;
+        arguments.remove(ALL_PAGES_ARG);
+        let schema: Value = serde_json::from_str(entry.def.input_schema).unwrap_or_default();
+        let inputs = schema["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        // Fewer, larger pages: the tool's own maximum page size unless the caller chose one.
+        if !arguments.contains_key("limit")
+            && let Some(largest) = inputs.get("limit").and_then(|l| l["maximum"].as_u64())
+        {
+            arguments.insert(
+                "limit".into(),
+                Value::from(largest.min(max_items as u64).max(1)),
+            );
+        }
+        pagination::collect(arguments, &inputs, max_items, progress, |args| {
+            self.dispatch(spotify, entry.def.name, args)
+        })
+        .await
+    }
+}
+
+/// The `fields` argument: the dotted paths the caller wants back in full.
+fn fields_argument(arguments: &Map<String, Value>) -> Option<Vec<String>> {
+    let paths = arguments.get(FIELDS_ARG)?.as_array()?;
+    Some(
+        paths
+            .iter()
+            .filter_map(|p| p.as_str().map(String::from))
+            .collect(),
+    )
+}
+
+/// The metric label of a call's outcome.
+fn outcome_label(outcome: &Result<Option<Value>, CallError>) -> &'static str {
+    match outcome {
+        Ok(_) => "ok",
+        Err(CallError::InvalidArguments(_) | CallError::InvalidArgument { .. }) => {
+            "invalid_arguments"
+        }
+        Err(CallError::Spotify { .. }) => "spotify_error",
+        Err(_) => "error",
+    }
+}
