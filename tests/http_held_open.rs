@@ -1,11 +1,14 @@
 //! A client cannot hold the HTTP transport open: headers that never finish and a body that stops
 //! short are cut off after --header-timeout-secs and --body-timeout-secs (before any bearer
-//! check), and past --max-connections a new connection waits until one closes.
+//! check), and past --max-connections a new connection waits until one closes. A call that is
+//! slow to answer is not a slow client: the header timeout leaves it alone.
 
 mod common;
 
-use common::fake_spotify::FakeSpotify;
+use common::fake_spotify::{Canned, FakeSpotify};
 use common::http_server::{ACCEPT, HttpServer};
+use rmcp::model::CallToolRequestParams;
+use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -104,4 +107,31 @@ async fn past_the_connection_bound_a_connection_waits_until_one_closes() {
         .expect("the third connection is served once a place frees");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.ends_with("ok\n"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_slow_answer_is_not_cut_off_by_the_header_timeout() {
+    let fake = FakeSpotify::start().await;
+    fake.respond(
+        Canned::json(
+            200,
+            json!({ "devices": [{ "id": "d1", "name": "Kitchen", "type": "Speaker", "is_active": true }] }),
+        )
+        .with_delay(Duration::from_millis(2500)),
+    );
+    let server = HttpServer::start(&fake, &["--header-timeout-secs", "1"]).await;
+    let client = server.client(None, &[]).await;
+    let result = tokio::time::timeout(
+        Duration::from_secs(20),
+        client.call_tool(CallToolRequestParams::new("get_devices")),
+    )
+    .await
+    .expect("the call ends within 20 s")
+    .expect("the call is answered");
+    assert_ne!(result.is_error, Some(true), "{result:?}");
+    assert_eq!(
+        result.structured_content.unwrap()["devices"][0]["name"],
+        "Kitchen"
+    );
+    let _ = client.cancel().await;
 }

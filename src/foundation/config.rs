@@ -162,7 +162,7 @@ impl TransportArgs {
     pub const MAX_INFLIGHT_PER_SESSION: usize = 8;
     pub const MAX_INFLIGHT: usize = 256;
     pub const MAX_CONNECTIONS: usize = 512;
-    pub const HEADER_TIMEOUT_SECS: u64 = 10;
+    pub const HEADER_TIMEOUT_SECS: u64 = 30;
     pub const BODY_TIMEOUT_SECS: u64 = 30;
     pub const SESSION_IDLE_SECS: u64 = 1800;
     pub const SHUTDOWN_GRACE_SECS: u64 = 10;
