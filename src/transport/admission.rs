@@ -1,7 +1,8 @@
 //! Who may start a request now: a place among the server's sessions (an MCP session, or a
 //! session-less request while it runs), a slot among one session's requests in flight, and a
 //! permit among the whole server's requests in flight. Each is a guard that frees itself when
-//! dropped, i.e. once the answer has been sent.
+//! dropped, i.e. once the answer has been sent: MCP answers stream after the handler returns,
+//! which tower's ConcurrencyLimit would not wait for, and a full server refuses rather than queues.
 
 use crate::foundation::metrics;
 use axum::http::{StatusCode, header};

@@ -97,7 +97,9 @@ impl Limits {
         if declared.is_some_and(|length| length > readable as u64) {
             return Err(too_large(self.max_body_bytes));
         }
-        // Chunked bodies carry no length: the read itself stops.
+        // Chunked bodies carry no length: the read itself stops. One deadline for the whole body:
+        // tower-http's RequestBodyTimeout restarts on every frame, so a byte every few seconds
+        // would keep a connection for hours.
         let read = tokio::time::timeout(self.body_timeout, axum::body::to_bytes(body, readable));
         match read.await {
             Err(_elapsed) => Err(too_slow(self.body_timeout)),
