@@ -72,14 +72,18 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     // The HTTP transport serves /metrics itself; --metrics-addr adds a listener of its own.
     let metrics = if http || args.metrics_addr.is_some() {
-        Some(spotify_mcp::foundation::metrics::install(
-            args.metrics_addr,
-        )?)
+        Some(spotify_mcp::foundation::metrics::install()?)
     } else {
         None
     };
-    if let Some(addr) = args.metrics_addr {
-        tracing::info!(%addr, "serving Prometheus metrics at /metrics");
+    if let (Some(addr), Some(handle)) = (args.metrics_addr, &metrics) {
+        spotify_mcp::transport::metrics_listener::spawn(
+            addr,
+            handle.clone(),
+            &args.transport,
+            shutdown.clone(),
+        )
+        .await?;
     }
     let api = spotify_mcp::build_api(&args.spotify)?;
     let mode = api.default_credentials().mode().await;

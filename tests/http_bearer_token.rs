@@ -1,6 +1,6 @@
 //! With a bearer token set, /mcp and /metrics answer 401 (with `WWW-Authenticate`) to a missing
 //! or wrong token and serve a client that sends it; /healthz needs none; the token never
-//! appears in the logs.
+//! appears in the logs. A token shorter than 32 characters is refused at start.
 
 mod common;
 
@@ -86,4 +86,38 @@ async fn wrong_or_missing_bearer_gets_401_and_the_right_one_gets_in() {
         "the token must not be logged:\n{}",
         server.logs()
     );
+}
+
+#[tokio::test]
+async fn a_short_token_is_refused_with_how_to_make_one() {
+    let fake = FakeSpotify::start().await;
+    let short = "guessable-2026";
+    let mut refused = command(&fake, &[]);
+    refused.env("SPOTIFY_MCP_AUTH_TOKEN", short);
+    let output = tokio::time::timeout(std::time::Duration::from_secs(20), refused.output())
+        .await
+        .expect("exits within 20 s")
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("shorter than 32 characters") && stderr.contains("openssl rand -hex 32"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(short),
+        "the refused token is not echoed: {stderr}"
+    );
+    assert!(!stderr.contains("serving MCP over HTTP"), "{stderr}");
+
+    // 32 characters is enough.
+    let mut accepted = command(&fake, &[]);
+    accepted.env("SPOTIFY_MCP_AUTH_TOKEN", "0123456789abcdef0123456789abcdef");
+    let server = HttpServer::spawn(accepted).await;
+    let health = http_client()
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
 }

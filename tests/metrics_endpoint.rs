@@ -17,11 +17,14 @@ fn value(text: &str, series: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn metrics_show_the_run_and_pass_promtool() {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    spotify_mcp::foundation::metrics::serve(addr).expect("exporter starts");
+    let addr = spotify_mcp::transport::metrics_listener::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        spotify_mcp::foundation::metrics::install().expect("the recorder installs"),
+        &Default::default(),
+        Default::default(),
+    )
+    .await
+    .expect("the metrics listener starts");
 
     let fake = FakeSpotify::start().await;
     let mut args = common::cached::args(&fake, "metrics-user", None);

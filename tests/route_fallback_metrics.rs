@@ -8,11 +8,14 @@ use serde_json::json;
 
 #[tokio::test]
 async fn fallbacks_are_counted_per_family_and_route() {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    spotify_mcp::foundation::metrics::serve(addr).expect("exporter starts");
+    let addr = spotify_mcp::transport::metrics_listener::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        spotify_mcp::foundation::metrics::install().expect("the recorder installs"),
+        &Default::default(),
+        Default::default(),
+    )
+    .await
+    .expect("the metrics listener starts");
 
     let fake = FakeSpotify::start().await;
     fake.respond_at(

@@ -107,6 +107,7 @@ pub struct TransportArgs {
     pub bind: std::net::SocketAddr,
     /// Bearer token HTTP clients must send (`Authorization: Bearer …`) to reach /mcp and
     /// /metrics. Required for a non-loopback --bind. Prefer the environment variable.
+    /// At least 32 characters: make one with `openssl rand -hex 32`.
     #[arg(long, env = "SPOTIFY_MCP_AUTH_TOKEN", hide_env_values = true, value_parser = parse_secret)]
     pub auth_token: Option<Secret>,
     /// Browser origins allowed to call (comma-separated, e.g. https://app.example.com;
@@ -120,24 +121,75 @@ pub struct TransportArgs {
     #[arg(long, env = "SPOTIFY_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
     /// Largest HTTP request body accepted, in bytes (larger: 413).
-    #[arg(long, env = "SPOTIFY_MCP_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "SPOTIFY_MCP_MAX_BODY_BYTES", default_value_t = TransportArgs::MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
-    /// Most MCP sessions open at once over HTTP (more: 503 until one closes or expires).
-    #[arg(long, env = "SPOTIFY_MCP_MAX_SESSIONS", default_value_t = 64)]
+    /// Most MCP sessions open at once over HTTP (more: 503 until one closes or expires). A
+    /// session-less request (MCP 2026-07-28) holds a place too while it runs.
+    #[arg(long, env = "SPOTIFY_MCP_MAX_SESSIONS", default_value_t = TransportArgs::MAX_SESSIONS)]
     pub max_sessions: usize,
     /// Most requests one HTTP session may have in flight at once (more: 429).
     #[arg(
         long,
         env = "SPOTIFY_MCP_MAX_INFLIGHT_PER_SESSION",
-        default_value_t = 8
+        default_value_t = TransportArgs::MAX_INFLIGHT_PER_SESSION
     )]
     pub max_inflight_per_session: usize,
+    /// Most MCP requests in flight across the whole server, sessions and session-less requests
+    /// together (more: 503).
+    #[arg(long, env = "SPOTIFY_MCP_MAX_INFLIGHT", default_value_t = TransportArgs::MAX_INFLIGHT)]
+    pub max_inflight: usize,
+    /// Most HTTP connections open at once; more wait in the listen queue until one closes.
+    #[arg(long, env = "SPOTIFY_MCP_MAX_CONNECTIONS", default_value_t = TransportArgs::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers; a kept-alive connection idle this long
+    /// is closed too.
+    #[arg(long, env = "SPOTIFY_MCP_HEADER_TIMEOUT_SECS", default_value_t = TransportArgs::HEADER_TIMEOUT_SECS)]
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a request's whole body (slower: 408 and the connection closes).
+    #[arg(long, env = "SPOTIFY_MCP_BODY_TIMEOUT_SECS", default_value_t = TransportArgs::BODY_TIMEOUT_SECS)]
+    pub body_timeout_secs: u64,
     /// An HTTP session with no activity for this many seconds is closed.
-    #[arg(long, env = "SPOTIFY_MCP_SESSION_IDLE_SECS", default_value_t = 1800)]
+    #[arg(long, env = "SPOTIFY_MCP_SESSION_IDLE_SECS", default_value_t = TransportArgs::SESSION_IDLE_SECS)]
     pub session_idle_secs: u64,
     /// On SIGTERM or SIGINT, seconds to let running calls finish before exiting.
-    #[arg(long, env = "SPOTIFY_MCP_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    #[arg(long, env = "SPOTIFY_MCP_SHUTDOWN_GRACE_SECS", default_value_t = TransportArgs::SHUTDOWN_GRACE_SECS)]
     pub shutdown_grace_secs: u64,
+}
+
+impl TransportArgs {
+    pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+    pub const MAX_SESSIONS: usize = 64;
+    pub const MAX_INFLIGHT_PER_SESSION: usize = 8;
+    pub const MAX_INFLIGHT: usize = 256;
+    pub const MAX_CONNECTIONS: usize = 512;
+    pub const HEADER_TIMEOUT_SECS: u64 = 30;
+    pub const BODY_TIMEOUT_SECS: u64 = 30;
+    pub const SESSION_IDLE_SECS: u64 = 1800;
+    pub const SHUTDOWN_GRACE_SECS: u64 = 10;
+    /// Shortest `--auth-token` accepted: 32 hex characters carry 128 bits.
+    pub const MIN_AUTH_TOKEN_CHARS: usize = 32;
+}
+
+/// The flags' defaults (for code that serves HTTP without a command line, such as tests).
+impl Default for TransportArgs {
+    fn default() -> Self {
+        Self {
+            transport: Transport::Stdio,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            auth_token: None,
+            allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            max_body_bytes: Self::MAX_BODY_BYTES,
+            max_sessions: Self::MAX_SESSIONS,
+            max_inflight_per_session: Self::MAX_INFLIGHT_PER_SESSION,
+            max_inflight: Self::MAX_INFLIGHT,
+            max_connections: Self::MAX_CONNECTIONS,
+            header_timeout_secs: Self::HEADER_TIMEOUT_SECS,
+            body_timeout_secs: Self::BODY_TIMEOUT_SECS,
+            session_idle_secs: Self::SESSION_IDLE_SECS,
+            shutdown_grace_secs: Self::SHUTDOWN_GRACE_SECS,
+        }
+    }
 }
 
 /// Which tools the catalog holds: every byte of a tool listing costs the assistant context.

@@ -1,7 +1,7 @@
 //! Prometheus metrics through the `metrics` facade. Label values are bounded: tool names and
 //! operation ids come from the spec, statuses are numbers, Spotify reasons from a fixed list.
 
-use metrics::{counter, histogram};
+use metrics::{counter, gauge, histogram};
 use std::time::Duration;
 
 /// Spotify `reason` values worth a label; anything else is counted as `other`.
@@ -67,57 +67,39 @@ pub fn route_fallback(family: &'static str, route: &'static str, outcome: &'stat
 }
 
 /// An HTTP request the transport refused before MCP saw it (`reason`: unauthorized, forbidden,
-/// body_too_large, too_many_sessions, too_many_in_flight, shutting_down).
+/// body_too_large, body_timeout, too_many_sessions, too_many_in_flight, server_busy,
+/// shutting_down).
 pub fn http_refusal(reason: &'static str) {
     counter!("spotify_mcp_http_refusals_total", "reason" => reason).increment(1);
 }
 
-/// Starts the Prometheus exporter: `GET /metrics` on `addr`.
-pub fn serve(addr: std::net::SocketAddr) -> Result<(), String> {
-    install(Some(addr)).map(|_| ())
+/// An HTTP connection opened (`+1`) or closed (`-1`) on one of the transport's listeners.
+pub fn http_connections(change: f64) {
+    gauge!("spotify_mcp_http_connections_open").increment(change);
 }
 
-/// Installs the process-wide recorder and returns a handle that renders its Prometheus text
-/// (the HTTP transport serves it at `/metrics`); with `addr`, also serves it there.
+/// Installs the process-wide recorder and returns a handle that renders its Prometheus text;
+/// the transport serves it at `/metrics` (its own listener, and `--metrics-addr`).
 /// Must run inside a Tokio runtime.
-pub fn install(
-    addr: Option<std::net::SocketAddr>,
-) -> Result<metrics_exporter_prometheus::PrometheusHandle, String> {
-    let builder = metrics_exporter_prometheus::PrometheusBuilder::new();
-    let handle = match addr {
-        Some(addr) => {
-            let (recorder, exporter) = builder
-                .with_http_listener(addr)
-                .build()
-                .map_err(|e| format!("cannot serve metrics on {addr}: {e}"))?;
-            let handle = recorder.handle();
-            metrics::set_global_recorder(recorder)
-                .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
-            tokio::spawn(exporter);
-            handle
+pub fn install() -> Result<metrics_exporter_prometheus::PrometheusHandle, String> {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    metrics::set_global_recorder(recorder)
+        .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
+    // No exporter task runs upkeep (histogram bucket roll-over), so this one does.
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            upkeep.run_upkeep();
         }
-        None => {
-            let recorder = builder.build_recorder();
-            let handle = recorder.handle();
-            metrics::set_global_recorder(recorder)
-                .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
-            // Without an exporter nothing else runs upkeep (histogram bucket roll-over).
-            let upkeep = handle.clone();
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-                    upkeep.run_upkeep();
-                }
-            });
-            handle
-        }
-    };
+    });
     describe();
     Ok(handle)
 }
 
 fn describe() {
-    use metrics::{Unit, describe_counter, describe_histogram};
+    use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
     describe_counter!(
         "spotify_mcp_tool_calls_total",
         "MCP tool calls by tool and outcome."
@@ -155,6 +137,10 @@ fn describe() {
     describe_counter!(
         "spotify_mcp_http_refusals_total",
         "HTTP requests refused by the transport's guards and limits, by reason."
+    );
+    describe_gauge!(
+        "spotify_mcp_http_connections_open",
+        "HTTP connections open on the transport's listeners."
     );
     describe_counter!(
         "spotify_mcp_route_fallbacks_total",

@@ -2,8 +2,10 @@
 //! the same listener. Safe by default: loopback unless told otherwise, and a bearer token
 //! required for anything else.
 
+use super::admission::Admission;
 use super::auth_guard::{BearerGuard, require_bearer};
 use super::catalog_headers::narrow_catalog;
+use super::connections::{self, ConnectionLimits};
 use super::limits::{Limits, enforce};
 use super::origin_guard::{HostOriginPolicy, PolicyError, check_host_and_origin};
 use super::shutdown::track;
@@ -13,7 +15,6 @@ use crate::mcp::in_flight::InFlight;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -30,6 +31,11 @@ pub enum HttpError {
          127.0.0.1:8080"
     )]
     TokenRequired(SocketAddr),
+    #[error(
+        "the bearer token (SPOTIFY_MCP_AUTH_TOKEN or --auth-token) is shorter than {0} characters, so it \
+         could be guessed; make one with `openssl rand -hex 32`"
+    )]
+    TokenTooShort(usize),
     #[error("{0} must be at least 1")]
     ZeroLimit(&'static str),
     #[error("cannot listen on {addr}: {source}")]
@@ -43,21 +49,54 @@ pub enum HttpError {
     Serve(std::io::Error),
 }
 
-/// Checks the flags before anything starts: a public address needs a token.
+/// Checks the flags before anything starts: a public address needs a token, a token must be
+/// long enough not to be guessed, and no limit may be zero.
 pub fn check(args: &TransportArgs) -> Result<(), HttpError> {
     if !args.bind.ip().is_loopback() && args.auth_token.is_none() {
         return Err(HttpError::TokenRequired(args.bind));
     }
-    for (value, flag) in [
+    if args
+        .auth_token
+        .as_ref()
+        .is_some_and(|token| token.expose().chars().count() < TransportArgs::MIN_AUTH_TOKEN_CHARS)
+    {
+        return Err(HttpError::TokenTooShort(
+            TransportArgs::MIN_AUTH_TOKEN_CHARS,
+        ));
+    }
+    let limits = [
         (args.max_sessions, "--max-sessions"),
         (args.max_inflight_per_session, "--max-inflight-per-session"),
+        (args.max_inflight, "--max-inflight"),
+        (args.max_connections, "--max-connections"),
         (args.max_body_bytes, "--max-body-bytes"),
-    ] {
-        if value == 0 {
-            return Err(HttpError::ZeroLimit(flag));
-        }
+    ];
+    let timeouts = [
+        (args.header_timeout_secs, "--header-timeout-secs"),
+        (args.body_timeout_secs, "--body-timeout-secs"),
+    ];
+    let zero = limits
+        .iter()
+        .find(|(value, _)| *value == 0)
+        .map(|(_, flag)| *flag)
+        .or_else(|| {
+            timeouts
+                .iter()
+                .find(|(value, _)| *value == 0)
+                .map(|(_, flag)| *flag)
+        });
+    match zero {
+        Some(flag) => Err(HttpError::ZeroLimit(flag)),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// The connection bounds every listener of this server applies.
+pub fn connection_limits(args: &TransportArgs) -> ConnectionLimits {
+    ConnectionLimits {
+        header_timeout: Duration::from_secs(args.header_timeout_secs),
+        max_connections: args.max_connections,
+    }
 }
 
 /// Serves until `shutdown` fires, then stops accepting, lets running requests finish within the
@@ -101,12 +140,16 @@ pub async fn serve(
     let mcp = StreamableHttpService::new(move || Ok(server.clone()), sessions.clone(), config);
 
     let requests = Arc::new(InFlight::default());
-    let limits = Arc::new(Limits::new(
-        args.max_body_bytes,
-        args.max_sessions,
-        args.max_inflight_per_session,
-        sessions,
-    ));
+    let limits = Arc::new(Limits {
+        max_body_bytes: args.max_body_bytes,
+        body_timeout: Duration::from_secs(args.body_timeout_secs),
+        admission: Arc::new(Admission::new(
+            args.max_sessions,
+            args.max_inflight_per_session,
+            args.max_inflight,
+            sessions,
+        )),
+    });
     let mcp_routes = Router::new()
         .route_service("/mcp", mcp)
         .layer(from_fn_with_state(requests.clone(), track))
@@ -122,26 +165,17 @@ pub async fn serve(
         // Load balancers probe this without credentials or a known Host.
         .route("/healthz", get(|| async { "ok\n" }));
 
-    // rmcp writes each answer in several small pieces; without TCP_NODELAY a client that
-    // delays its ACKs waits ~40 ms per call.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "cannot set TCP_NODELAY on a connection");
-        }
-    });
-    // On the signal, axum stops accepting and lets open connections finish their requests.
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .into_future();
+    // On the signal, the listener stops accepting and open connections finish their requests.
+    let server = connections::serve(listener, app, connection_limits(args), shutdown.clone());
     let mut server = tokio::spawn(server);
     tracing::info!(addr = %bound, auth = args.auth_token.is_some(), "serving MCP over HTTP at /mcp");
 
     tokio::select! {
         finished = &mut server => {
-            return match finished {
-                Ok(result) => result.map_err(HttpError::Serve),
-                Err(join) => Err(HttpError::Serve(std::io::Error::other(join))),
-            };
+            return Err(HttpError::Serve(match finished {
+                Ok(()) => std::io::Error::other("the listener stopped"),
+                Err(join) => std::io::Error::other(join),
+            }));
         }
         () = shutdown.cancelled() => {}
     }
@@ -162,4 +196,50 @@ pub async fn serve(
     }
     tracing::info!("HTTP transport stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::foundation::secret::Secret;
+
+    fn with_token(token: &str) -> TransportArgs {
+        TransportArgs {
+            auth_token: Some(Secret::new(token)),
+            ..TransportArgs::default()
+        }
+    }
+
+    #[test]
+    fn tokens_under_32_characters_are_refused() {
+        let error = check(&with_token(&"x".repeat(31))).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("openssl rand -hex 32"), "{message}");
+        assert!(
+            !message.contains("xxx"),
+            "the token is not echoed: {message}"
+        );
+        assert!(check(&with_token(&"x".repeat(32))).is_ok());
+    }
+
+    #[test]
+    fn zero_limits_and_timeouts_are_refused() {
+        let zero_timeout = TransportArgs {
+            header_timeout_secs: 0,
+            ..TransportArgs::default()
+        };
+        assert!(matches!(
+            check(&zero_timeout),
+            Err(HttpError::ZeroLimit("--header-timeout-secs"))
+        ));
+        let zero_connections = TransportArgs {
+            max_connections: 0,
+            ..TransportArgs::default()
+        };
+        assert!(matches!(
+            check(&zero_connections),
+            Err(HttpError::ZeroLimit("--max-connections"))
+        ));
+        assert!(check(&TransportArgs::default()).is_ok());
+    }
 }

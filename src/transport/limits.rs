@@ -1,17 +1,18 @@
-//! Bounds on what HTTP clients may ask of the server: request body size (413), MCP sessions
-//! open at once (503), and requests in flight per session (429). Idle sessions expire in rmcp's
-//! session manager (`SessionConfig::keep_alive`).
+//! Bounds on what HTTP clients may ask of the server: request body size (413) and the time to
+//! send it (408), then admission (see [`super::admission`]): MCP sessions and session-less
+//! requests together (503), requests in flight per session (429) and for the whole server (503).
+//! Idle sessions expire in rmcp's session manager (`SessionConfig::keep_alive`).
 
+use super::admission::Admission;
 use super::guarded_body::hold_until_sent;
 use crate::foundation::metrics;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 const SESSION_HEADER: &str = "mcp-session-id";
 /// How far past --max-body-bytes a body is still read (and dropped) to answer 413 cleanly.
@@ -19,20 +20,17 @@ const DRAIN_ALLOWANCE: usize = 64 * 1024;
 
 pub struct Limits {
     pub max_body_bytes: usize,
-    pub max_sessions: usize,
-    pub max_inflight_per_session: usize,
-    pub sessions: Arc<LocalSessionManager>,
-    /// Held while a session opens, so concurrent `initialize` calls cannot overshoot the bound.
-    opening: tokio::sync::Mutex<()>,
-    /// Requests in flight by session id; an entry lives only while its count is above zero.
-    in_flight: Mutex<HashMap<String, usize>>,
+    /// Time a client has to send a whole body.
+    pub body_timeout: Duration,
+    pub admission: Arc<Admission>,
 }
 
 /// What a POSTed JSON-RPC message is, as far as the limits care.
 enum Kind {
     Initialize,
+    /// A request, or anything that might be one: what cannot be read counts as a request.
     Request,
-    /// A notification, a response, or something rmcp will refuse itself.
+    /// A notification or a response: never refused (a cancellation must get through).
     Other,
 }
 
@@ -50,9 +48,10 @@ fn kind(body: &[u8]) -> Kind {
         }) if method == "initialize" => Kind::Initialize,
         Ok(Envelope {
             method: Some(_),
-            id: Some(_),
-        }) => Kind::Request,
-        _ => Kind::Other,
+            id: None,
+        })
+        | Ok(Envelope { method: None, .. }) => Kind::Other,
+        _ => Kind::Request,
     }
 }
 
@@ -76,76 +75,45 @@ fn too_large(limit: usize) -> Response {
         .into_response()
 }
 
-/// Frees one in-flight slot of a session when the answer has been sent.
-struct Slot {
-    limits: Arc<Limits>,
-    session: String,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut in_flight = self
-            .limits
-            .in_flight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = in_flight.get_mut(&self.session) {
-            *count -= 1;
-            if *count == 0 {
-                in_flight.remove(&self.session);
-            }
-        }
-    }
+fn too_slow(limit: Duration) -> Response {
+    metrics::http_refusal("body_timeout");
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        [(header::CONNECTION, "close")],
+        format!(
+            "the request body did not arrive within {} s (the server's --body-timeout-secs)",
+            limit.as_secs()
+        ),
+    )
+        .into_response()
 }
 
 impl Limits {
-    pub fn new(
-        max_body_bytes: usize,
-        max_sessions: usize,
-        max_inflight_per_session: usize,
-        sessions: Arc<LocalSessionManager>,
-    ) -> Self {
-        Self {
-            max_body_bytes,
-            max_sessions,
-            max_inflight_per_session,
-            sessions,
-            opening: tokio::sync::Mutex::new(()),
-            in_flight: Mutex::new(HashMap::new()),
+    /// The whole body, read within --body-timeout-secs and --max-body-bytes.
+    async fn read_body(&self, declared: Option<u64>, body: Body) -> Result<Bytes, Response> {
+        // A body a little over the limit is read to its end before the 413, so the client is not
+        // cut off mid-send (it would see a reset instead of the answer); a far larger one is not.
+        let readable = self.max_body_bytes.saturating_add(DRAIN_ALLOWANCE);
+        if declared.is_some_and(|length| length > readable as u64) {
+            return Err(too_large(self.max_body_bytes));
         }
-    }
-
-    async fn open_session(&self, request: Request, next: Next) -> Response {
-        let _one_at_a_time = self.opening.lock().await;
-        let open = self.sessions.sessions.read().await.len();
-        if open >= self.max_sessions {
-            tracing::warn!(open, "new MCP session refused: --max-sessions reached");
-            metrics::http_refusal("too_many_sessions");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "30")],
-                format!(
-                    "too many MCP sessions open ({open}, the server's --max-sessions); close one (DELETE /mcp) \
-                     or retry after an idle one expires"
-                ),
+        // Chunked bodies carry no length: the read itself stops. One deadline for the whole body:
+        // tower-http's RequestBodyTimeout restarts on every frame, so a byte every few seconds
+        // would keep a connection for hours.
+        let read = tokio::time::timeout(self.body_timeout, axum::body::to_bytes(body, readable));
+        match read.await {
+            Err(_elapsed) => Err(too_slow(self.body_timeout)),
+            Ok(Ok(bytes)) if bytes.len() > self.max_body_bytes => {
+                Err(too_large(self.max_body_bytes))
+            }
+            Ok(Ok(bytes)) => Ok(bytes),
+            Ok(Err(error)) if is_length_limit(&error) => Err(too_large(self.max_body_bytes)),
+            Ok(Err(error)) => Err((
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the request body: {error}"),
             )
-                .into_response();
+                .into_response()),
         }
-        // The session is registered before rmcp answers, so the next opener counts it.
-        next.run(request).await
-    }
-
-    fn take_slot(self: &Arc<Self>, session: &str) -> Option<Slot> {
-        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        let count = in_flight.entry(session.to_string()).or_default();
-        if *count >= self.max_inflight_per_session {
-            return None;
-        }
-        *count += 1;
-        Some(Slot {
-            limits: self.clone(),
-            session: session.to_string(),
-        })
     }
 }
 
@@ -158,27 +126,10 @@ pub async fn enforce(State(limits): State<Arc<Limits>>, request: Request, next: 
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    // A body a little over the limit is read to its end before the 413, so the client is not
-    // cut off mid-send (it would see a reset instead of the answer); a far larger one is not.
-    let readable = limits.max_body_bytes.saturating_add(DRAIN_ALLOWANCE);
-    if declared.is_some_and(|length| length > readable as u64) {
-        return too_large(limits.max_body_bytes);
-    }
     let (parts, body) = request.into_parts();
-    // Chunked bodies carry no length: the read itself stops.
-    let bytes = match axum::body::to_bytes(body, readable).await {
-        Ok(bytes) if bytes.len() > limits.max_body_bytes => {
-            return too_large(limits.max_body_bytes);
-        }
+    let bytes = match limits.read_body(declared, body).await {
         Ok(bytes) => bytes,
-        Err(error) if is_length_limit(&error) => return too_large(limits.max_body_bytes),
-        Err(error) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("cannot read the request body: {error}"),
-            )
-                .into_response();
-        }
+        Err(refusal) => return refusal,
     };
     let session = parts
         .headers
@@ -187,24 +138,42 @@ pub async fn enforce(State(limits): State<Arc<Limits>>, request: Request, next: 
         .map(String::from);
     let message = kind(&bytes);
     let request = Request::from_parts(parts, Body::from(bytes));
+    if matches!(message, Kind::Other) {
+        return next.run(request).await;
+    }
+    admit(&limits.admission, session, message, request, next).await
+}
+
+/// A request runs with a server-wide permit and either a session's slot, a new session's
+/// place, or (session-less, or naming no open session) a place of its own.
+async fn admit(
+    admission: &Arc<Admission>,
+    session: Option<String>,
+    message: Kind,
+    request: Request,
+    next: Next,
+) -> Response {
+    let permit = match admission.server_permit() {
+        Ok(permit) => permit,
+        Err(refusal) => return refusal.into_response(),
+    };
     match (session, message) {
-        (None, Kind::Initialize) => limits.open_session(request, next).await,
-        (Some(session), Kind::Request) => match limits.take_slot(&session) {
-            Some(slot) => hold_until_sent(next.run(request).await, slot),
-            None => {
-                metrics::http_refusal("too_many_in_flight");
-                (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, "1")],
-                format!(
-                    "this session already has {} requests in flight (the server's --max-inflight-per-session); \
-                     wait for one to finish",
-                    limits.max_inflight_per_session
-                ),
-            )
-                .into_response()
-            }
+        (None, Kind::Initialize) => match admission.open_session().await {
+            // The session is registered before rmcp answers, so the next opener counts it.
+            Ok(_opening) => hold_until_sent(next.run(request).await, permit),
+            Err(refusal) => refusal.into_response(),
         },
-        _ => next.run(request).await,
+        // rmcp may still serve a request statelessly when it names a session (by its protocol
+        // version); it is charged to that session all the same, which is bounded too.
+        (Some(session), _) if admission.has_session(&session).await => {
+            match admission.session_slot(&session) {
+                Ok(slot) => hold_until_sent(next.run(request).await, (permit, slot)),
+                Err(refusal) => refusal.into_response(),
+            }
+        }
+        _ => match admission.stateless_place().await {
+            Ok(place) => hold_until_sent(next.run(request).await, (permit, place)),
+            Err(refusal) => refusal.into_response(),
+        },
     }
 }

@@ -2,11 +2,14 @@
 //! The MCP layer ([`crate::mcp`]) knows nothing of either; HTTP concerns (who may call, how
 //! much, narrowing headers, shutdown) each live in their own file here.
 
+mod admission;
 mod auth_guard;
 mod catalog_headers;
+pub mod connections;
 mod guarded_body;
 pub mod http;
 mod limits;
+pub mod metrics_listener;
 mod origin_guard;
 pub mod shutdown;
 pub mod stdio;

@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-pub const TOKEN: &str = "http-test-bearer-token";
+pub const TOKEN: &str = "http-test-bearer-token-9f2c4e7a1b3d5f60";
 /// Accept header every MCP POST must carry.
 pub const ACCEPT: &str = "application/json, text/event-stream";
 
