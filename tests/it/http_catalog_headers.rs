@@ -4,14 +4,10 @@
 
 use crate::common;
 
+use common::catalog::{self, def};
 use common::fake_spotify::FakeSpotify;
 use common::http_server::{ACCEPT, HttpServer, http_client, initialize};
 use rmcp::model::CallToolRequestParams;
-use spotify_mcp::mcp::all_tools;
-
-fn def(name: &str) -> &'static spotify_mcp::mcp::ToolDef {
-    all_tools().iter().find(|d| d.name == name).unwrap()
-}
 
 async fn listed(server: &HttpServer, headers: &[(&'static str, &str)]) -> Vec<String> {
     let client = server.client(None, headers).await;
@@ -86,8 +82,10 @@ async fn read_only_server_stays_read_only() {
         &[("x-mcp-read-only", "false"), ("x-mcp-toolsets", "all")],
     )
     .await;
-    assert_eq!(names.len(), 31);
-    assert!(names.iter().all(|n| def(n).read_only));
+    assert_eq!(
+        catalog::sorted(&names),
+        catalog::current_where(|t| t.read_only)
+    );
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 pub mod adversarial;
 pub mod cached;
+pub mod catalog;
 pub mod fake_spotify;
 pub mod grants;
 pub mod http_server;
@@ -118,7 +119,7 @@ pub fn text(result: &CallToolResult) -> String {
         .unwrap_or_default()
 }
 
-/// What every transport must carry: `tools/list` shows the 49 default tools, and `get_devices`
+/// What every transport must carry: `tools/list` shows the default tools, and `get_devices`
 /// reaches the fake Spotify once with the server's `token` and comes back structured.
 pub async fn lists_and_calls_get_devices(
     peer: &rmcp::Peer<RoleClient>,
@@ -126,7 +127,10 @@ pub async fn lists_and_calls_get_devices(
     token: &str,
 ) {
     let tools = peer.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 49);
+    assert_eq!(
+        catalog::sorted(tools.iter().map(|t| &t.name)),
+        catalog::current()
+    );
 
     fake.respond(fake_spotify::Canned::json(
         200,
