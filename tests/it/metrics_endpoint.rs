@@ -1,11 +1,13 @@
 //! `/metrics` after a scripted run: tool calls by outcome, upstream requests by operation,
 //! status and reason, cache hits and misses, governor events; and `promtool check metrics`
-//! accepts the text.
+//! accepts the text. The server runs as its own process: the Prometheus recorder is global, and
+//! this binary's other tests would count into it.
 
 use crate::common;
 
 use common::fake_spotify::{Canned, FakeSpotify};
 use common::grants;
+use common::http_server::{self, HttpServer};
 use serde_json::json;
 
 fn value(text: &str, series: &str) -> Option<f64> {
@@ -17,16 +19,14 @@ fn value(text: &str, series: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn metrics_show_the_run_and_pass_promtool() {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    spotify_mcp::middleware::metrics::serve(addr).expect("exporter starts");
-
     let fake = FakeSpotify::start().await;
-    let mut args = common::cached::args(&fake, "metrics-user", None);
-    args.middleware.max_rate_limit_wait_secs = 0;
-    let client = common::connect(&args, false).await;
+    let mut command = http_server::command(&fake, &[]);
+    command
+        .env("SPOTIFY_ACCESS_TOKEN", "metrics-user")
+        .env("SPOTIFY_MCP_MAX_RATE_LIMIT_WAIT", "0")
+        .env("SPOTIFY_MCP_CACHE_MAX_BYTES", (16 << 20).to_string());
+    let server = HttpServer::spawn(command).await;
+    let client = server.client(None, &[]).await;
     fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
     fake.respond_at(
         "/v1/me/player/pause",
@@ -58,12 +58,7 @@ async fn metrics_show_the_run_and_pass_promtool() {
             .unwrap();
     }
 
-    let text = reqwest::get(format!("http://{addr}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     let expect = |series: &str, wanted: f64| {
         assert_eq!(value(&text, series), Some(wanted), "{series} in:\n{text}");
     };

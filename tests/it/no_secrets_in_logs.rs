@@ -59,11 +59,14 @@ const SECRETS: [&str; 6] = [
 async fn trace_logs_carry_no_secret() {
     let buffer = Buffer::default();
     let writer = buffer.clone();
-    tracing_subscriber::fmt()
+    // This thread's subscriber, not the process's: other tests share the process. The test
+    // runtime has one thread, so every task of the run logs here.
+    let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .with_ansi(false)
-        .init();
+        .finish();
+    let _logs = tracing::subscriber::set_default(subscriber);
 
     let fake = FakeSpotify::start().await;
     let dir = tempfile::tempdir().unwrap();

@@ -1,19 +1,14 @@
-//! `/metrics` counts route fallbacks by family, the route tried second and the outcome (its own
-//! process: the Prometheus recorder is global).
+//! `/metrics` counts route fallbacks by family, the route tried second and the outcome (the
+//! server in its own process: the Prometheus recorder is global).
 
 use crate::common;
 
 use common::fake_spotify::{Canned, FakeSpotify};
+use common::http_server::HttpServer;
 use serde_json::json;
 
 #[tokio::test]
 async fn fallbacks_are_counted_per_family_and_route() {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    spotify_mcp::middleware::metrics::serve(addr).expect("exporter starts");
-
     let fake = FakeSpotify::start().await;
     fake.respond_at(
         "/v1/playlists/p1/items",
@@ -26,7 +21,8 @@ async fn fallbacks_are_counted_per_family_and_route() {
         "/v1/playlists/p1/tracks",
         Canned::json(201, json!({ "snapshot_id": "s2" })),
     );
-    let client = common::connect(&common::spotify_args(&fake, Some("t")), false).await;
+    let server = HttpServer::start(&fake, &[]).await;
+    let client = server.client(None, &[]).await;
     for _ in 0..2 {
         let result = common::call(
             &client,
@@ -38,12 +34,7 @@ async fn fallbacks_are_counted_per_family_and_route() {
         assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     }
 
-    let text = reqwest::get(format!("http://{addr}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     let series = r#"spotify_mcp_route_fallbacks_total{family="playlist-items",route="legacy",outcome="ok"} 1"#;
     assert!(
         text.lines().any(|line| line == series),
