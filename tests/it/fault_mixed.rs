@@ -1,5 +1,6 @@
 //! Many faults at once under concurrent calls: every call ends in an answer within its deadline,
-//! the server keeps serving afterwards, and no track is added twice.
+//! only a call whose answer a fault destroyed ends in an error, the server keeps serving
+//! afterwards, and no track is added twice.
 
 use crate::common;
 
@@ -54,12 +55,37 @@ async fn concurrent_calls_through_a_storm_of_faults_all_get_an_answer() {
             "an error says what went wrong"
         );
     }
-    assert!(
-        failed < results.len(),
-        "most calls succeed: {failed} failed"
-    );
     let faults = fake.requests().iter().filter(|r| r.fault.is_some()).count();
     assert!(faults >= 6, "the storm happened: {faults} faults");
+    // A 429, a 5xx and a slow body are waited out or retried; a reset connection, a cut or
+    // garbled body and an oversized one leave a read nothing to answer with. Each trigger
+    // fires once, so at most one call per such fault may fail, and no other call.
+    let destroyed = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .filter(|r| {
+            matches!(
+                r.fault,
+                Some("connection_reset" | "truncated_body" | "malformed_json" | "huge_body")
+            )
+        })
+        .count();
+    let errors: Vec<String> = results
+        .iter()
+        .filter(|r| r.is_error == Some(true))
+        .map(common::text)
+        .collect();
+    assert!(
+        failed <= destroyed,
+        "{failed} calls failed, {destroyed} answers were destroyed:\n{}",
+        errors.join("\n")
+    );
+    assert!(
+        failed * 2 < results.len(),
+        "most calls succeed: {failed} of {} failed",
+        results.len()
+    );
 
     // A 429 or 5xx changed nothing (a 429 may be followed by one permitted retry); every other
     // POST the fake received was carried out, and there is at most one of those.

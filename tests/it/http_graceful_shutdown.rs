@@ -14,7 +14,8 @@ async fn sigterm_lets_in_flight_calls_finish_then_exits_0() {
     let fake = FakeSpotify::start().await;
     fake.respond(
         Canned::json(200, json!({ "devices": [{ "id": "d1", "name": "Kitchen", "type": "Speaker", "is_active": true }] }))
-            .with_delay(Duration::from_millis(1500)),
+            // Long enough that the server is still draining when the late connection is tried.
+            .with_delay(Duration::from_secs(3)),
     );
     let mut server = HttpServer::start(&fake, &["--shutdown-grace-secs", "10"]).await;
     let mut calls = Vec::new();
@@ -40,7 +41,20 @@ async fn sigterm_lets_in_flight_calls_finish_then_exits_0() {
     server.terminate();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let late = tokio::net::TcpStream::connect(server.addr).await;
-    assert!(late.is_err(), "no new connections once the shutdown began");
+    // Checked after the attempt: a process still running then was running during it, so the
+    // refusal came from the draining server, not from one that had already exited.
+    let running = server.child.try_wait().expect("wait works").is_none();
+    assert!(
+        running,
+        "the server exited before its calls finished:\n{}",
+        server.logs()
+    );
+    let refused = late.map(|_| ()).map_err(|e| e.kind());
+    assert_eq!(
+        refused,
+        Err(std::io::ErrorKind::ConnectionRefused),
+        "no new connections once the shutdown began"
+    );
 
     for call in calls {
         let result = tokio::time::timeout(Duration::from_secs(15), call)
