@@ -9,7 +9,7 @@ use common::http_server::HttpServer;
 use common::{grants, redis_server, replicas};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
-use std::time::Duration;
+use std::time::Instant;
 
 async fn structured(client: &common::Client, tool: &str, arguments: Value) -> Value {
     let result = common::call_ok(client, tool, arguments).await;
@@ -30,17 +30,17 @@ fn playlist(id: &str, name: &str) -> Value {
 #[tokio::test]
 async fn an_expired_entry_is_answered_afresh() {
     let fake = FakeSpotify::start().await;
-    let mut args = common::cached::args(&fake, "user-a", None);
-    args.middleware.cache_ttl_catalog_secs = 1;
-    let client = common::connect(&args, false).await;
+    let client = common::connect(&common::cached::short_ttl_args(&fake, "user-a"), false).await;
     fake.respond(Canned::json(200, album("a", "First pressing")));
+    let mut stored = None;
     for _ in 0..3 {
         let answer = structured(&client, "get_album", json!({ "id": "a" })).await;
+        stored.get_or_insert_with(Instant::now);
         assert_eq!(answer["name"], "First pressing");
     }
 
     fake.respond(Canned::json(200, album("a", "Remaster")));
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    common::cached::outlive_short_ttl(stored.unwrap()).await;
     let answer = structured(&client, "get_album", json!({ "id": "a" })).await;
     assert_eq!(
         answer["name"], "Remaster",
