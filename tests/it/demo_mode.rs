@@ -1,10 +1,15 @@
 //! `spotify-mcp serve --demo`: the built binary, with no credentials at all, serves every tool
 //! from the fake Spotify it starts itself, and says so in its log.
 
+use crate::common;
+
+use common::every_tool;
+use fake_spotify::{FakeSpotify, Knobs};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::TokioChildProcess;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+use spotify_mcp::mcp::all_tools;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
@@ -39,42 +44,43 @@ async fn demo_mode_serves_every_tool_without_an_account() {
         .expect("connects");
 
     let tools = client.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 49, "every current tool is listed");
+    assert_eq!(
+        common::catalog::sorted(tools.iter().map(|t| &t.name)),
+        common::catalog::current(),
+        "every current tool is listed"
+    );
 
-    let call = |name: &str, args: Value| {
-        let request = CallToolRequestParams::new(name.to_string()).with_arguments(arguments(args));
-        let client = &client;
-        async move {
-            tokio::time::timeout(Duration::from_secs(20), client.call_tool(request))
-                .await
-                .expect("answers within 20 s")
-                .expect("tools/call")
-        }
-    };
-    let search = call(
-        "search",
-        json!({ "q": "velvet", "type": ["album"], "limit": 5 }),
-    )
-    .await;
-    assert_ne!(search.is_error, Some(true), "{search:?}");
-    let found = search.structured_content.expect("structured search");
-    let album = &found["albums"]["items"][0];
-    let id = album["id"]
-        .as_str()
-        .expect("an album was found")
-        .to_string();
-
-    let answer = call("get_album", json!({ "id": id })).await;
-    assert_ne!(answer.is_error, Some(true), "{answer:?}");
-    let got = answer.structured_content.expect("structured album");
-    assert_eq!(got["id"], json!(id));
-    assert_eq!(got["name"], album["name"]);
-    let tracks = got["tracks"]["items"].as_array().expect("tracks");
-    assert!((10..=20).contains(&tracks.len()), "{} tracks", tracks.len());
-
-    // User tools work too: the demo login is a user.
-    let me = call("get_my_profile", json!({})).await;
-    assert_ne!(me.is_error, Some(true), "{me:?}");
+    // The demo's data follow from the default seed alone, so a fake started here with the
+    // default knobs knows the ids, playlists and devices the demo answers with.
+    let data = FakeSpotify::start(Knobs::default())
+        .await
+        .expect("fake starts");
+    let device = every_tool::device_id(&data, &data.issue_user_token().access_token).await;
+    let mut problems = Vec::new();
+    for def in all_tools().iter().filter(|d| !d.deprecated) {
+        let tool = tools.iter().find(|t| t.name == def.name).expect("listed");
+        let args = every_tool::arguments(&data, tool, def.path, &device);
+        let request = CallToolRequestParams::new(def.name.to_string())
+            .with_arguments(arguments(args.clone()));
+        let result = tokio::time::timeout(Duration::from_secs(20), client.call_tool(request))
+            .await
+            .unwrap_or_else(|_| panic!("{} answers within 20 s", def.name))
+            .expect("tools/call");
+        problems.extend(every_tool::problem(tool, &args, &result));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {} tools failed in demo mode:\n{}",
+        problems.len(),
+        tools.len(),
+        problems.join("\n")
+    );
+    assert!(
+        data.requests()
+            .iter()
+            .all(|r| r.path.ends_with("/me/player/devices")),
+        "the calls went to the demo's own fake, not to this one"
+    );
 
     client.cancel().await.expect("closes");
     let mut log = String::new();

@@ -5,6 +5,7 @@
 pub mod adversarial;
 pub mod cached;
 pub mod catalog;
+pub mod every_tool;
 pub mod fake_spotify;
 pub mod grants;
 pub mod http_server;
