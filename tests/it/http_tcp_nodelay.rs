@@ -1,8 +1,9 @@
 //! TCP_NODELAY on accepted connections: rmcp writes each answer in several small pieces, and
 //! without NODELAY Nagle's algorithm holds the last piece until the client's delayed ACK
 //! (~40 ms on Linux), so every call on a keep-alive connection stalls. A plain HTTP/1.1 client
-//! on one TCP connection sends 30 JSON-RPC requests; the median round trip must stay far below
-//! that stall. (Prints every figure.)
+//! on one TCP connection sends 30 JSON-RPC requests, and the server's end of that connection
+//! must have the option set (read from the server process's own socket, so no timing is
+//! involved). The round trips are printed, not asserted: a loaded machine makes them noise.
 
 use crate::common;
 
@@ -14,8 +15,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const CALLS: usize = 30;
-/// A delayed-ACK stall alone is ~40 ms; this is well under it and far above a normal call.
-const MEDIAN_BOUND: Duration = Duration::from_millis(25);
 
 /// One request on the open connection; returns the status, headers and body (de-chunked).
 async fn exchange(
@@ -99,6 +98,12 @@ async fn calls_on_one_keep_alive_connection_do_not_stall() {
         let (status, _, _) = exchange(&mut stream, port, Some(&session), &initialized).await;
         assert_eq!(status, 202);
 
+        #[cfg(target_os = "linux")]
+        assert!(
+            server_side_nodelay(server.child.id().expect("running"), &stream),
+            "the server's end of the connection lacks TCP_NODELAY: its writes wait for delayed ACKs"
+        );
+
         let mut times = Vec::with_capacity(CALLS);
         for id in 0..CALLS {
             let ping = json!({ "jsonrpc": "2.0", "id": 100 + id, "method": "ping" });
@@ -120,9 +125,34 @@ async fn calls_on_one_keep_alive_connection_do_not_stall() {
         times[0],
         times[CALLS - 1]
     );
-    assert!(
-        median < MEDIAN_BOUND,
-        "median round trip {median:?} (sorted: {times:?}): the server's writes wait for delayed ACKs; \
-         is TCP_NODELAY set on accepted connections?"
-    );
+}
+
+/// Whether the server process's end of `client`'s connection has TCP_NODELAY: each socket of
+/// the process is borrowed with `pidfd_getfd` (allowed on one's own child) until the one whose
+/// peer is `client` is found, and asked directly.
+#[cfg(target_os = "linux")]
+fn server_side_nodelay(pid: u32, client: &TcpStream) -> bool {
+    use rustix::process::{Pid, PidfdFlags, PidfdGetfdFlags, pidfd_getfd, pidfd_open};
+    let ours = client.local_addr().unwrap();
+    let pid = Pid::from_raw(pid as i32).expect("a child's pid is positive");
+    let pidfd = pidfd_open(pid, PidfdFlags::empty()).expect("pidfd_open on the child");
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd", pid = pid.as_raw_nonzero())).unwrap();
+    for entry in fds.map(Result::unwrap) {
+        let is_socket = std::fs::read_link(entry.path())
+            .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"));
+        let Ok(fd) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if !is_socket {
+            continue;
+        }
+        let Ok(socket) = pidfd_getfd(&pidfd, fd, PidfdGetfdFlags::empty()) else {
+            continue; // closed since the listing
+        };
+        let peer = rustix::net::getpeername(&socket).ok().flatten();
+        if peer.and_then(|p| std::net::SocketAddr::try_from(p).ok()) == Some(ours) {
+            return rustix::net::sockopt::tcp_nodelay(&socket).expect("TCP_NODELAY is readable");
+        }
+    }
+    panic!("the server process holds no socket connected to {ours}");
 }
