@@ -1,7 +1,7 @@
 //! The default catalog fits the context budget: what a model is shown of `tools/list` (each
 //! tool's name, description and input schema) stays under 5,000 cl100k tokens, because arguments
 //! many tools share are explained once, in the server instructions.
-//! `cargo test --test catalog_budget -- --nocapture` prints the figures.
+//! `cargo test --test it catalog_budget -- --nocapture` prints the figures.
 
 use crate::common;
 

@@ -1,7 +1,7 @@
 //! Issue 5's response figures on the realistic fake: Spotify's bytes (fetched straight from the
 //! fake) against the projected `structuredContent` of `get_album`, `search` (three types) and
 //! `get_playlist`. The default album must come to at most a quarter of the bytes and under 1,000
-//! cl100k tokens. `cargo test --test projection_figures -- --nocapture` prints the table.
+//! cl100k tokens. `cargo test --test it projection_figures -- --nocapture` prints the table.
 
 use crate::common;
 
