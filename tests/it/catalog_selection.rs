@@ -26,13 +26,7 @@ async fn listed(catalog: CatalogArgs) -> Vec<String> {
         },
     )
     .await;
-    client
-        .list_all_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name.to_string())
-        .collect()
+    common::tool_names(&client).await
 }
 
 #[tokio::test]

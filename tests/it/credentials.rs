@@ -14,15 +14,12 @@ async fn without_credentials_tools_are_listed_and_calls_explain_how_to_authentic
         client.list_all_tools().await.unwrap().len(),
         common::catalog::current_count()
     );
-    let result = common::call(
+    let text = common::call_err(
         &client,
         "get_album",
         json!({ "id": "4aawyAB9vmqN3uQ7FjRGTy" }),
     )
-    .await
-    .unwrap();
-    assert_eq!(result.is_error, Some(true));
-    let text = common::text(&result);
+    .await;
     assert!(
         text.contains("SPOTIFY_ACCESS_TOKEN") && text.contains("SPOTIFY_CLIENT_ID"),
         "{text}"
@@ -90,11 +87,7 @@ async fn rejected_client_credentials_are_reported() {
         400,
         json!({ "error": "invalid_client", "error_description": "Invalid client secret" }),
     ));
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
-    assert_eq!(result.is_error, Some(true));
-    let text = common::text(&result);
+    let text = common::call_err(&client, "get_album", json!({ "id": "a" })).await;
     assert!(
         text.contains("Invalid client secret") && text.contains("SPOTIFY_CLIENT_SECRET"),
         "{text}"

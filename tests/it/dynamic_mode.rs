@@ -22,13 +22,7 @@ async fn dynamic() -> (FakeSpotify, common::Client) {
 #[tokio::test]
 async fn three_tools_reach_the_whole_catalog() {
     let (fake, client) = dynamic().await;
-    let names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names = common::tool_names(&client).await;
     assert_eq!(names, ["find_tools", "describe_tool", "call_tool"]);
 
     let found = common::call(&client, "find_tools", json!({ "query": "pause playback" }))

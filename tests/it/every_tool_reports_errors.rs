@@ -6,7 +6,7 @@ use crate::common;
 
 use common::fake_spotify::Canned;
 use common::samples;
-use serde_json::{Value, json};
+use serde_json::Value;
 use spotify_mcp::mcp::all_tools;
 
 #[tokio::test]
@@ -17,10 +17,7 @@ async fn every_tool_reports_spotifys_error() {
     for def in all_tools() {
         let tool = tools.iter().find(|t| t.name == def.name).unwrap();
         let args = samples::arguments(&Value::Object((*tool.input_schema).clone()));
-        fake.respond_once(Canned::json(
-            403,
-            json!({ "error": { "status": 403, "message": "Forbidden probe" } }),
-        ));
+        fake.respond_once(Canned::error(403, "Forbidden probe"));
         let result = common::call(&client, def.name, args).await.unwrap();
         let text = common::text(&result);
         if result.is_error != Some(true)

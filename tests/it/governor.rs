@@ -96,10 +96,7 @@ async fn quota_exceeded_is_reported_as_such() {
 async fn a_server_error_is_retried_for_a_get_but_never_for_a_post() {
     let fake = FakeSpotify::start().await;
     let client = server(&fake, None).await;
-    let boom = Canned::json(
-        500,
-        json!({ "error": { "status": 500, "message": "Server error" } }),
-    );
+    let boom = Canned::error(500, "Server error");
     fake.respond_once(boom.clone());
     fake.respond_once(boom.clone());
     fake.respond(Canned::json(200, grants::album("a")));

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::fake_spotify::FakeSpotify;
-use common::http_server::{ACCEPT, HttpServer, TOKEN, command, http_client, initialize};
+use common::http_server::{HttpServer, TOKEN, command, http_client, initialize};
 
 #[tokio::test]
 async fn wrong_or_missing_bearer_gets_401_and_the_right_one_gets_in() {
@@ -15,9 +15,8 @@ async fn wrong_or_missing_bearer_gets_401_and_the_right_one_gets_in() {
     let server = HttpServer::spawn(command).await;
     let http = http_client();
 
-    let missing = http
-        .post(server.url("/mcp"))
-        .header("accept", ACCEPT)
+    let missing = server
+        .mcp_request()
         .json(&initialize(1))
         .send()
         .await
@@ -41,9 +40,8 @@ async fn wrong_or_missing_bearer_gets_401_and_the_right_one_gets_in() {
         "Bearer http-test-bearer-toke",
         "Basic aHR0cA==",
     ] {
-        let response = http
-            .post(server.url("/mcp"))
-            .header("accept", ACCEPT)
+        let response = server
+            .mcp_request()
             .header("authorization", wrong)
             .json(&initialize(1))
             .send()

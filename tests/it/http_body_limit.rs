@@ -3,33 +3,25 @@
 use crate::common;
 
 use common::fake_spotify::FakeSpotify;
-use common::http_server::{ACCEPT, HttpServer, http_client, initialize};
+use common::http_server::{HttpServer, initialize};
 use serde_json::json;
 
 #[tokio::test]
 async fn oversized_bodies_get_413() {
     let fake = FakeSpotify::start().await;
     let server = HttpServer::start(&fake, &["--max-body-bytes", "2000"]).await;
-    let http = http_client();
     let mut big = initialize(1);
     big["params"]["clientInfo"]["name"] = json!("x".repeat(5000));
 
-    let declared = http
-        .post(server.url("/mcp"))
-        .header("accept", ACCEPT)
-        .json(&big)
-        .send()
-        .await
-        .unwrap();
+    let declared = server.mcp_request().json(&big).send().await.unwrap();
     assert_eq!(declared.status(), 413);
     assert!(declared.text().await.unwrap().contains("--max-body-bytes"));
 
     let bytes = serde_json::to_vec(&big).unwrap();
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         bytes.chunks(500).map(|c| Ok(c.to_vec())).collect();
-    let chunked = http
-        .post(server.url("/mcp"))
-        .header("accept", ACCEPT)
+    let chunked = server
+        .mcp_request()
         .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
         .send()
@@ -37,9 +29,8 @@ async fn oversized_bodies_get_413() {
         .unwrap();
     assert_eq!(chunked.status(), 413);
 
-    let small = http
-        .post(server.url("/mcp"))
-        .header("accept", ACCEPT)
+    let small = server
+        .mcp_request()
         .json(&initialize(2))
         .send()
         .await

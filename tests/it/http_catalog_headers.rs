@@ -6,18 +6,12 @@ use crate::common;
 
 use common::catalog::{self, def};
 use common::fake_spotify::FakeSpotify;
-use common::http_server::{ACCEPT, HttpServer, http_client, initialize};
+use common::http_server::{HttpServer, initialize};
 use rmcp::model::CallToolRequestParams;
 
 async fn listed(server: &HttpServer, headers: &[(&'static str, &str)]) -> Vec<String> {
     let client = server.client(None, headers).await;
-    let names = client
-        .list_all_tools()
-        .await
-        .expect("tools/list")
-        .into_iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names = common::tool_names(&client).await;
     client.cancel().await.unwrap();
     names
 }
@@ -104,9 +98,8 @@ async fn unknown_toolset_or_bad_flag_value_is_a_clear_400() {
             "x-mcp-read-only must be true or false",
         ),
     ] {
-        let response = http_client()
-            .post(server.url("/mcp"))
-            .header("accept", ACCEPT)
+        let response = server
+            .mcp_request()
             .header(name, value)
             .json(&initialize(1))
             .send()

@@ -5,8 +5,8 @@
 use crate::common;
 
 use common::fake_spotify::{Canned, FakeSpotify};
-use common::http_server::{ACCEPT, HttpServer, http_client, initialize, messages};
-use serde_json::{Value, json};
+use common::http_server::{HttpServer, initialize, initialized, messages, session_of};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -16,25 +16,11 @@ async fn requests_beyond_the_per_session_bound_get_429() {
         Canned::json(200, json!({ "devices": [] })).with_delay(Duration::from_millis(1500)),
     );
     let server = HttpServer::start(&fake, &["--max-inflight-per-session", "1"]).await;
-    let http = http_client();
-    let post = |session: Option<String>, body: Value| {
-        let mut request = http
-            .post(server.url("/mcp"))
-            .header("accept", ACCEPT)
-            .json(&body);
-        if let Some(session) = session {
-            request = request.header("mcp-session-id", session);
-        }
-        request.send()
-    };
-    let opened = post(None, initialize(1)).await.unwrap();
-    let session = opened.headers()["mcp-session-id"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
+    let opened = server.post(None, &initialize(1)).await.unwrap();
+    let session = session_of(&opened);
     assert_eq!(
-        post(Some(session.clone()), initialized)
+        server
+            .post(Some(&session), &initialized())
             .await
             .unwrap()
             .status(),
@@ -42,7 +28,7 @@ async fn requests_beyond_the_per_session_bound_get_429() {
     );
 
     let slow = json!({ "jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": { "name": "get_devices", "arguments": {} } });
-    let running = tokio::spawn(post(Some(session.clone()), slow));
+    let running = tokio::spawn(server.post(Some(&session), &slow));
     // Wait (at most 10 s) until the slow call has reached the fake.
     let started = Instant::now();
     while fake.requests().is_empty() {
@@ -53,7 +39,7 @@ async fn requests_beyond_the_per_session_bound_get_429() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let ping = json!({ "jsonrpc": "2.0", "id": 3, "method": "ping" });
-    let refused = post(Some(session.clone()), ping.clone()).await.unwrap();
+    let refused = server.post(Some(&session), &ping).await.unwrap();
     assert_eq!(refused.status(), 429);
     assert!(
         refused
@@ -64,7 +50,7 @@ async fn requests_beyond_the_per_session_bound_get_429() {
     );
     let note = json!({ "jsonrpc": "2.0", "method": "notifications/progress", "params": { "progressToken": "x", "progress": 1 } });
     assert_eq!(
-        post(Some(session.clone()), note).await.unwrap().status(),
+        server.post(Some(&session), &note).await.unwrap().status(),
         202,
         "notifications pass"
     );
@@ -79,7 +65,7 @@ async fn requests_beyond_the_per_session_bound_get_429() {
         "{answer:?}"
     );
     assert_eq!(
-        post(Some(session), ping).await.unwrap().status(),
+        server.post(Some(&session), &ping).await.unwrap().status(),
         200,
         "the place is free again"
     );

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::fake_spotify::FakeSpotify;
-use common::http_server::{ACCEPT, HttpServer, http_client, initialize, messages};
+use common::http_server::{HttpServer, http_client, initialize, initialized, messages, session_of};
 use serde_json::json;
 
 #[tokio::test]
@@ -25,36 +25,22 @@ async fn session_ids_are_issued_required_and_ended() {
     let fake = FakeSpotify::start().await;
     let server = HttpServer::start(&fake, &[]).await;
     let http = http_client();
-    let post = |body: serde_json::Value, session: Option<&str>| {
-        let mut request = http
-            .post(server.url("/mcp"))
-            .header("accept", ACCEPT)
-            .json(&body);
-        if let Some(session) = session {
-            request = request.header("mcp-session-id", session);
-        }
-        request.send()
-    };
-
-    let opened = post(initialize(1), None).await.unwrap();
+    let opened = server.post(None, &initialize(1)).await.unwrap();
     assert_eq!(opened.status(), 200);
-    let session = opened
-        .headers()
-        .get("mcp-session-id")
-        .expect("initialize answers with a session id")
-        .to_str()
-        .unwrap()
-        .to_string();
+    let session = session_of(&opened);
     let answer = messages(&opened.text().await.unwrap());
     assert_eq!(answer[0]["result"]["serverInfo"]["name"], "spotify-mcp");
-    let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
     assert_eq!(
-        post(initialized, Some(&session)).await.unwrap().status(),
+        server
+            .post(Some(&session), &initialized())
+            .await
+            .unwrap()
+            .status(),
         202
     );
 
     let list = json!({ "jsonrpc": "2.0", "id": 2, "method": "tools/list" });
-    let listed = post(list.clone(), Some(&session)).await.unwrap();
+    let listed = server.post(Some(&session), &list).await.unwrap();
     assert_eq!(listed.status(), 200);
     let answer = messages(&listed.text().await.unwrap());
     assert_eq!(
@@ -62,13 +48,13 @@ async fn session_ids_are_issued_required_and_ended() {
         common::catalog::current_count()
     );
 
-    let without = post(list.clone(), None).await.unwrap();
+    let without = server.post(None, &list).await.unwrap();
     assert_eq!(
         without.status(),
         400,
         "a request after initialize needs the session id"
     );
-    let unknown = post(list.clone(), Some("no-such-session")).await.unwrap();
+    let unknown = server.post(Some("no-such-session"), &list).await.unwrap();
     assert_eq!(unknown.status(), 404);
 
     let deleted = http
@@ -78,6 +64,6 @@ async fn session_ids_are_issued_required_and_ended() {
         .await
         .unwrap();
     assert!(deleted.status().is_success(), "{}", deleted.status());
-    let after = post(list, Some(&session)).await.unwrap();
+    let after = server.post(Some(&session), &list).await.unwrap();
     assert_eq!(after.status(), 404, "a deleted session is gone");
 }

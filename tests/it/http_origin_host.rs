@@ -5,13 +5,10 @@
 use crate::common;
 
 use common::fake_spotify::FakeSpotify;
-use common::http_server::{ACCEPT, HttpServer, http_client, initialize};
+use common::http_server::{HttpServer, initialize};
 
 async fn status(server: &HttpServer, headers: &[(&str, String)]) -> (u16, String) {
-    let mut request = http_client()
-        .post(server.url("/mcp"))
-        .header("accept", ACCEPT)
-        .json(&initialize(1));
+    let mut request = server.mcp_request().json(&initialize(1));
     for (name, value) in headers {
         request = request.header(*name, value);
     }

@@ -4,25 +4,12 @@
 use crate::common;
 
 use common::fake_spotify::FakeSpotify;
-use common::http_server::{ACCEPT, HttpServer, http_client, initialize};
+use common::http_server::{HttpServer, http_client, initialize, initialized, session_of};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
 async fn open(server: &HttpServer) -> reqwest::Response {
-    http_client()
-        .post(server.url("/mcp"))
-        .header("accept", ACCEPT)
-        .json(&initialize(1))
-        .send()
-        .await
-        .unwrap()
-}
-
-fn session_of(response: &reqwest::Response) -> String {
-    response.headers()["mcp-session-id"]
-        .to_str()
-        .unwrap()
-        .to_string()
+    server.post(None, &initialize(1)).await.unwrap()
 }
 
 #[tokio::test]
@@ -61,15 +48,7 @@ async fn idle_sessions_expire() {
     let opened = open(&server).await;
     assert_eq!(opened.status(), 200);
     let session = session_of(&opened);
-    let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
-    let sent = http_client()
-        .post(server.url("/mcp"))
-        .header("accept", ACCEPT)
-        .header("mcp-session-id", &session)
-        .json(&initialized)
-        .send()
-        .await
-        .unwrap();
+    let sent = server.post(Some(&session), &initialized()).await.unwrap();
     assert_eq!(sent.status(), 202);
     assert_eq!(open(&server).await.status(), 503, "the one place is taken");
 
@@ -79,12 +58,8 @@ async fn idle_sessions_expire() {
     let ping = json!({ "jsonrpc": "2.0", "id": 7, "method": "ping" });
     let mut status = 0;
     while started.elapsed() < Duration::from_secs(10) {
-        status = http_client()
-            .post(server.url("/mcp"))
-            .header("accept", ACCEPT)
-            .header("mcp-session-id", &session)
-            .json(&ping)
-            .send()
+        status = server
+            .post(Some(&session), &ping)
             .await
             .unwrap()
             .status()

@@ -34,11 +34,7 @@ async fn metrics_show_the_run_and_pass_promtool() {
     );
     fake.respond_at(
         "/v1/search",
-        Canned::json(
-            429,
-            json!({ "error": { "status": 429, "message": "slow down" } }),
-        )
-        .with_header("retry-after", "30"),
+        Canned::error(429, "slow down").with_header("retry-after", "30"),
     );
 
     for _ in 0..3 {

@@ -104,20 +104,8 @@ async fn trace_logs_carry_no_secret() {
         "/api/token",
         Canned::json(200, grants::token_answer("refreshed-access-secret", None)),
     );
-    fake2.respond_once_at(
-        "/v1/",
-        Canned::json(
-            401,
-            json!({ "error": { "status": 401, "message": "expired" } }),
-        ),
-    );
-    fake2.respond_at(
-        "/v1/",
-        Canned::json(
-            404,
-            json!({ "error": { "status": 404, "message": "missing" } }),
-        ),
-    );
+    fake2.respond_once_at("/v1/", Canned::error(401, "expired"));
+    fake2.respond_at("/v1/", Canned::error(404, "missing"));
     let client = common::connect(&spotify, false).await;
     for _ in 0..3 {
         let _ = common::call(&client, "get_album", json!({ "id": "a" }))

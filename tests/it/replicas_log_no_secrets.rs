@@ -59,10 +59,7 @@ async fn trace_logs_of_two_replicas_carry_no_token() {
     redis.stop();
     fake.respond_once_at(
         "/v1/albums/",
-        Canned::json(
-            401,
-            json!({ "error": { "status": 401, "message": "The access token expired" } }),
-        ),
+        Canned::error(401, "The access token expired"),
     );
     second.ok("get_album", json!({ "id": "three" })).await;
     assert_eq!(

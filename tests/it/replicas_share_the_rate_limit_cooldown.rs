@@ -20,11 +20,7 @@ async fn a_429_seen_by_one_replica_makes_the_other_fail_fast() {
     let fake = FakeSpotify::start().await;
     fake.respond_at(
         "/v1/albums/",
-        Canned::json(
-            429,
-            json!({ "error": { "status": 429, "message": "API rate limit exceeded" } }),
-        )
-        .with_header("retry-after", "120"),
+        Canned::error(429, "API rate limit exceeded").with_header("retry-after", "120"),
     );
     let login = replicas::login("access", "refresh", 3600);
     let first = replicas::start(&fake, &login, &url).await;

@@ -46,10 +46,7 @@ async fn both_replicas_keep_answering_while_redis_is_down() {
     // Spotify rejects the token once: the replica refreshes without Redis.
     fake.respond_once_at(
         "/v1/albums/",
-        Canned::json(
-            401,
-            json!({ "error": { "status": 401, "message": "The access token expired" } }),
-        ),
+        Canned::error(401, "The access token expired"),
     );
     first.ok("get_album", json!({ "id": "rejected" })).await;
     assert_eq!(fake.requests_at("/api/token").len(), 1, "one local refresh");

@@ -23,17 +23,11 @@ fn structured(result: &CallToolResult) -> Value {
 
 /// What Spotify answers a Development Mode app on a withheld route.
 fn withheld() -> Canned {
-    Canned::json(
-        403,
-        json!({ "error": { "status": 403, "message": "Forbidden" } }),
-    )
+    Canned::error(403, "Forbidden")
 }
 
 fn not_found() -> Canned {
-    Canned::json(
-        404,
-        json!({ "error": { "status": 404, "message": "Resource not found" } }),
-    )
+    Canned::error(404, "Resource not found")
 }
 
 fn snapshot() -> Canned {
@@ -175,10 +169,7 @@ async fn a_missing_playlist_or_a_missing_scope_never_switches_routes() {
     fake.respond_at("/v1/playlists/gone/items", not_found());
     fake.respond_at(
         "/v1/playlists/theirs/items",
-        Canned::json(
-            403,
-            json!({ "error": { "status": 403, "message": "Insufficient client scope" } }),
-        ),
+        Canned::error(403, "Insufficient client scope"),
     );
     let client = server(&fake).await;
     for id in ["gone", "theirs"] {
@@ -439,21 +430,15 @@ async fn a_refusal_about_the_playlist_is_reported_as_spotify_said_it() {
     let fake = FakeSpotify::start().await;
     fake.respond_at(
         "/v1/playlists/theirs/items",
-        Canned::json(
-            403,
-            json!({ "error": { "status": 403, "message": "You cannot add tracks to a playlist you don't own." } }),
-        ),
+        Canned::error(403, "You cannot add tracks to a playlist you don't own."),
     );
     let client = server(&fake).await;
-    let result = common::call(
+    let text = common::call_err(
         &client,
         "add_playlist_items",
         json!({ "playlist_id": "theirs", "uris": ["spotify:track:t1"] }),
     )
-    .await
-    .unwrap();
-    assert_eq!(result.is_error, Some(true));
-    let text = common::text(&result);
+    .await;
     assert!(
         text.contains("403") && text.contains("you don't own"),
         "Spotify's status and message, not a decoding error: {text}"

@@ -10,13 +10,7 @@ use serde_json::json;
 #[tokio::test]
 async fn fallbacks_are_counted_per_family_and_route() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at(
-        "/v1/playlists/p1/items",
-        Canned::json(
-            403,
-            json!({ "error": { "status": 403, "message": "Forbidden" } }),
-        ),
-    );
+    fake.respond_at("/v1/playlists/p1/items", Canned::error(403, "Forbidden"));
     fake.respond_at(
         "/v1/playlists/p1/tracks",
         Canned::json(201, json!({ "snapshot_id": "s2" })),

@@ -25,13 +25,7 @@ async fn limited_login(show_unavailable: bool) -> (FakeSpotify, tempfile::TempDi
 #[tokio::test]
 async fn tools_needing_missing_scopes_are_hidden() {
     let (_fake, _dir, client) = limited_login(false).await;
-    let names: Vec<String> = client
-        .list_all_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name.to_string())
-        .collect();
+    let names = common::tool_names(&client).await;
     assert!(
         names.contains(&"get_saved_tracks".to_string()),
         "user-library-read suffices"
@@ -47,11 +41,7 @@ async fn tools_needing_missing_scopes_are_hidden() {
 #[tokio::test]
 async fn calling_a_hidden_tool_names_the_missing_scopes() {
     let (fake, _dir, client) = limited_login(false).await;
-    let result = common::call(&client, "pause_playback", json!({}))
-        .await
-        .unwrap();
-    assert_eq!(result.is_error, Some(true));
-    let text = common::text(&result);
+    let text = common::call_err(&client, "pause_playback", json!({})).await;
     assert!(
         text.contains("user-modify-playback-state") && text.contains("spotify-mcp auth login"),
         "{text}"
@@ -104,11 +94,7 @@ async fn app_credentials_refuse_user_tools_and_serve_catalog_tools() {
     );
     fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
 
-    let result = common::call(&client, "get_saved_tracks", json!({}))
-        .await
-        .unwrap();
-    assert_eq!(result.is_error, Some(true));
-    let text = common::text(&result);
+    let text = common::call_err(&client, "get_saved_tracks", json!({})).await;
     assert!(
         text.contains("Log in first") && text.contains("spotify-mcp auth login"),
         "{text}"

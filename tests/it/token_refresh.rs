@@ -100,13 +100,7 @@ async fn a_401_refreshes_once_and_retries_once() {
         "/api/token",
         Canned::json(200, grants::token_answer("fresh-access", None)),
     );
-    fake.respond_once_at(
-        "/v1/",
-        Canned::json(
-            401,
-            json!({ "error": { "status": 401, "message": "Invalid access token" } }),
-        ),
-    );
+    fake.respond_once_at("/v1/", Canned::error(401, "Invalid access token"));
     fake.respond_at("/v1/", Canned::json(200, grants::album("a")));
 
     let result = common::call(&client, "get_album", json!({ "id": "a" }))
@@ -140,19 +134,9 @@ async fn a_persistent_401_ends_in_a_clear_error_after_one_retry() {
         "/api/token",
         Canned::json(200, grants::token_answer("a2", None)),
     );
-    fake.respond_at(
-        "/v1/",
-        Canned::json(
-            401,
-            json!({ "error": { "status": 401, "message": "Invalid access token" } }),
-        ),
-    );
+    fake.respond_at("/v1/", Canned::error(401, "Invalid access token"));
 
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
-    assert_eq!(result.is_error, Some(true));
-    let text = common::text(&result);
+    let text = common::call_err(&client, "get_album", json!({ "id": "a" })).await;
     assert!(
         text.contains("401") && text.contains("Invalid access token"),
         "{text}"
@@ -181,11 +165,7 @@ async fn invalid_grant_says_to_log_in_again_and_keeps_the_file() {
     );
 
     for _ in 0..2 {
-        let result = common::call(&client, "get_album", json!({ "id": "a" }))
-            .await
-            .unwrap();
-        assert_eq!(result.is_error, Some(true));
-        let text = common::text(&result);
+        let text = common::call_err(&client, "get_album", json!({ "id": "a" })).await;
         assert!(
             text.contains("expired or was revoked") && text.contains("spotify-mcp auth login"),
             "{text}"

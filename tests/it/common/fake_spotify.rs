@@ -52,6 +52,13 @@ impl Canned {
             delay: None,
         }
     }
+    /// A Web API error in Spotify's shape: `{"error": {"status", "message"}}`.
+    pub fn error(status: u16, message: &str) -> Self {
+        Self::json(
+            status,
+            serde_json::json!({ "error": { "status": status, "message": message } }),
+        )
+    }
     pub fn empty(status: u16) -> Self {
         Self {
             status,

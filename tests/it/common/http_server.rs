@@ -123,6 +123,26 @@ impl HttpServer {
         }
     }
 
+    /// A POST to /mcp with the Accept header MCP needs, for the test to add headers and a body.
+    pub fn mcp_request(&self) -> reqwest::RequestBuilder {
+        http_client()
+            .post(self.url("/mcp"))
+            .header("accept", ACCEPT)
+    }
+
+    /// POSTs `body` as JSON to /mcp, in `session` when given.
+    pub fn post(
+        &self,
+        session: Option<&str>,
+        body: &Value,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'static {
+        let mut request = self.mcp_request().json(body);
+        if let Some(session) = session {
+            request = request.header("mcp-session-id", session);
+        }
+        request.send()
+    }
+
     /// An MCP client over streamable HTTP, sending `token` (if any) and extra headers.
     pub async fn client(
         &self,
@@ -169,6 +189,22 @@ pub fn initialize(id: u64) -> Value {
             "clientInfo": { "name": "plain-http-test", "version": "1" }
         }
     })
+}
+
+/// The `notifications/initialized` a client sends after `initialize`.
+pub fn initialized() -> Value {
+    json!({ "jsonrpc": "2.0", "method": "notifications/initialized" })
+}
+
+/// The session id an `initialize` answer carries.
+pub fn session_of(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("mcp-session-id")
+        .expect("initialize answers with a session id")
+        .to_str()
+        .unwrap()
+        .to_string()
 }
 
 /// The JSON-RPC messages of an SSE (or JSON) answer body.

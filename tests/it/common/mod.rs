@@ -111,6 +111,19 @@ pub async fn call_ok(client: &Client, name: &str, arguments: Value) -> CallToolR
     result
 }
 
+/// Calls `name` and insists on an error result (`isError`), whose text it returns.
+pub async fn call_err(client: &Client, name: &str, arguments: Value) -> String {
+    let result = call(client, name, arguments).await.unwrap();
+    assert_eq!(result.is_error, Some(true), "{name} succeeded: {result:?}");
+    text(&result)
+}
+
+/// The names `tools/list` shows, in its order.
+pub async fn tool_names(client: &rmcp::Peer<RoleClient>) -> Vec<String> {
+    let tools = client.list_all_tools().await.expect("tools/list");
+    tools.into_iter().map(|t| t.name.to_string()).collect()
+}
+
 /// The text of a result's first content block.
 pub fn text(result: &CallToolResult) -> String {
     result
