@@ -31,9 +31,15 @@ pub type Client = RunningService<RoleClient, ()>;
 
 /// Configuration pointing at the fake, with a static access token unless `token` is `None`.
 pub fn spotify_args(fake: &FakeSpotify, token: Option<&str>) -> SpotifyArgs {
+    args_for(format!("{}/v1", fake.url()), fake.url(), token)
+}
+
+/// Configuration for a Web API at `api` and accounts service at `accounts` (any fake), with a
+/// static access token unless `token` is `None`, no stored login and the cache off.
+pub fn args_for(api: String, accounts: String, token: Option<&str>) -> SpotifyArgs {
     SpotifyArgs {
-        api_base_url: format!("{}/v1", fake.url()),
-        accounts_base_url: fake.url(),
+        api_base_url: api,
+        accounts_base_url: accounts,
         client_id: None,
         client_secret: None,
         access_token: token.map(Secret::new),

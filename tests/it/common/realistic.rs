@@ -5,8 +5,7 @@ use super::Client;
 use ::fake_spotify::{FakeSpotify, Kind, Knobs};
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
-use spotify_mcp::config::{MiddlewareArgs, SpotifyArgs};
-use spotify_mcp::middleware::auth::Secret;
+use spotify_mcp::config::SpotifyArgs;
 use std::time::Duration;
 
 /// Longest any single tool call in these tests may take before the test fails.
@@ -15,21 +14,10 @@ pub const CALL_DEADLINE: Duration = Duration::from_secs(30);
 /// Configuration pointing at the fake, with `token` as a raw access token, caching off, one
 /// second of permitted rate-limit wait and a short HTTP timeout.
 pub fn args(fake: &FakeSpotify, token: Option<&str>) -> SpotifyArgs {
-    SpotifyArgs {
-        api_base_url: fake.api_url(),
-        accounts_base_url: fake.url(),
-        client_id: None,
-        client_secret: None,
-        access_token: token.map(Secret::new),
-        token_file: Some(std::env::temp_dir().join("spotify-mcp-tests-no-such-dir/token.json")),
-        refresh_margin_secs: 300,
-        http_timeout_secs: 3,
-        middleware: MiddlewareArgs {
-            cache_max_bytes: 0,
-            max_rate_limit_wait_secs: 1,
-            ..MiddlewareArgs::default()
-        },
-    }
+    let mut args = super::args_for(fake.api_url(), fake.url(), token);
+    args.http_timeout_secs = 3;
+    args.middleware.max_rate_limit_wait_secs = 1;
+    args
 }
 
 /// A fake with `knobs` and a client connected to a server holding a fresh user token.
