@@ -3,7 +3,7 @@
 //! validation, dispatch, structured result), where every call after the first is answered by
 //! the answer memo. Run: `cargo bench --bench cache_hit`.
 
-#[path = "../tests/common/fake_spotify.rs"]
+#[path = "../tests/it/common/fake_spotify.rs"]
 #[allow(dead_code)]
 mod fake_spotify;
 
