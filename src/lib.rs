@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 pub mod mcp;
 pub mod middleware;
+pub mod spec;
 pub mod spotify;
 pub mod transport;
 

@@ -17,6 +17,7 @@ use crate::config::ToolMode;
 use crate::middleware::auth::AuthMode;
 use crate::middleware::metrics;
 use crate::middleware::served;
+use crate::spec::CacheClass;
 use crate::spotify::Client;
 use progenitor_client::ClientInfo;
 use rmcp::model::{
@@ -179,10 +180,10 @@ fn advice(def: &ToolDef, status: u16, reason: Option<&str>) -> Option<String> {
         (403 | 404, None, Some(replacement)) => Some(format!(
             "Spotify may withhold this endpoint from this app: use `{replacement}` instead."
         )),
-        (403, None, None) if !def.scopes.is_empty() => Some(format!(
+        (403, None, None) if !def.operation.scopes.is_empty() => Some(format!(
             "If the login lacks one of the scopes {}, run `spotify-mcp auth login` (it asks for every scope the tools \
              need), approve, and restart the server.",
-            def.scopes.join(", ")
+            def.operation.scopes.join(", ")
         )),
         _ => None,
     }
@@ -342,7 +343,8 @@ impl SpotifyServer {
                 describe_scopes(&entry.missing_scopes)
             ));
         }
-        let needs_user = !entry.def.scopes.is_empty() || entry.def.cache != "catalog";
+        let operation = entry.def.operation;
+        let needs_user = !operation.scopes.is_empty() || operation.cache != CacheClass::Catalog;
         if needs_user && self.client.inner().tokens.mode().await == AuthMode::App {
             return Some(
                 "it acts on a user's account, and the server only has app credentials (SPOTIFY_CLIENT_ID and \

@@ -9,7 +9,7 @@ use super::metrics;
 use super::routes::RouteMemory;
 use super::served::{self, CachedRead};
 use crate::middleware::auth::{Secret, TokenSource};
-use crate::spotify::Operation;
+use crate::spec::{self, Operation};
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, Request, Response, StatusCode};
@@ -170,7 +170,7 @@ impl Middleware {
     /// Whether the cache still answers `read`'s request with the same body: same identity,
     /// no write since (the key holds the generations), not expired, not replaced.
     pub async fn still_serves(&self, read: &CachedRead) -> bool {
-        let (Some(cache), Some(op)) = (&self.cache, crate::spotify::operation(read.op_id)) else {
+        let (Some(cache), Some(op)) = (&self.cache, spec::operation(read.op_id)) else {
             return false;
         };
         let identity = self.tokens.identity().await;
@@ -190,7 +190,7 @@ impl Middleware {
         request: Request,
         op_id: &'static str,
     ) -> reqwest::Result<Response> {
-        let op = crate::spotify::operation(op_id);
+        let op = spec::operation(op_id);
         let is_get = request.method() == Method::GET;
         // Only the cache needs to know who is asking.
         let identity = match &self.cache {

@@ -3,7 +3,7 @@
 //! real body media type, and drops progenitor's `api-version` header (Spotify has no use for
 //! it); `exec` runs the middleware pipeline; `post` explains a grant Spotify refused for good, and an answer over the size cap.
 
-use super::{Client, body_content_type};
+use super::Client;
 use crate::middleware::auth::TokenSource;
 use crate::middleware::pipeline::{AnswerTooLarge, Middleware, bearer_header};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
@@ -26,7 +26,9 @@ impl ClientHooks<Inner> for Client {
     ) -> Result<(), Error<E>> {
         let headers = request.headers_mut();
         headers.remove("api-version");
-        if let Some(media_type) = body_content_type(info.operation_id) {
+        if let Some(media_type) =
+            crate::spec::operation(info.operation_id).and_then(|op| op.body_content_type)
+        {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
         }
         let token = self

@@ -1,4 +1,8 @@
 //! The xtask's reusable parts, so its integration tests can drive them without a subprocess.
 
 pub mod bench;
+pub mod codegen_cmd;
+pub mod emit;
+pub mod emit_operations;
+pub mod files;
 pub mod spec;
