@@ -260,10 +260,15 @@ impl RouteReader<'_> {
         ))
     }
 
+    /// Refuses an option this kind of family does not take: a typo would silently do nothing.
     fn keys(&self, known: &[&str]) -> Result<(), RouteError> {
-        self.family
-            .known_keys(self.options, known, "route")
-            .map_err(|_| self.error(format!("takes only {}", known.join(", "))))
+        match self.options.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(key) => Err(self.error(format!(
+                "unknown option `{key}`; this family takes {}",
+                known.join(", ")
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn text(&self, key: &str) -> Result<Option<String>, RouteError> {

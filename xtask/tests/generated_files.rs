@@ -142,7 +142,21 @@ type Case = (&'static str, fn(&mut Value), &'static [&'static str]);
 
 #[test]
 fn a_family_naming_an_unknown_operation_or_argument_fails_codegen() {
-    let cases: [Case; 4] = [
+    let cases: [Case; 5] = [
+        (
+            "misspelt option",
+            |doc| {
+                let route =
+                    &mut doc["x-mcp-route-families"]["library"]["legacy"]["save-tracks-user"];
+                let route = route.as_object_mut().unwrap();
+                let list = route.remove("unconvertible").unwrap();
+                route.insert("unconvertable".into(), list);
+            },
+            &[
+                "operation save-tracks-user",
+                "unknown option `unconvertable`",
+            ],
+        ),
         (
             "unknown operation",
             |doc| {
