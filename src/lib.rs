@@ -23,6 +23,7 @@ pub mod credentials;
 pub mod foundation;
 pub mod mcp;
 pub mod middleware;
+pub mod spec;
 pub mod spotify;
 pub mod transport;
 

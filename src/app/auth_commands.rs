@@ -20,7 +20,7 @@ fn listed_tools(selection: &Selection) -> impl Iterator<Item = &'static ToolDef>
 /// Every scope the listed tools need: the default request of `auth login`.
 pub fn default_scopes(selection: &Selection) -> BTreeSet<String> {
     listed_tools(selection)
-        .flat_map(|t| t.scopes.iter().map(|s| s.to_string()))
+        .flat_map(|t| t.operation.scopes.iter().map(|s| s.to_string()))
         .collect()
 }
 
@@ -147,7 +147,7 @@ pub fn status_report(grant: &Grant, location: &str, selection: &Selection) -> St
     lines.push(format!("Scopes ({}): {}", scopes.len(), scopes.join(", ")));
     let unavailable: Vec<String> = listed_tools(selection)
         .filter_map(|tool| {
-            let missing = grant.missing(tool.scopes);
+            let missing = grant.missing(tool.operation.scopes);
             (!missing.is_empty())
                 .then(|| format!("  {} (needs {})", tool.name, describe_scopes(&missing)))
         })

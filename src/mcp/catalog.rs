@@ -3,6 +3,7 @@
 
 use super::selection::Selection;
 use crate::foundation::config::ToolMode;
+use crate::spec::Operation;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -12,21 +13,16 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug)]
 pub struct ToolDef {
     pub name: &'static str,
-    pub operation_id: &'static str,
-    pub method: &'static str,
-    pub path: &'static str,
+    /// The operation it calls: method, path, scopes, cache class, idempotence.
+    pub operation: &'static Operation,
     pub title: &'static str,
     pub description: &'static str,
     /// The operation's first tag, in snake_case.
     pub toolset: &'static str,
     pub deprecated: bool,
-    pub scopes: &'static [&'static str],
     pub premium: bool,
-    /// Cache class from `x-mcp-cache`: `catalog`, `user`, `playback` or `none`.
-    pub cache: &'static str,
     pub read_only: bool,
     pub destructive: bool,
-    pub idempotent: bool,
     pub open_world: bool,
     /// JSON Schema 2020-12 of the arguments, as JSON text.
     pub input_schema: &'static str,
@@ -54,7 +50,7 @@ impl ToolDef {
         let annotations = ToolAnnotations::with_title(self.title)
             .read_only(self.read_only)
             .destructive(self.destructive)
-            .idempotent(self.idempotent)
+            .idempotent(self.operation.idempotent)
             .open_world(self.open_world);
         let mut tool = Tool::new(
             self.name,
@@ -155,7 +151,7 @@ impl Catalog {
             .filter(|def| options.selection.admits(def))
             .map(|def| {
                 let missing_scopes: Vec<&'static str> = match &options.granted_scopes {
-                    Some(granted) => crate::credentials::grant::missing_scopes(def.scopes, granted),
+                    Some(granted) => crate::credentials::grant::missing_scopes(def.operation.scopes, granted),
                     None => Vec::new(),
                 };
                 let mut tool = def.to_mcp();

@@ -13,10 +13,10 @@ fn advice(def: &ToolDef, status: u16, reason: Option<&str>) -> Option<String> {
         (403 | 404, None, Some(replacement)) => Some(format!(
             "Spotify may withhold this endpoint from this app: use `{replacement}` instead."
         )),
-        (403, None, None) if !def.scopes.is_empty() => Some(format!(
+        (403, None, None) if !def.operation.scopes.is_empty() => Some(format!(
             "If the login lacks one of the scopes {}, run `spotify-mcp auth login` (it asks for every scope the tools \
              need), approve, and restart the server.",
-            def.scopes.join(", ")
+            def.operation.scopes.join(", ")
         )),
         _ => None,
     }

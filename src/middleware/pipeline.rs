@@ -11,7 +11,7 @@ use super::served::CachedRead;
 use crate::credentials::Credentials;
 use crate::foundation::metrics;
 use crate::foundation::secret::Secret;
-use crate::spotify::Operation;
+use crate::spec::{self, Operation};
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, Request, Response, StatusCode};
@@ -169,7 +169,7 @@ impl Middleware {
     /// Whether the cache still answers `read`'s request with the same body: same identity,
     /// no write since (the key holds the generations), not expired, not replaced.
     pub async fn still_serves(&self, read: &CachedRead, credentials: &dyn Credentials) -> bool {
-        let (Some(cache), Some(op)) = (&self.cache, crate::spotify::operation(read.op_id)) else {
+        let (Some(cache), Some(op)) = (&self.cache, spec::operation(read.op_id)) else {
             return false;
         };
         let identity = credentials.identity().await;
@@ -190,7 +190,7 @@ impl Middleware {
         op_id: &'static str,
         call: &Call,
     ) -> reqwest::Result<Response> {
-        let op = crate::spotify::operation(op_id);
+        let op = spec::operation(op_id);
         let is_get = request.method() == Method::GET;
         // Only the cache needs to know who is asking.
         let identity = match &self.cache {

@@ -5,7 +5,7 @@
 //! grant Spotify refused for good, and an answer over the size cap. A failure on this side of
 //! Spotify is noted in the call ([`Call::take_failure`]) so that it reaches the user typed.
 
-use super::{Client, body_content_type};
+use super::Client;
 use crate::middleware::call::{Call, CallFailure};
 use crate::middleware::pipeline::{AnswerTooLarge, Middleware, bearer_header};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
@@ -38,7 +38,9 @@ impl ClientHooks<Inner> for Client {
     ) -> Result<(), Error<E>> {
         let headers = request.headers_mut();
         headers.remove("api-version");
-        if let Some(media_type) = body_content_type(info.operation_id) {
+        if let Some(media_type) =
+            crate::spec::operation(info.operation_id).and_then(|op| op.body_content_type)
+        {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
         }
         let token = match self.inner.call.credentials().bearer().await {

@@ -130,7 +130,7 @@ async fn different_users_get_different_keys() {
         playback: Duration::ZERO,
     };
     let cache = Cache::new(1 << 20, ttls, None);
-    let op = spotify_mcp::spotify::operation("get_an_album").unwrap();
+    let op = spotify_mcp::spec::operation("get_an_album").unwrap();
     let url = reqwest::Url::parse("http://127.0.0.1/v1/albums/a?market=SE").unwrap();
     let same_url_reordered = reqwest::Url::parse("http://127.0.0.1/v1/albums/a?market=SE").unwrap();
     let alice = cache.key("user:alice", &url, op).await;

@@ -59,7 +59,7 @@ async fn demo_mode_serves_every_tool_without_an_account() {
     let mut problems = Vec::new();
     for def in all_tools().iter().filter(|d| !d.deprecated) {
         let tool = tools.iter().find(|t| t.name == def.name).expect("listed");
-        let args = every_tool::arguments(&data, tool, def.path, &device);
+        let args = every_tool::arguments(&data, tool, def.operation.path, &device);
         let request = CallToolRequestParams::new(def.name.to_string())
             .with_arguments(arguments(args.clone()));
         let result = tokio::time::timeout(Duration::from_secs(20), client.call_tool(request))

@@ -151,13 +151,14 @@ async fn every_tool_sends_the_request_the_spec_describes() {
                 args.as_object_mut().unwrap().remove(own);
             }
         }
-        let (want, success_status) = expected(&spec, def.method, def.path, &args);
+        let (want, success_status) =
+            expected(&spec, def.operation.method, def.operation.path, &args);
         let output_schema = tool
             .output_schema
             .as_ref()
             .map(|s| Value::Object((**s).clone()));
         // Spotify's full answer, every field the spec has (projection trims it on the way back).
-        let operation = &spec["paths"][def.path][def.method.to_lowercase()];
+        let operation = &spec["paths"][def.operation.path][def.operation.method.to_lowercase()];
         let (response, wrap) = codegen::tools::response_schema(&spec, operation).unwrap();
         let answer = match &response {
             Some(schema) => {
@@ -183,8 +184,11 @@ async fn every_tool_sends_the_request_the_spec_describes() {
         }
         match requests.as_slice() {
             [request] => {
-                if request.method != def.method {
-                    problems.push(format!("method {} != {}", request.method, def.method));
+                if request.method != def.operation.method {
+                    problems.push(format!(
+                        "method {} != {}",
+                        request.method, def.operation.method
+                    ));
                 }
                 if request.path != want.path {
                     problems.push(format!("path {} != {}", request.path, want.path));
@@ -238,8 +242,8 @@ async fn every_tool_sends_the_request_the_spec_describes() {
             failures.push(format!(
                 "{} ({} {}) with {args}: {}",
                 def.name,
-                def.method,
-                def.path,
+                def.operation.method,
+                def.operation.path,
                 problems.join("; ")
             ));
         }

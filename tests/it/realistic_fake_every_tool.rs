@@ -27,7 +27,7 @@ async fn failures(route_mode: RouteMode, names: &[&str]) -> (Vec<String>, Vec<Re
             continue;
         }
         let tool = tools.iter().find(|t| t.name == def.name).expect("listed");
-        let args = every_tool::arguments(&fake, tool, def.path, &device);
+        let args = every_tool::arguments(&fake, tool, def.operation.path, &device);
         let call = common::call(&client, def.name, args.clone());
         let result = tokio::time::timeout(std::time::Duration::from_secs(20), call)
             .await

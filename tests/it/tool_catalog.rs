@@ -82,12 +82,12 @@ async fn annotations_follow_the_http_method() {
         let annotations = tool.annotations.expect("every tool is annotated");
         assert_eq!(
             annotations.read_only_hint,
-            Some(def.method == "GET"),
+            Some(def.operation.method == "GET"),
             "{}",
             def.name
         );
         assert_eq!(annotations.open_world_hint, Some(true));
-        if def.method == "DELETE" {
+        if def.operation.method == "DELETE" {
             assert_eq!(
                 annotations.destructive_hint,
                 Some(true),
@@ -95,7 +95,7 @@ async fn annotations_follow_the_http_method() {
                 def.name
             );
         }
-        if def.method == "POST" && def.name != "create_playlist" {
+        if def.operation.method == "POST" && def.name != "create_playlist" {
             assert_eq!(
                 annotations.idempotent_hint,
                 Some(false),

@@ -1,35 +1,50 @@
-//! `cargo xtask codegen`: spec → tool catalog → committed Rust + JSON snapshot.
+//! `cargo xtask codegen`: spec → tool catalog, operation table and route families → committed
+//! Rust + JSON snapshot.
 
-use crate::{emit, files::ensure_file_contents};
+use crate::{emit, emit_operations, files::ensure_file_contents};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub const SPEC: &str = "openapi/spotify.yaml";
 pub const GENERATED_TOOLS: &str = "src/mcp/generated_tools.rs";
 pub const SNAPSHOT: &str = "tests/snapshots/tools.json";
+pub const GENERATED_OPERATIONS: &str = "src/spec/generated_operations.rs";
 
-fn root() -> PathBuf {
+/// The workspace root.
+pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
 }
 
+/// The generated files, as `(path under the root, contents)`, from the spec document `doc`.
+pub fn generate(doc: &Value) -> Result<Vec<(&'static str, String)>, String> {
+    let prepared = codegen::prepare(doc).map_err(|e| e.to_string())?;
+    let tools = codegen::derive_tools(doc, &prepared.adjustments).map_err(|e| e.to_string())?;
+    let routes = codegen::route_families(doc, &tools).map_err(|e| e.to_string())?;
+    let rows = codegen::operation_rows(&tools, &prepared.adjustments, &routes);
+
+    let mut notes = codegen::tools::common_arguments(doc).map_err(|e| e.to_string())?;
+    notes.extend(codegen::tools::own_argument_notes());
+    let projection = codegen::tools::projection_rules(doc).map_err(|e| e.to_string())?;
+    Ok(vec![
+        (GENERATED_TOOLS, emit::rust(&tools, &notes, &projection)?),
+        (GENERATED_OPERATIONS, emit_operations::rust(&rows, &routes)?),
+        (SNAPSHOT, emit::snapshot(&tools)),
+    ])
+}
+
+/// Writes the generated files, or with `check` fails naming each stale one.
 pub fn run(check: bool) -> Result<(), String> {
     let root = root();
     let doc = codegen::load(&root.join(SPEC)).map_err(|e| e.to_string())?;
-    let prepared = codegen::prepare(&doc).map_err(|e| e.to_string())?;
-    let tools = codegen::derive_tools(&doc, &prepared.adjustments).map_err(|e| e.to_string())?;
-
-    let mut notes = codegen::tools::common_arguments(&doc).map_err(|e| e.to_string())?;
-    notes.extend(codegen::tools::own_argument_notes());
-    let projection = codegen::tools::projection_rules(&doc).map_err(|e| e.to_string())?;
-    let rust = emit::rust(&tools, &notes, &projection)?;
-    let snapshot = emit::snapshot(&tools);
+    let files = generate(&doc)?;
     let mut errors = Vec::new();
     let mut changed = Vec::new();
-    for (path, contents) in [(GENERATED_TOOLS, rust), (SNAPSHOT, snapshot)] {
-        match ensure_file_contents(&root.join(path), &contents, check) {
-            Ok(true) => changed.push(path),
+    for (path, contents) in &files {
+        match ensure_file_contents(&root.join(path), contents, check) {
+            Ok(true) => changed.push(*path),
             Ok(false) => {}
             Err(error) => errors.push(error),
         }
@@ -37,14 +52,10 @@ pub fn run(check: bool) -> Result<(), String> {
     if !errors.is_empty() {
         return Err(errors.join("\n\n"));
     }
-    let deprecated = tools.iter().filter(|t| t.deprecated).count();
     eprintln!(
-        "{} tools ({} current, {} deprecated) from {SPEC}; {}",
-        tools.len(),
-        tools.len() - deprecated,
-        deprecated,
+        "generated from {SPEC}: {}",
         if check {
-            "generated files are current".to_string()
+            "files are current".to_string()
         } else if changed.is_empty() {
             "nothing changed".to_string()
         } else {

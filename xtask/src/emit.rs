@@ -35,6 +35,7 @@ pub fn rust(
         use super::catalog::ToolDef;
         use super::dispatch::{Args, finish};
         use super::errors::CallError;
+        use crate::spec::generated_operations as op;
         use crate::spotify::Client;
         use serde_json::Value;
 
@@ -80,21 +81,16 @@ fn option_str(value: Option<&str>) -> TokenStream {
 fn tool_def(tool: &Tool) -> TokenStream {
     let Tool {
         name,
-        operation_id,
-        method,
-        path,
         title,
         description,
         toolset,
         deprecated,
         premium,
-        cache,
         ..
     } = tool;
-    let scopes = &tool.scopes;
+    let operation = crate::emit_operations::static_name(&tool.client_method);
     let a = &tool.annotations;
-    let (read_only, destructive, idempotent, open_world) =
-        (a.read_only, a.destructive, a.idempotent, a.open_world);
+    let (read_only, destructive, open_world) = (a.read_only, a.destructive, a.open_world);
     let input = tool.input_schema.to_string();
     let output = option_str(tool.output_schema.as_ref().map(Value::to_string).as_deref());
     let wrap = option_str(tool.output_wrap.as_deref());
@@ -103,19 +99,14 @@ fn tool_def(tool: &Tool) -> TokenStream {
     quote! {
         ToolDef {
             name: #name,
-            operation_id: #operation_id,
-            method: #method,
-            path: #path,
+            operation: &op::#operation,
             title: #title,
             description: #description,
             toolset: #toolset,
             deprecated: #deprecated,
-            scopes: &[#(#scopes),*],
             premium: #premium,
-            cache: #cache,
             read_only: #read_only,
             destructive: #destructive,
-            idempotent: #idempotent,
             open_world: #open_world,
             input_schema: #input,
             output_schema: #output,

@@ -2,4 +2,8 @@
 
 pub mod architecture;
 pub mod bench;
+pub mod codegen_cmd;
+pub mod emit;
+pub mod emit_operations;
+pub mod files;
 pub mod spec;

@@ -1,14 +1,10 @@
 //! Project automation: `cargo xtask codegen [--check]`, `cargo xtask spec diff|sync`,
 //! `cargo xtask bench`.
 
-mod codegen_cmd;
-mod emit;
-mod files;
-
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use xtask::{bench, spec};
+use xtask::{bench, codegen_cmd, spec};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "spotify-mcp project tasks")]
@@ -19,8 +15,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Regenerate the MCP tools (src/mcp/generated_tools.rs) and their snapshot
-    /// (tests/snapshots/tools.json) from openapi/spotify.yaml.
+    /// Regenerate the MCP tools (src/mcp/generated_tools.rs), their snapshot
+    /// (tests/snapshots/tools.json) and the operation table (src/spec/generated_operations.rs)
+    /// from openapi/spotify.yaml.
     Codegen {
         /// Change nothing; fail with a diff when the committed files are stale.
         #[arg(long)]

@@ -3,6 +3,7 @@
 use crate::credentials::grant::describe_scopes;
 use crate::credentials::{AuthMode, Credentials};
 use crate::mcp::catalog::Entry;
+use crate::spec::CacheClass;
 
 /// The refusal of `entry` for a call acting for `credentials`, if there is one.
 pub async fn refusal(entry: &Entry, credentials: &dyn Credentials) -> Option<String> {
@@ -13,7 +14,8 @@ pub async fn refusal(entry: &Entry, credentials: &dyn Credentials) -> Option<Str
             describe_scopes(&entry.missing_scopes)
         ));
     }
-    let needs_user = !entry.def.scopes.is_empty() || entry.def.cache != "catalog";
+    let operation = entry.def.operation;
+    let needs_user = !operation.scopes.is_empty() || operation.cache != CacheClass::Catalog;
     if needs_user && credentials.mode().await == AuthMode::App {
         return Some(
             "it acts on a user's account, and the server only has app credentials (SPOTIFY_CLIENT_ID and \

@@ -12,7 +12,7 @@
 pub mod memory;
 pub mod redis;
 
-use crate::spotify::{CacheClass, Operation};
+use crate::spec::{CacheClass, Operation};
 use bytes::Bytes;
 use memory::MemoryStore;
 use redis::RedisStore;

@@ -26,7 +26,7 @@ pub fn grant(access: &str, refresh: Option<&str>, expires_in: i64, scopes: &[&st
 pub fn all_scopes() -> Vec<&'static str> {
     let mut scopes: Vec<&str> = spotify_mcp::mcp::all_tools()
         .iter()
-        .flat_map(|t| t.scopes.iter().copied())
+        .flat_map(|t| t.operation.scopes.iter().copied())
         .collect();
     scopes.sort();
     scopes.dedup();
