@@ -5,6 +5,7 @@
 //! [`prepare::prepare`] so the client progenitor builds and the tools the xtask derives agree on
 //! every adjustment (joined list parameters, dropped empty success codes, body content types).
 
+mod names;
 pub mod operations;
 pub mod prepare;
 pub mod routes;
@@ -12,14 +13,9 @@ pub mod schema;
 pub mod spec;
 pub mod tools;
 
+pub use names::client_operation_name;
 pub use operations::{OperationRow, operation_rows};
 pub use prepare::{Adjustments, OperationAdjustments, PrepareError, Prepared, prepare};
 pub use routes::{LegacyRoute, RouteError, route_families};
 pub use spec::{SpecError, load};
 pub use tools::{Tool, ToolError, derive_tools};
-
-/// The name progenitor gives an operation: its client method, and the `operation_id` the
-/// client hooks see in `OperationInfo`. Middleware keys must use this form.
-pub fn client_operation_name(operation_id: &str) -> String {
-    heck::ToSnakeCase::to_snake_case(operation_id)
-}

@@ -16,58 +16,33 @@
 //! on the other route is safe.
 
 use super::dispatch::Args;
-use super::errors::CallError;
 use super::generated_tools;
 use crate::foundation::metrics;
-use crate::middleware::routes::{Route, RouteMemory};
+use crate::middleware::routes::RouteMemory;
 use crate::spec::{self, Side};
 use crate::spotify::{Client, SpotifyCall};
 use serde_json::{Map, Value};
 
 mod by_uri;
+mod calls;
 mod convert;
 
-type Outcome = Result<Option<Value>, CallError>;
+pub use calls::route_refused;
+use calls::{Outcome, call};
 
 /// A tool of a moved family: the family (the memory key) and the side the tool is on.
 struct Moved {
     family: &'static str,
-    side: Route,
+    side: Side,
 }
 
 /// The tool's family from the generated operation table (`x-mcp-route-families` in the spec).
 fn moved(name: &str) -> Option<Moved> {
     let member = spec::tool_operation(name)?.route?;
-    let side = match member.side {
-        Side::Current => Route::Current,
-        Side::Legacy => Route::Legacy,
-    };
     Some(Moved {
         family: member.family,
-        side,
+        side: member.side,
     })
-}
-
-/// Spotify's answer that this app may not use this route at all, as opposed to an answer about
-/// the request: a 403 whose message is only `Forbidden` (what Spotify sends for a withheld
-/// endpoint), or a 404 `Service not found` (a path it does not route), each without a
-/// `reason`. Anything more specific is about the resource, the scopes or the account.
-pub fn route_refused(error: &CallError) -> bool {
-    let CallError::Spotify {
-        status,
-        message,
-        reason: None,
-        ..
-    } = error
-    else {
-        return false;
-    };
-    let message = message.trim().trim_end_matches('.').to_ascii_lowercase();
-    match status.as_u16() {
-        403 => message.is_empty() || message == "forbidden",
-        404 => message == "service not found",
-        _ => false,
-    }
 }
 
 /// Runs tool `name` with `arguments` (already validated), on whichever route this app can use.
@@ -105,11 +80,11 @@ pub async fn dispatch(
         tool = name,
         family,
         "Spotify refused the {} route to this app; trying the {} one",
-        label(first),
-        label(second)
+        first.as_str(),
+        second.as_str()
     );
     let result = if outcome.is_ok() { "ok" } else { "error" };
-    metrics::route_fallback(family, label(second), result);
+    metrics::route_fallback(family, second.as_str(), result);
     match outcome {
         Ok(body) => {
             routes.set(family, &identity, second).await;
@@ -118,13 +93,6 @@ pub async fn dispatch(
         // Both routes refused: the requested tool's own answer is the one to show.
         Err(other) if route_refused(&other) && second != side => Some(Err(refusal)),
         Err(other) => Some(Err(other)),
-    }
-}
-
-fn label(route: Route) -> &'static str {
-    match route {
-        Route::Current => "current",
-        Route::Legacy => "legacy",
     }
 }
 
@@ -139,8 +107,8 @@ async fn own(client: &Client, name: &str, arguments: &Map<String, Value>) -> Out
 async fn run(
     client: &Client,
     name: &str,
-    side: Route,
-    route: Route,
+    side: Side,
+    route: Side,
     arguments: &Map<String, Value>,
 ) -> Option<Outcome> {
     if route == side {
@@ -149,27 +117,16 @@ async fn run(
     counterpart(client, name, side, arguments).await
 }
 
-async fn call(client: &Client, name: &str, arguments: Value) -> Outcome {
-    let Value::Object(arguments) = arguments else {
-        return Err(CallError::BadRequest(format!(
-            "arguments for `{name}` are not an object"
-        )));
-    };
-    generated_tools::dispatch(client, name, &mut Args::new(arguments))
-        .await
-        .unwrap_or_else(|| Err(CallError::BadRequest(format!("no tool `{name}`"))))
-}
-
 /// The counterpart call of `name` on the other side; `None` when the arguments cannot be
 /// expressed there.
 async fn counterpart(
     client: &Client,
     name: &str,
-    side: Route,
+    side: Side,
     arguments: &Map<String, Value>,
 ) -> Option<Outcome> {
     match side {
-        Route::Legacy => convert::to_current(client, spec::legacy_route(name)?, arguments).await,
-        Route::Current => convert::to_legacy(client, name, arguments).await,
+        Side::Legacy => convert::to_current(client, spec::legacy_route(name)?, arguments).await,
+        Side::Current => convert::to_legacy(client, name, arguments).await,
     }
 }

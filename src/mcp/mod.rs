@@ -19,11 +19,10 @@ pub mod selection;
 #[rustfmt::skip]
 mod generated_tools;
 pub mod server;
+pub mod tool_def;
+mod tool_table;
 
-pub use catalog::{Catalog, CatalogOptions, ToolDef};
+pub use catalog::{Catalog, CatalogOptions};
 pub use server::SpotifyServer;
-
-/// Every tool the spec defines, deprecated ones included, in spec order.
-pub fn all_tools() -> &'static [ToolDef] {
-    generated_tools::TOOLS
-}
+pub use tool_def::ToolDef;
+pub use tool_table::all_tools;

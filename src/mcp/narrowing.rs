@@ -1,8 +1,9 @@
 //! Per-request narrowing of the catalog (an HTTP client's headers): it can take tools away from
 //! what the server's own flags selected, never add any.
 
-use super::catalog::ToolDef;
 use super::selection::{Selection, SelectionError};
+use super::tool_def::ToolDef;
+use super::tool_table::all_tools;
 use crate::foundation::config::CatalogArgs;
 
 /// Which of the server's tools one request may see and call.
@@ -19,7 +20,7 @@ impl Narrowing {
             read_only,
             ..CatalogArgs::default()
         };
-        Selection::from_args(&args, super::all_tools()).map(Self)
+        Selection::from_args(&args, all_tools()).map(Self)
     }
 
     /// Whether this request may see and call the tool (the server's catalog must hold it too).

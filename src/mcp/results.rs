@@ -1,9 +1,10 @@
 //! A tool call's result as the client sees it: the projected answer, or an `isError` result
 //! that says what went wrong and what to do.
 
-use super::catalog::{Entry, ToolDef};
+use super::catalog::Entry;
 use super::errors::CallError;
 use super::projection::{self, ResponseOptions};
+use super::tool_def::ToolDef;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 

@@ -1,6 +1,6 @@
 //! Catalog selection: toolsets, read-only, explicit tool lists, deprecated operations.
 
-use super::catalog::ToolDef;
+use super::tool_def::ToolDef;
 use crate::foundation::config::CatalogArgs;
 use std::collections::BTreeSet;
 

@@ -3,39 +3,9 @@
 //! that other servers of the same login skip the trial. A Redis failure only costs a trial.
 
 use crate::foundation::redis_link::RedisLink;
+use crate::spec::Side;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-
-/// One side of a family: the route Spotify documents now, or the one it withdrew.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
-    Current,
-    Legacy,
-}
-
-impl Route {
-    pub fn other(self) -> Self {
-        match self {
-            Route::Current => Route::Legacy,
-            Route::Legacy => Route::Current,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Route::Current => "current",
-            Route::Legacy => "legacy",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        match text {
-            "current" => Some(Route::Current),
-            "legacy" => Some(Route::Legacy),
-            _ => None,
-        }
-    }
-}
 
 const REDIS_PREFIX: &str = "spotify-mcp:v1:route";
 /// Spotify moves apps between kinds rarely; a stale entry costs one refused request.
@@ -43,7 +13,7 @@ const REDIS_TTL_SECS: u64 = 7 * 24 * 3600;
 
 #[derive(Debug, Default)]
 pub struct RouteMemory {
-    known: Mutex<HashMap<&'static str, Route>>,
+    known: Mutex<HashMap<&'static str, Side>>,
     redis: Option<Arc<RedisLink>>,
 }
 
@@ -57,7 +27,7 @@ impl RouteMemory {
 
     /// What worked last for `family`: this process's memory, else Redis (`identity` names the
     /// login, as for the cache: apps of different kinds may share one Redis).
-    pub async fn get(&self, family: &'static str, identity: &str) -> Option<Route> {
+    pub async fn get(&self, family: &'static str, identity: &str) -> Option<Side> {
         if let Some(route) = self.known.lock().expect("route memory").get(family) {
             return Some(*route);
         }
@@ -67,7 +37,7 @@ impl RouteMemory {
             .run(&redis::cmd("GET").arg(key).to_owned())
             .await
             .ok()?;
-        let route = Route::parse(stored.as_deref()?)?;
+        let route = Side::parse(stored.as_deref()?)?;
         self.known
             .lock()
             .expect("route memory")
@@ -76,7 +46,7 @@ impl RouteMemory {
     }
 
     /// Records the route that just worked; Redis is written only when that is news here.
-    pub async fn set(&self, family: &'static str, identity: &str, route: Route) {
+    pub async fn set(&self, family: &'static str, identity: &str, route: Side) {
         let previous = self
             .known
             .lock()

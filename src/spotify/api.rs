@@ -1,7 +1,8 @@
 //! The narrow interface between the MCP layer and Spotify: a client per tool call, acting for
 //! the credentials that call carries, and the few facts the MCP layer needs besides.
 
-use super::{Client, Inner};
+use super::client::Client;
+use super::hooks::Inner;
 use crate::credentials::Credentials;
 use crate::middleware::call::{Call, CallFailure};
 use crate::middleware::pipeline::Middleware;

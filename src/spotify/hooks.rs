@@ -5,7 +5,7 @@
 //! grant Spotify refused for good, and an answer over the size cap. A failure on this side of
 //! Spotify is noted in the call ([`Call::take_failure`]) so that it reaches the user typed.
 
-use super::Client;
+use super::client::Client;
 use crate::middleware::call::{Call, CallFailure};
 use crate::middleware::pipeline::{AnswerTooLarge, Middleware, bearer_header};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};

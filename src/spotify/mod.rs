@@ -2,20 +2,9 @@
 //! time (see `build.rs`), and the hand-written hooks every call goes through.
 
 pub mod api;
+mod client;
 pub mod hooks;
 
-#[allow(
-    clippy::all,
-    dead_code,
-    unused_imports,
-    irrefutable_let_patterns,
-    mismatched_lifetime_syntaxes,
-    rustdoc::all
-)]
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/spotify_client.rs"));
-}
-
 pub use api::{SpotifyApi, SpotifyCall};
-pub use generated::{Client, types};
+pub use client::{Client, types};
 pub use hooks::Inner;

@@ -32,7 +32,7 @@ pub fn rust(
     let default_max_items = codegen::tools::DEFAULT_MAX_ITEMS;
     let fields = codegen::tools::FIELDS_ARG;
     let tokens = quote! {
-        use super::catalog::ToolDef;
+        use super::tool_def::ToolDef;
         use super::dispatch::{Args, finish};
         use super::errors::CallError;
         use crate::spec::generated_operations as op;

@@ -3,9 +3,10 @@
 
 use super::extensions::{CACHE_CLASSES, EXTENSIONS};
 use super::inputs::Inputs;
+use super::model::{Annotations, Tool, ToolError, problem, schema_error};
+use super::notes::common_arguments;
 use super::output::{is_page, output_schema};
-use super::projection::ProjectionRules;
-use super::{Annotations, Tool, ToolError, problem, schema_error};
+use super::projection::{ProjectionRules, projection_rules};
 use crate::prepare::Adjustments;
 use crate::spec::{self, OperationRef};
 use heck::ToSnakeCase;
@@ -13,6 +14,38 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 const MAX_NAME_LEN: usize = 64;
+
+/// Derives every tool, in document order. `adjustments` come from [`crate::prepare`].
+pub fn derive_tools(doc: &Value, adjustments: &Adjustments) -> Result<Vec<Tool>, ToolError> {
+    let operations = spec::operations(doc);
+    let names: BTreeMap<String, String> = operations
+        .iter()
+        .filter_map(|op| {
+            let id = op.operation.get("operationId")?.as_str()?;
+            Some((id.to_string(), tool_name(op.operation, id)))
+        })
+        .collect();
+    let context = Context {
+        doc,
+        adjustments,
+        names,
+        rules: projection_rules(doc)?,
+        common: common_arguments(doc)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
+    };
+    let mut seen = BTreeSet::new();
+    let mut tools = Vec::new();
+    for op in &operations {
+        let tool = derive_tool(&context, op)?;
+        if !seen.insert(tool.name.clone()) {
+            return Err(ToolError::DuplicateName(tool.name));
+        }
+        tools.push(tool);
+    }
+    Ok(tools)
+}
 
 /// What every operation's derivation reads from the whole document.
 pub(super) struct Context<'a> {
@@ -78,7 +111,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
     let cache = cache_class(op, &method)?;
 
     Ok(Tool {
-        client_method: crate::client_operation_name(&operation_id),
+        client_method: crate::names::client_operation_name(&operation_id),
         name,
         operation_id,
         method,

@@ -2,9 +2,9 @@
 //! positional order, the request body's properties, and the server's own arguments.
 
 use super::extensions::OMIT_EXTENSION;
+use super::model::{Arg, Body, Pass, ToolError, problem, schema_error};
 use super::notes::{ALL_PAGES_ARG, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP};
 use super::output::has_nested_fields;
-use super::{Arg, Body, Pass, ToolError, problem, schema_error};
 use crate::prepare::OperationAdjustments;
 use crate::schema::{Converter, Refs};
 use crate::spec::{self, OperationRef};

@@ -1,7 +1,7 @@
 //! Arguments explained once in the server instructions: the spec's common ones and the server's own.
 
-use super::ToolError;
 use super::extensions::COMMON_ARGUMENTS_EXTENSION;
+use super::model::ToolError;
 use serde_json::Value;
 
 pub const ALL_PAGES_ARG: &str = "all_pages";

@@ -1,7 +1,7 @@
 //! `x-mcp-projection`: what projected answers leave out, and the output schemas that say so.
 
-use super::ToolError;
 use super::extensions::PROJECTION_EXTENSION;
+use super::model::ToolError;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 

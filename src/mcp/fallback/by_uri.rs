@@ -1,7 +1,7 @@
 //! The library family: current tools take Spotify URIs of any type, legacy ones the ids of one
 //! type (or one id per call).
 
-use super::{Outcome, call};
+use super::calls::{Outcome, call};
 use crate::mcp::errors::CallError;
 use crate::spec::{self, Convert, Ids, LegacyRoute};
 use crate::spotify::Client;

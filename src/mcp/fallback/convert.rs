@@ -2,7 +2,7 @@
 //! spec's `x-mcp-route-families` says.
 
 use super::by_uri::{library_current, library_legacy};
-use super::{Outcome, call, route_refused};
+use super::calls::{Outcome, call, route_refused};
 use crate::mcp::errors::CallError;
 use crate::spec::{self, Convert, LegacyRoute};
 use crate::spotify::Client;
