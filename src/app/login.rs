@@ -1,6 +1,7 @@
 //! `spotify-mcp auth login`: Authorization Code with PKCE. A short-lived listener on the
 //! loopback redirect URI receives the browser's redirect; with `--no-browser` (SSH, headless) the
-//! user pastes the redirected URL instead. Either way the `state` must match.
+//! user pastes the redirected URL instead. Either way the `state` must match: anything else
+//! reaching the listener (another local process, a web page) is ignored and the login waits on.
 
 use crate::credentials::grant::{GRANT_VERSION, Grant, now};
 use crate::credentials::oauth::{OAuth, OAuthError};
@@ -191,7 +192,7 @@ pub async fn login<R: AsyncBufRead + Unpin>(
     let first = async {
         tokio::select! {
             redirect = receiver.recv() => redirect,
-            redirect = read_pasted(pasted) => Some(redirect),
+            redirect = read_pasted(pasted, &authorization.state) => Some(redirect),
         }
     };
     let waited = tokio::time::timeout(options.timeout, first).await;
@@ -201,11 +202,12 @@ pub async fn login<R: AsyncBufRead + Unpin>(
         Ok(None) | Err(_) => return Err(LoginError::TimedOut(options.timeout.as_secs())),
     };
 
-    if let Some(error) = redirect.get("error") {
-        return Err(LoginError::Denied(error.clone()));
-    }
-    if redirect.get("state") != Some(&authorization.state) {
+    // Both sources pass on only this attempt's redirects; checked again before anything is used.
+    if !state_matches(&redirect, &authorization.state) {
         return Err(LoginError::StateMismatch);
+    }
+    if let Some(error) = redirect.get("error") {
+        return Err(LoginError::Denied(escape_controls(error)));
     }
     let code = redirect.get("code").cloned().ok_or(LoginError::NoCode)?;
     let tokens = oauth.exchange(code, authorization.verifier).await?;
@@ -220,6 +222,7 @@ pub async fn login<R: AsyncBufRead + Unpin>(
         authorized_at: now(),
         user_id,
         user_name,
+        revision: 0,
     })
 }
 
@@ -233,18 +236,23 @@ const PAGE_OK: &str = "<!doctype html><title>spotify-mcp</title><h1>spotify-mcp 
 <p>You can close this tab and return to the terminal.</p>";
 const PAGE_DENIED: &str = "<!doctype html><title>spotify-mcp</title><h1>Access was not granted</h1>\
 <p>You can close this tab; the terminal says what to do next.</p>";
-const PAGE_WRONG_STATE: &str = "<!doctype html><title>spotify-mcp</title><h1>Sign-in refused</h1>\
-<p>This redirect does not belong to the current login attempt. Run <code>spotify-mcp auth login</code> again.</p>";
+const PAGE_WRONG_STATE: &str = "<!doctype html><title>spotify-mcp</title><h1>Ignored</h1>\
+<p>This request does not belong to the sign-in in progress; it was ignored.</p>";
 
-/// The browser's redirect: hand it over, answer with a plain page.
+/// The browser's redirect: handed over only when its `state` is this attempt's (an error
+/// redirect included), so a stray or forged request cannot end the login; a plain page either way.
 async fn callback(
     State(callback): State<Callback>,
     Query(query): Query<Redirect>,
 ) -> Html<&'static str> {
+    if !state_matches(&query, &callback.state) {
+        eprintln!(
+            "Ignored a request to the redirect URI that does not belong to this login; still waiting …"
+        );
+        return Html(PAGE_WRONG_STATE);
+    }
     let page = if query.contains_key("error") {
         PAGE_DENIED
-    } else if query.get("state") != Some(&callback.state) {
-        PAGE_WRONG_STATE
     } else {
         PAGE_OK
     };
@@ -252,9 +260,35 @@ async fn callback(
     Html(page)
 }
 
-/// Lines pasted on standard input: a redirected URL (or just its query string). Never returns
-/// without one: at end of input the listener may still get the redirect.
-async fn read_pasted<R: AsyncBufRead + Unpin>(pasted: R) -> Redirect {
+/// Whether `redirect` carries this attempt's `state` (compared in constant time).
+fn state_matches(redirect: &Redirect, state: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    redirect
+        .get("state")
+        .is_some_and(|given| bool::from(given.as_bytes().ct_eq(state.as_bytes())))
+}
+
+/// Text from the redirect, safe to print: control characters (terminal escapes) are shown
+/// escaped, and it is cut to a sensible length.
+pub fn escape_controls(text: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let mut escaped = String::new();
+    for c in text.chars().take(MAX_CHARS) {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    if text.chars().nth(MAX_CHARS).is_some() {
+        escaped.push('…');
+    }
+    escaped
+}
+
+/// Lines pasted on standard input: a redirected URL (or just its query string) of this attempt
+/// (`state`). Never returns without one: at end of input the listener may still get the redirect.
+async fn read_pasted<R: AsyncBufRead + Unpin>(pasted: R, state: &str) -> Redirect {
     let mut lines = pasted.lines();
     while let Ok(Some(line)) = lines.next_line().await {
         let line = line.trim();
@@ -268,12 +302,17 @@ async fn read_pasted<R: AsyncBufRead + Unpin>(pasted: R) -> Redirect {
         let redirect: Redirect = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();
-        if redirect.contains_key("code") || redirect.contains_key("error") {
+        if !(redirect.contains_key("code") || redirect.contains_key("error")) {
+            eprintln!(
+                "That does not look like the redirected URL (it has no `code`); paste the full address:"
+            );
+        } else if state_matches(&redirect, state) {
             return redirect;
+        } else {
+            eprintln!(
+                "That URL belongs to another login attempt (its `state` differs); paste the address this one was sent to:"
+            );
         }
-        eprintln!(
-            "That does not look like the redirected URL (it has no `code`); paste the full address:"
-        );
     }
     std::future::pending().await
 }

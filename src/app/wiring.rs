@@ -2,10 +2,11 @@
 
 use crate::credentials::oauth::OAuth;
 use crate::credentials::redis_store::RedisTokenStore;
+use crate::credentials::sealed::GrantKeys;
 use crate::credentials::store::{FileTokenStore, StoreError, TokenStore, default_token_path};
 use crate::credentials::token_source::TokenSource;
 use crate::foundation::config::{SpotifyArgs, TokenStoreKind};
-use crate::foundation::redis_link::RedisLink;
+use crate::foundation::redis_link::{RedisLink, RedisTransport};
 use crate::middleware::cache::{Cache, Ttls};
 use crate::middleware::governor::Governor;
 use crate::middleware::pipeline::Middleware;
@@ -27,6 +28,20 @@ pub enum BuildError {
         "--token-store redis needs a Redis: set --redis-url (SPOTIFY_MCP_REDIS_URL), or drop --token-store"
     )]
     TokenStoreWithoutRedis,
+    #[error(
+        "the stored login would be shared through Redis, which needs an encryption key: set \
+         SPOTIFY_MCP_ENCRYPTION_KEY (32 random bytes as base64, e.g. `openssl rand -base64 32`, the same on \
+         every server), or keep the login in the token file with --token-store file"
+    )]
+    GrantWithoutKey,
+    #[error(
+        "the Redis URL reaches another machine without TLS, so the stored login would cross the network \
+         in clear text: use rediss:// (with --redis-ca-file for a private CA), or --token-store file, or \
+         --allow-plaintext-redis if the network is trusted"
+    )]
+    PlaintextRedis,
+    #[error(transparent)]
+    Key(#[from] crate::credentials::sealed::KeyError),
 }
 
 /// The token file from the flags, or the platform default.
@@ -69,7 +84,9 @@ pub fn token_source(
             )?;
             let margin = Duration::from_secs(args.refresh_margin_secs);
             let store: Box<dyn TokenStore> = match shared_token_store(args, redis)? {
-                Some(link) => Box::new(RedisTokenStore::new(link, store, &grant, timeout)),
+                Some((link, keys)) => {
+                    Box::new(RedisTokenStore::new(link, keys, store, &grant, timeout))
+                }
                 None => Box::new(store),
             };
             return Ok(TokenSource::user(store, oauth, grant, margin));
@@ -90,17 +107,32 @@ pub fn token_source(
     }
 }
 
-/// The Redis to keep the grant in: by default the one `--redis-url` names; none with
-/// `--token-store file`; `--token-store redis` without a Redis URL is an error.
+/// A Redis link for the grant and the keys that seal it there.
+type SharedStore = (Arc<RedisLink>, Arc<GrantKeys>);
+
+/// The Redis to keep the grant in, and the keys that seal it: by default the one `--redis-url`
+/// names; none with `--token-store file`; `--token-store redis` without a Redis URL is an error.
+/// A grant goes to Redis only sealed, and over TLS or to this machine unless the operator
+/// allows plain TCP.
 fn shared_token_store(
     args: &SpotifyArgs,
     redis: Option<&Arc<RedisLink>>,
-) -> Result<Option<Arc<RedisLink>>, BuildError> {
-    match (args.middleware.token_store, redis) {
-        (Some(TokenStoreKind::File), _) => Ok(None),
-        (Some(TokenStoreKind::Redis), None) => Err(BuildError::TokenStoreWithoutRedis),
-        (_, redis) => Ok(redis.cloned()),
+) -> Result<Option<SharedStore>, BuildError> {
+    let options = &args.middleware;
+    let link = match (options.token_store, redis) {
+        (Some(TokenStoreKind::File), _) | (None, None) => return Ok(None),
+        (Some(TokenStoreKind::Redis), None) => return Err(BuildError::TokenStoreWithoutRedis),
+        (_, Some(link)) => link,
+    };
+    if link.transport() == RedisTransport::Plaintext && !options.allow_plaintext_redis {
+        return Err(BuildError::PlaintextRedis);
     }
+    let key = options
+        .encryption_key
+        .as_ref()
+        .ok_or(BuildError::GrantWithoutKey)?;
+    let keys = GrantKeys::new(key, &options.encryption_keys_old)?;
+    Ok(Some((link.clone(), Arc::new(keys))))
 }
 
 /// Builds the Spotify side of the server from the configuration: the HTTP client, the
@@ -113,13 +145,19 @@ pub fn build_api(args: &SpotifyArgs) -> Result<spotify::SpotifyApi, BuildError> 
         .build()?;
     let options = &args.middleware;
     let redis = match &options.redis_url {
-        Some(url) => Some(Arc::new(RedisLink::new(
+        Some(url) => Some(Arc::new(RedisLink::with_ca(
             url,
             Duration::from_millis(options.redis_timeout_ms),
+            options.redis_ca_file.as_deref(),
         )?)),
         None => None,
     };
     let credentials = Arc::new(token_source(args, redis.as_ref())?);
+    // Spotify's quota and its route rules are per app.
+    let app = credentials
+        .app()
+        .map(String::from)
+        .or(args.client_id.clone());
     let ttls = Ttls {
         catalog: Duration::from_secs(options.cache_ttl_catalog_secs),
         user: Duration::from_secs(options.cache_ttl_user_secs),
@@ -127,16 +165,19 @@ pub fn build_api(args: &SpotifyArgs) -> Result<spotify::SpotifyApi, BuildError> 
     };
     let cache = (options.cache_max_bytes > 0)
         .then(|| Arc::new(Cache::new(options.cache_max_bytes, ttls, redis.clone())));
-    let governor = Arc::new(Governor::new(
-        Duration::from_secs(options.max_rate_limit_wait_secs),
-        redis.clone(),
-    ));
+    let governor = Arc::new(
+        Governor::new(
+            Duration::from_secs(options.max_rate_limit_wait_secs),
+            redis.clone(),
+        )
+        .for_app(app.as_deref()),
+    );
     let middleware = Arc::new(Middleware {
         cache,
         governor,
         retries: options.retries,
         max_body_bytes: options.max_upstream_body_bytes,
-        routes: RouteMemory::new(redis),
+        routes: RouteMemory::new(redis).for_app(app.as_deref()),
     });
     Ok(spotify::SpotifyApi::new(
         &args.api_base_url,

@@ -26,6 +26,10 @@ pub struct Grant {
     pub user_id: Option<String>,
     #[serde(default)]
     pub user_name: Option<String>,
+    /// How many refreshes this login has been through: orders grants of one login without
+    /// anyone's clock (servers sharing it may disagree on the time).
+    #[serde(default)]
+    pub revision: u64,
 }
 
 pub const GRANT_VERSION: u32 = 1;
@@ -52,10 +56,13 @@ impl Grant {
             .collect()
     }
 
-    /// Whether this grant was obtained after `other`: a later login, or for the same login a later
-    /// refresh (Spotify's access tokens all live an hour, so a later expiry means a later refresh).
-    pub fn is_newer_than(&self, other: &Grant) -> bool {
-        (self.authorized_at, self.expires_at) > (other.authorized_at, other.expires_at)
+    /// Whether this grant replaces `other`: a later login, or a later refresh of the same login
+    /// (by revision, not by the refreshing server's clock). Logins are told apart by the time the
+    /// user authorized, which refreshes keep. The expiry only breaks a tie: two logins within
+    /// the same second, or two servers that refreshed the same revision at once.
+    pub fn supersedes(&self, other: &Grant) -> bool {
+        (self.authorized_at, self.revision, self.expires_at)
+            > (other.authorized_at, other.revision, other.expires_at)
     }
 
     /// Seconds left before the refresh token stops working (0 when past).

@@ -1,32 +1,39 @@
 //! The grant on Redis, shared by every server of one login: whichever refreshes, the others use
 //! the result. The login file seeds it (a server started with a newer login than Redis holds puts
 //! that one in) and follows every newer grant, so a server still has one while Redis is down.
-//! Writes are one compare-and-set script: a grant never replaces a newer one.
+//! The grant is sealed (AES-256-GCM, `sealed.rs`): Redis, its backups and anyone reading its
+//! traffic see the login's time, revision and expiry, never a token. Writes are one compare-and-set
+//! script on that revision: a grant never replaces a newer one, whatever the servers' clocks say.
 
 use super::grant::Grant;
 use super::refresh_lock::{LockAttempt, LockOwner, RedisRefreshLock};
+use super::sealed::GrantKeys;
 use super::store::{FileTokenStore, StoreError, TokenStore};
 use crate::foundation::redis_link::RedisLink;
 use std::sync::Arc;
 use std::time::Duration;
 
 const PREFIX: &str = "spotify-mcp:v1";
+/// The sealed grant's hash (`sealed`, `login`, `revision`); v1 held the grant in clear text.
+const GRANT_PREFIX: &str = "spotify-mcp:v2:grant";
+const PLAINTEXT_PREFIX: &str = "spotify-mcp:v1:grant";
 
-/// Stores ARGV[1] unless the stored grant is newer by (authorized_at, expires_at) — the order of
-/// `Grant::is_newer_than`; an unreadable value is replaced. 1: stored, 0: a newer one was kept.
+/// Stores the sealed grant ARGV[1] (login ARGV[2], revision ARGV[3], expiry ARGV[4]) in hash
+/// KEYS[1] unless the stored one is as new — the order of `Grant::supersedes`: a later login,
+/// else a higher revision, else (a tie) a later expiry. Removes the clear-text grant an older
+/// version kept at KEYS[2]. 1: stored, 0: a newer one was kept.
 const STORE_UNLESS_NEWER: &str = r#"
-local current = redis.call('GET', KEYS[1])
-if current then
-  local ok, grant = pcall(cjson.decode, current)
-  if ok and type(grant) == 'table' then
-    local authorized, expires = tonumber(grant.authorized_at) or 0, tonumber(grant.expires_at) or 0
-    local new_authorized, new_expires = tonumber(ARGV[2]), tonumber(ARGV[3])
-    if authorized > new_authorized or (authorized == new_authorized and expires >= new_expires) then
-      return 0
-    end
+redis.call('DEL', KEYS[2])
+local stored = redis.call('HMGET', KEYS[1], 'login', 'revision', 'expires')
+local old = {tonumber(stored[1]), tonumber(stored[2]), tonumber(stored[3])}
+local new = {tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])}
+if old[1] and old[2] and old[3] then
+  for i = 1, 3 do
+    if new[i] > old[i] then break end
+    if new[i] < old[i] or i == 3 then return 0 end
   end
 end
-redis.call('SET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], 'sealed', ARGV[1], 'login', ARGV[2], 'revision', ARGV[3], 'expires', ARGV[4])
 return 1
 "#;
 
@@ -37,15 +44,18 @@ const LOCK_SLACK: Duration = Duration::from_secs(2);
 pub struct RedisTokenStore {
     link: Arc<RedisLink>,
     key: String,
+    plaintext_key: String,
+    keys: Arc<GrantKeys>,
     file: FileTokenStore,
     lock: RedisRefreshLock,
 }
 
 impl RedisTokenStore {
-    /// The grant of `login`'s app and user, seeded from and mirrored to `file`. `refresh_timeout`
-    /// is the token request's timeout: the refresh lock outlasts it.
+    /// The grant of `login`'s app and user, seeded from and mirrored to `file`, sealed with
+    /// `keys`. `refresh_timeout` is the token request's timeout: the refresh lock outlasts it.
     pub fn new(
         link: Arc<RedisLink>,
+        keys: Arc<GrantKeys>,
         file: FileTokenStore,
         login: &Grant,
         refresh_timeout: Duration,
@@ -60,21 +70,31 @@ impl RedisTokenStore {
         );
         Self {
             link,
-            key: format!("{PREFIX}:grant:{name}"),
+            key: format!("{GRANT_PREFIX}:{name}"),
+            plaintext_key: format!("{PLAINTEXT_PREFIX}:{name}"),
+            keys,
             file,
             lock,
         }
     }
 
+    /// The Redis key of the sealed grant.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     /// Puts `grant` in Redis unless a newer one is there; `Ok(false)` when one is.
     async fn store_unless_newer(&self, grant: &Grant) -> Result<bool, StoreError> {
         let text = serde_json::to_string(grant).expect("grants serialize");
+        let sealed = self.keys.seal(text.as_bytes(), &self.key);
         let command = redis::cmd("EVAL")
             .arg(STORE_UNLESS_NEWER)
-            .arg(1)
+            .arg(2)
             .arg(&self.key)
-            .arg(text)
+            .arg(&self.plaintext_key)
+            .arg(sealed)
             .arg(grant.authorized_at)
+            .arg(grant.revision)
             .arg(grant.expires_at)
             .to_owned();
         self.link
@@ -84,19 +104,28 @@ impl RedisTokenStore {
             .map_err(|error| StoreError::Shared(error.to_string()))
     }
 
+    /// The grant in Redis; an error when Redis is down or the grant cannot be opened (another
+    /// key): then this server goes on with its login file and never overwrites it blindly.
     async fn load_shared(&self) -> Result<Option<Grant>, StoreError> {
-        let text: Option<String> = self
+        let sealed: Option<String> = self
             .link
-            .run(&redis::cmd("GET").arg(&self.key).to_owned())
+            .run(&redis::cmd("HGET").arg(&self.key).arg("sealed").to_owned())
             .await
             .map_err(|error| StoreError::Shared(error.to_string()))?;
-        Ok(text.and_then(|text| match serde_json::from_str(&text) {
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let plain = self.keys.open(&sealed, &self.key).map_err(|error| {
+            tracing::warn!(key = %self.key, "{error}");
+            StoreError::Shared(error.to_string())
+        })?;
+        Ok(match serde_json::from_slice(&plain) {
             Ok(grant) => Some(grant),
             Err(error) => {
                 tracing::warn!(key = %self.key, problem = %error, "the grant in Redis is unreadable; the stored login replaces it");
                 None
             }
-        }))
+        })
     }
 }
 
@@ -111,9 +140,9 @@ impl TokenStore for RedisTokenStore {
             Err(_) => return local,
         };
         match (shared, local) {
-            (Some(shared), Ok(Some(local))) if !local.is_newer_than(&shared) => {
+            (Some(shared), Ok(Some(local))) if !local.supersedes(&shared) => {
                 // The file keeps up (rotated refresh tokens included) for a restart without Redis.
-                if shared.is_newer_than(&local)
+                if shared.supersedes(&local)
                     && let Err(error) = self.file.save(&shared).await
                 {
                     tracing::debug!(error = %error, "could not copy the shared grant to the login file");
@@ -161,7 +190,12 @@ impl TokenStore for RedisTokenStore {
     async fn delete(&self) -> Result<bool, StoreError> {
         let shared = self
             .link
-            .run::<i64>(&redis::cmd("DEL").arg(&self.key).to_owned())
+            .run::<i64>(
+                &redis::cmd("DEL")
+                    .arg(&self.key)
+                    .arg(&self.plaintext_key)
+                    .to_owned(),
+            )
             .await
             .map_err(|error| StoreError::Shared(error.to_string()))?;
         let local = self.file.delete().await?;

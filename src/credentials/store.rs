@@ -3,7 +3,7 @@
 
 use super::grant::Grant;
 use super::refresh_lock::{LockAttempt, LockOwner};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -95,6 +95,8 @@ impl FileTokenStore {
 
     /// Writes the new grant to a temporary file beside the real one, synced to disk. Nothing
     /// changes for readers until [`Staged::commit`]; dropping the stage removes the temp file.
+    /// The temp file has a random name and is created exclusively with mode 0600 before anything
+    /// is written to it, so a link planted beside the token file is never followed.
     pub fn stage(&self, grant: &Grant) -> Result<Staged, StoreError> {
         let unwritable = |source| StoreError::Unwritable {
             path: self.path.clone(),
@@ -105,26 +107,22 @@ impl FileTokenStore {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(unwritable)?;
-        set_private(dir, 0o700);
+        create_private_dirs(dir).map_err(unwritable)?;
         let name = self
             .path
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("token.json");
-        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let text = serde_json::to_string_pretty(grant).expect("grants serialize");
-        let write = || -> std::io::Result<()> {
-            let mut file = private_file(&temp)?;
+        let prefix = format!(".{name}.");
+        let write = || -> std::io::Result<tempfile::NamedTempFile> {
+            let mut file = private_builder(&prefix).tempfile_in(dir)?;
             file.write_all(text.as_bytes())?;
-            file.sync_all()
+            file.as_file().sync_all()?;
+            Ok(file)
         };
-        if let Err(source) = write() {
-            let _ = fs::remove_file(&temp);
-            return Err(unwritable(source));
-        }
         Ok(Staged {
-            temp: Some(temp),
+            temp: Some(write().map_err(unwritable)?),
             target: self.path.clone(),
         })
     }
@@ -151,7 +149,8 @@ impl FileTokenStore {
 
 /// A grant written to disk but not yet in place.
 pub struct Staged {
-    temp: Option<PathBuf>,
+    /// Removed when dropped uncommitted.
+    temp: Option<tempfile::NamedTempFile>,
     target: PathBuf,
 }
 
@@ -159,13 +158,12 @@ impl Staged {
     /// Atomically replaces the token file with the staged one.
     pub fn commit(mut self) -> Result<(), StoreError> {
         let temp = self.temp.take().expect("staged once");
-        if let Err(source) = fs::rename(&temp, &self.target) {
-            let _ = fs::remove_file(&temp);
-            return Err(StoreError::Unwritable {
+        // On failure the temp file comes back inside the error and is removed with it.
+        temp.persist(&self.target)
+            .map_err(|error| StoreError::Unwritable {
                 path: self.target.clone(),
-                source,
-            });
-        }
+                source: error.error,
+            })?;
         // The rename is durable only once the directory entry is on disk.
         if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty())
             && let Ok(dir) = File::open(dir)
@@ -176,45 +174,46 @@ impl Staged {
     }
 }
 
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if let Some(temp) = self.temp.take() {
-            let _ = fs::remove_file(temp);
+/// A temp-file builder whose files are the owner's alone from the moment they exist.
+fn private_builder(prefix: &str) -> tempfile::Builder<'_, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o600));
+    }
+    builder
+}
+
+/// Creates the missing directories of `dir`, private (0700); directories that already exist
+/// keep their mode (the token file may live in a shared working directory).
+fn create_private_dirs(dir: &Path) -> std::io::Result<()> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
+    for created in missing.into_iter().rev() {
+        match private_dir_builder().create(created) {
+            Ok(()) => {}
+            // Created meanwhile by someone else: theirs, not ours to change.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
         }
     }
+    Ok(())
 }
 
-#[cfg(unix)]
-fn private_file(path: &Path) -> std::io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    // `mode` only applies to new files; a leftover temp file gets it too.
-    set_private(path, 0o600);
-    Ok(file)
+/// Mode 0700 at creation (the umask can only narrow it): nothing to change afterwards.
+fn private_dir_builder() -> fs::DirBuilder {
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
 }
-
-#[cfg(not(unix))]
-fn private_file(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)
-}
-
-#[cfg(unix)]
-fn set_private(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
-}
-
-#[cfg(not(unix))]
-fn set_private(_path: &Path, _mode: u32) {}
 
 #[async_trait::async_trait]
 impl TokenStore for FileTokenStore {

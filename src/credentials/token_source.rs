@@ -24,12 +24,16 @@ pub struct AppToken {
 }
 
 pub struct UserGrant {
+    /// The Spotify app the login belongs to (refresh tokens are bound to it).
+    client_id: String,
     store: Box<dyn TokenStore>,
     oauth: OAuth,
     margin_secs: u64,
     current: Mutex<Grant>,
-    /// Set when a refresh was refused for good (`invalid_grant`); cleared by nothing but a new login.
+    /// Set when a refresh was refused for good (`invalid_grant`); cleared by a new login in the store.
     dead: RwLock<Option<String>>,
+    /// When the store was last read for a new login while the grant is dead.
+    last_reread: std::sync::Mutex<Option<Instant>>,
     /// Whether the store was read once since start.
     synced: AtomicBool,
 }
@@ -63,13 +67,25 @@ impl fmt::Debug for TokenSource {
 impl TokenSource {
     pub fn user(store: Box<dyn TokenStore>, oauth: OAuth, grant: Grant, margin: Duration) -> Self {
         TokenSource::User(UserGrant {
+            client_id: grant.client_id.clone(),
             store,
             oauth,
             margin_secs: margin.as_secs(),
             current: Mutex::new(grant),
             dead: RwLock::new(None),
+            last_reread: std::sync::Mutex::new(None),
             synced: AtomicBool::new(false),
         })
+    }
+
+    /// The client id of the Spotify app these credentials belong to, when known (not for a raw
+    /// access token).
+    pub fn app(&self) -> Option<&str> {
+        match self {
+            TokenSource::User(user) => Some(&user.client_id),
+            TokenSource::ClientCredentials { client_id, .. } => Some(client_id),
+            _ => None,
+        }
     }
 
     pub fn client_credentials(oauth: OAuth, client_id: String) -> Self {
@@ -162,7 +178,7 @@ impl Credentials for TokenSource {
 
     async fn dead_grant(&self) -> Option<String> {
         match self {
-            TokenSource::User(user) => user.dead.read().await.clone(),
+            TokenSource::User(user) => user.refusal().await,
             _ => None,
         }
     }
@@ -170,6 +186,9 @@ impl Credentials for TokenSource {
 
 /// How often a server waiting for another's refresh looks for its result.
 const LOCK_POLL: Duration = Duration::from_millis(50);
+/// While the grant is dead, how often calls look in the store for a new login (a file read or
+/// one Redis command; the calls in between fail at once).
+const REREAD_DEAD_EVERY: Duration = Duration::from_secs(2);
 
 /// Whose turn it is to refresh, among the servers sharing a token store.
 enum Turn {
@@ -193,11 +212,11 @@ impl UserGrant {
     /// so that no other server refreshes with a refresh token Spotify has rotated away.
     async fn adopt_newer(&self, current: &mut Grant) {
         match self.store.load().await {
-            Ok(Some(stored)) if stored.is_newer_than(current) => {
+            Ok(Some(stored)) if stored.supersedes(current) => {
                 tracing::debug!("adopting the grant another process stored");
                 *current = stored;
             }
-            Ok(Some(stored)) if current.is_newer_than(&stored) => {
+            Ok(Some(stored)) if current.supersedes(&stored) => {
                 if let Err(error) = self.store.save(current).await {
                     tracing::debug!(error = %error, "could not store the newer grant this process holds");
                 }
@@ -241,9 +260,33 @@ impl UserGrant {
         }
     }
 
+    /// Why calls are refused once Spotify refused the grant, until a new login is stored (`auth
+    /// login` on this machine, or another server's in Redis): the store is read again for one at
+    /// most every [`REREAD_DEAD_EVERY`].
+    async fn refusal(&self) -> Option<String> {
+        let reason = self.dead.read().await.clone()?;
+        {
+            let mut last = self.last_reread.lock().expect("reread time");
+            if last.is_some_and(|at| at.elapsed() < REREAD_DEAD_EVERY) {
+                return Some(reason);
+            }
+            *last = Some(Instant::now());
+        }
+        let mut current = self.current.lock().await;
+        match self.store.load().await {
+            Ok(Some(stored)) if stored.supersedes(&current) => {
+                tracing::info!(store = %self.store.location(), "a new login was stored; using it");
+                *current = stored;
+                *self.dead.write().await = None;
+                None
+            }
+            _ => Some(reason),
+        }
+    }
+
     /// The current token; refreshed when it expires within the margin or equals `rejected`.
     async fn bearer(&self, rejected: Option<&Secret>) -> Result<Secret, AuthError> {
-        if let Some(reason) = self.dead.read().await.clone() {
+        if let Some(reason) = self.refusal().await {
             return Err(AuthError::Grant(reason));
         }
         // Holding the lock across the refresh is the single flight: the others wait here, then
@@ -308,6 +351,7 @@ impl UserGrant {
             }
         };
         let mut next = current.clone();
+        next.revision = current.revision + 1;
         next.access_token = fresh.access_token;
         // Spotify may omit the refresh token: then the old one stays valid.
         if let Some(refresh_token) = fresh.refresh_token {

@@ -325,11 +325,34 @@ pub struct MiddlewareArgs {
     /// Seconds player state stays cached (0: never cached).
     #[arg(long, env = "SPOTIFY_MCP_CACHE_TTL_PLAYBACK", default_value_t = 0)]
     pub cache_ttl_playback_secs: u64,
-    /// Redis shared by several servers (redis://host:port/db): cache, rate-limit cooldown, route
-    /// memory and the stored login's token.
+    /// Redis shared by several servers (redis://host:port/db, or rediss:// for TLS): cache,
+    /// rate-limit cooldown, route memory and the stored login's token.
     /// (A URL may carry a password: it is kept out of logs and `Debug` output.)
     #[arg(long, env = "SPOTIFY_MCP_REDIS_URL", hide_env_values = true, value_parser = parse_secret)]
     pub redis_url: Option<Secret>,
+    /// CA certificates (PEM) that sign the Redis server's certificate, for a rediss:// URL
+    /// (default: the system's roots).
+    #[arg(long, env = "SPOTIFY_MCP_REDIS_CA_FILE")]
+    pub redis_ca_file: Option<PathBuf>,
+    /// Key that seals the login's grant in Redis (AES-256-GCM): 32 random bytes as base64 or
+    /// 64 hex digits (`openssl rand -base64 32`), the same on every server. Required to keep
+    /// the grant in Redis. Prefer the environment variable.
+    #[arg(long, env = "SPOTIFY_MCP_ENCRYPTION_KEY", hide_env_values = true, value_parser = parse_secret)]
+    pub encryption_key: Option<Secret>,
+    /// Previous encryption keys, comma-separated: grants sealed with them are still read (the
+    /// next refresh seals with the current key), for rotating the key without a new login.
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_ENCRYPTION_KEYS_OLD",
+        hide_env_values = true,
+        value_delimiter = ',',
+        value_parser = parse_secret
+    )]
+    pub encryption_keys_old: Vec<Secret>,
+    /// Keep the grant in a Redis reached over plain TCP on another machine (no TLS): the Redis
+    /// password, the cache and the sealed grant then cross the network in clear text.
+    #[arg(long, env = "SPOTIFY_MCP_ALLOW_PLAINTEXT_REDIS")]
+    pub allow_plaintext_redis: bool,
     /// Where the stored login's grant lives while serving: `redis` (the default with --redis-url)
     /// shares it, and its refresh, with every server on that Redis, seeded from the token file;
     /// `file` keeps it in the token file only.
@@ -358,6 +381,10 @@ impl Default for MiddlewareArgs {
             cache_ttl_user_secs: 60,
             cache_ttl_playback_secs: 0,
             redis_url: None,
+            redis_ca_file: None,
+            encryption_key: None,
+            encryption_keys_old: Vec::new(),
+            allow_plaintext_redis: false,
             token_store: None,
             redis_timeout_ms: 250,
             max_rate_limit_wait_secs: 5,

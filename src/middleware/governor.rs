@@ -1,5 +1,6 @@
 //! The rate-limit governor. A 429 starts a cooldown until its `Retry-After`, shared by every
-//! tool (and every replica, through Redis when configured). During a cooldown a call waits
+//! tool (and every replica of the same Spotify app, through Redis when configured: Spotify
+//! counts the quota per app, so another app on the same Redis keeps its own). During a cooldown a call waits
 //! once when the rest of it is short (under the cap), and otherwise fails at once with the
 //! seconds left — Spotify's quota is shared by every client id of a developer account, so
 //! hammering it during a cooldown only makes things worse.
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Mutex;
 
-const REDIS_KEY: &str = "spotify-mcp:v1:cooldown";
+const REDIS_PREFIX: &str = "spotify-mcp:v1:cooldown";
 /// When a 429 names no `Retry-After`.
 const DEFAULT_COOLDOWN: Duration = Duration::from_secs(5);
 
@@ -35,6 +36,12 @@ pub struct Governor {
     max_wait: Duration,
     local: Mutex<Option<Cooldown>>,
     redis: Option<Arc<RedisLink>>,
+    /// The cooldown's Redis key: per app (client id).
+    redis_key: String,
+}
+
+fn cooldown_key(client_id: Option<&str>) -> String {
+    format!("{REDIS_PREFIX}:app:{}", client_id.unwrap_or("unknown"))
 }
 
 fn now_ms() -> u64 {
@@ -50,7 +57,15 @@ impl Governor {
             max_wait,
             local: Mutex::new(None),
             redis,
+            redis_key: cooldown_key(None),
         }
+    }
+
+    /// The governor of the Spotify app `client_id` (unknown for a raw access token): replicas
+    /// share a cooldown only with servers of the same app.
+    pub fn for_app(mut self, client_id: Option<&str>) -> Self {
+        self.redis_key = cooldown_key(client_id);
+        self
     }
 
     /// The longest a call may wait for a cooldown to end.
@@ -61,7 +76,7 @@ impl Governor {
     async fn current(&self) -> Option<Cooldown> {
         if let Some(redis) = &self.redis
             && let Ok(value) = redis
-                .run::<Option<String>>(&redis::cmd("GET").arg(REDIS_KEY).to_owned())
+                .run::<Option<String>>(&redis::cmd("GET").arg(&self.redis_key).to_owned())
                 .await
         {
             let shared = value.and_then(|v| {
@@ -125,7 +140,7 @@ impl Governor {
                 cooldown.reason.clone().unwrap_or_default()
             );
             let command = redis::cmd("SET")
-                .arg(REDIS_KEY)
+                .arg(&self.redis_key)
                 .arg(value)
                 .arg("PX")
                 .arg(wait.as_millis().max(1) as u64)

@@ -142,7 +142,7 @@ async fn the_cooldown_is_shared_through_redis() {
     let client = redis::Client::open(url.as_str()).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
     let _: () = redis::cmd("DEL")
-        .arg("spotify-mcp:v1:cooldown")
+        .arg("spotify-mcp:v1:cooldown:app:unknown")
         .query_async(&mut connection)
         .await
         .unwrap();

@@ -1,5 +1,7 @@
 //! `spotify-mcp auth login`, driven by a test acting as the browser against the fake accounts
-//! service: PKCE S256, `state` checked, consent denied, and the pasted-URL path.
+//! service: PKCE S256, `state` checked (requests of other origins are ignored, the login waits
+//! on), consent denied (Spotify's error text printed with control characters escaped), and the
+//! pasted-URL path.
 
 use crate::common;
 
@@ -17,8 +19,11 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Copy)]
 enum Act {
     Accept,
-    WrongState,
+    /// Requests with a wrong or no `state` (a code, and error redirects) come first; then Spotify's.
+    ForgedFirst,
     Deny,
+    /// Spotify's error text carries a terminal escape sequence.
+    DenyWithEscapes,
     /// Cannot open a browser: the user pastes the URL.
     Unavailable,
 }
@@ -39,20 +44,32 @@ impl Browser for TestBrowser {
         *self.seen.lock().unwrap() = Some(url.to_string());
         let params = query(url);
         let redirect = params["redirect_uri"].clone();
-        let target = match self.act {
-            Act::Accept => format!("{redirect}?code=the-code&state={}", params["state"]),
-            Act::WrongState => format!("{redirect}?code=the-code&state=forged"),
-            Act::Deny => format!("{redirect}?error=access_denied&state={}", params["state"]),
+        let state = &params["state"];
+        let targets = match self.act {
+            Act::Accept => vec![format!("{redirect}?code=the-code&state={state}")],
+            Act::ForgedFirst => vec![
+                format!("{redirect}?code=forged-code&state=forged"),
+                format!("{redirect}?error=access_denied&state=forged"),
+                format!("{redirect}?error=access_denied"),
+                format!("{redirect}?code=the-code&state={state}"),
+            ],
+            Act::Deny => vec![format!("{redirect}?error=access_denied&state={state}")],
+            Act::DenyWithEscapes => vec![format!(
+                "{redirect}?error=%1B%5B2J%1B%5B31mdenied%07&state={state}"
+            )],
             Act::Unavailable => return false,
         };
         tokio::spawn(async move {
-            let page = reqwest::get(&target)
-                .await
-                .expect("callback answers")
-                .text()
-                .await
-                .unwrap();
-            assert!(page.contains("<h1>"), "a plain page: {page}");
+            // One after the other, as a page or process racing the real redirect would.
+            for target in targets {
+                let page = reqwest::get(&target)
+                    .await
+                    .expect("callback answers")
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(page.contains("<h1>"), "a plain page: {page}");
+            }
         });
         true
     }
@@ -156,17 +173,36 @@ async fn pkce_login_stores_a_grant() {
 }
 
 #[tokio::test]
-async fn a_wrong_state_is_refused() {
-    let (fake, dir, result, _) = run(Act::WrongState).await;
+async fn requests_with_a_wrong_state_are_ignored_and_the_real_redirect_still_signs_in() {
+    let (fake, dir, result, _) = run(Act::ForgedFirst).await;
+    result.expect("the forged requests did not end the login");
+    let token_requests = fake.requests_at("/api/token");
+    assert_eq!(token_requests.len(), 1, "one code exchange");
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&token_requests[0].body)
+        .into_owned()
+        .collect();
+    assert_eq!(form["code"], "the-code", "never the forged code");
+    assert_eq!(
+        grants::load(&dir.path().join("token.json"))
+            .access_token
+            .expose(),
+        "login-access"
+    );
+}
+
+#[tokio::test]
+async fn spotifys_error_text_is_printed_with_control_characters_escaped() {
+    let (fake, dir, result, _) = run(Act::DenyWithEscapes).await;
     let error = result.unwrap_err();
     assert!(
-        error.contains("`state` does not match") && error.contains("auth login"),
-        "{error}"
+        !error.chars().any(|c| c.is_control()),
+        "raw control characters reach the terminal: {error:?}"
     );
     assert!(
-        fake.requests_at("/api/token").is_empty(),
-        "no code exchange"
+        error.contains("\\u{1b}[2J\\u{1b}[31mdenied\\u{7}"),
+        "shown escaped: {error}"
     );
+    assert!(fake.requests_at("/api/token").is_empty());
     assert!(!dir.path().join("token.json").exists());
 }
 
@@ -202,8 +238,9 @@ async fn the_redirected_url_can_be_pasted() {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         };
         let params = query(&url);
+        // A URL of another attempt is refused; the login waits for this one's.
         let line = format!(
-            "not a url\n{}?code=pasted-code&state={}\n",
+            "not a url\n{0}?code=stale-code&state=older\n{0}?code=pasted-code&state={1}\n",
             params["redirect_uri"], params["state"]
         );
         tokio::io::AsyncWriteExt::write_all(&mut writer, line.as_bytes())

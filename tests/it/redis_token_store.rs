@@ -1,5 +1,6 @@
 //! The token store on a real Redis: a login file seeds it when Redis holds no grant or an older
-//! one and follows a newer one, a grant never replaces a newer one, the refresh lock is held by one owner at a time (and freed when a holder is dropped), and
+//! one and follows a newer one, a grant never replaces a newer one (refreshes ordered by revision,
+//! whatever the refreshing servers' clocks say), the refresh lock is held by one owner at a time (and freed when a holder is dropped), and
 //! while Redis is down the login file serves. Nothing secret shows in `Debug`.
 
 use crate::common;
@@ -9,6 +10,7 @@ use common::redis_server::{self, RedisServer};
 use spotify_mcp::credentials::grant::Grant;
 use spotify_mcp::credentials::redis_store::RedisTokenStore;
 use spotify_mcp::credentials::refresh_lock::LockAttempt;
+use spotify_mcp::credentials::sealed::GrantKeys;
 use spotify_mcp::credentials::store::{FileTokenStore, TokenStore};
 use spotify_mcp::foundation::redis_link::RedisLink;
 use spotify_mcp::foundation::secret::Secret;
@@ -25,16 +27,15 @@ fn store(url: &str, login: &Grant, in_file: &Grant) -> (RedisTokenStore, tempfil
     let file = FileTokenStore::new(dir.path().join("token.json"));
     file.save_sync(in_file).unwrap();
     let link = Arc::new(RedisLink::new(&Secret::new(url), Duration::from_millis(250)).unwrap());
+    let keys = GrantKeys::new(&Secret::new(common::replicas::ENCRYPTION_KEY), &[]).unwrap();
     (
-        RedisTokenStore::new(link, file, login, Duration::from_secs(5)),
+        RedisTokenStore::new(link, Arc::new(keys), file, login, Duration::from_secs(5)),
         dir,
     )
 }
 
 async fn shared(url: &str, login: &Grant) -> Option<Grant> {
-    common::replicas::redis_get(url, &common::replicas::grant_key(login))
-        .await
-        .map(|text| serde_json::from_str(&text).unwrap())
+    common::replicas::shared_grant(url, login).await
 }
 
 #[tokio::test]
@@ -46,6 +47,7 @@ async fn the_login_file_seeds_redis_and_never_replaces_a_newer_grant() {
     let mut newer = older.clone();
     newer.access_token = Secret::new("newer");
     newer.expires_at += 1800;
+    newer.revision += 1;
 
     // Redis holds nothing: the file's grant goes in.
     let (first, _dir) = store(&url, &older, &older);
@@ -164,4 +166,41 @@ async fn while_redis_is_down_the_login_file_serves() {
             && !debug.contains("Secret("),
         "{debug}"
     );
+}
+
+#[tokio::test]
+async fn refreshes_are_ordered_by_revision_not_by_a_servers_clock() {
+    let Some((url, _guard)) = redis_server::shared() else {
+        return;
+    };
+    let grant = login("clock", 600);
+    let (fast, _dir) = store(&url, &grant, &grant);
+    assert_eq!(fast.load().await.unwrap().unwrap(), grant, "seeded");
+
+    // This server's clock runs 20 minutes ahead: its refresh seems to expire late.
+    let mut by_fast_clock = grant.clone();
+    by_fast_clock.revision = 1;
+    by_fast_clock.access_token = Secret::new("by-fast-clock");
+    by_fast_clock.refresh_token = Some(Secret::new("rotated-by-fast-clock"));
+    by_fast_clock.expires_at = spotify_mcp::credentials::grant::now() + 3600 + 1200;
+    fast.save(&by_fast_clock).await.unwrap();
+
+    // The next refresh, by a server with the right time, starts from that grant.
+    let mut next = by_fast_clock.clone();
+    next.revision = 2;
+    next.access_token = Secret::new("next");
+    next.refresh_token = Some(Secret::new("rotated-next"));
+    next.expires_at = spotify_mcp::credentials::grant::now() + 3600;
+    let (right, _dir2) = store(&url, &grant, &by_fast_clock);
+    right.save(&next).await.unwrap();
+
+    assert_eq!(
+        shared(&url, &grant).await.unwrap(),
+        next,
+        "the later refresh is kept, its rotated refresh token with it"
+    );
+    assert_eq!(fast.load().await.unwrap().unwrap(), next);
+    // And the earlier one cannot come back.
+    right.save(&by_fast_clock).await.unwrap();
+    assert_eq!(shared(&url, &grant).await.unwrap(), next);
 }

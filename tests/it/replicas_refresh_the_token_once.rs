@@ -56,12 +56,9 @@ async fn concurrent_calls_on_two_replicas_at_expiry_cause_one_refresh() {
             .all(|r| r.header("authorization").as_deref() == Some("Bearer fresh")),
         "every call used the refreshed token"
     );
-    let shared: Grant = serde_json::from_str(
-        &replicas::redis_get(&url, &replicas::grant_key(&login))
-            .await
-            .expect("the grant is in Redis"),
-    )
-    .unwrap();
+    let shared: Grant = replicas::shared_grant(&url, &login)
+        .await
+        .expect("the grant is in Redis");
     assert_eq!(shared.access_token.expose(), "fresh");
     assert_eq!(
         shared.refresh_token.as_ref().map(|t| t.expose()),

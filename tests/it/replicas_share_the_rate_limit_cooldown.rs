@@ -8,14 +8,15 @@ use common::redis_server;
 use common::replicas;
 use serde_json::json;
 
-const COOLDOWN_KEY: &str = "spotify-mcp:v1:cooldown";
+/// The cooldown of the replicas' app (the login's client id).
+const COOLDOWN_KEY: &str = "spotify-mcp:v1:cooldown:app:test-client";
 
 #[tokio::test]
 async fn a_429_seen_by_one_replica_makes_the_other_fail_fast() {
     let Some((url, _guard)) = redis_server::shared() else {
         return;
     };
-    // The cooldown key is global: a database of its own keeps other tests out of this cooldown.
+    // The cooldown key is per app: a database of its own keeps other tests out of this cooldown.
     let url = redis_server::database(&url, 12);
     let fake = FakeSpotify::start().await;
     fake.respond_at(

@@ -124,3 +124,71 @@ fn a_login_sets_a_corrupt_file_aside_instead_of_losing_it() {
     assert_eq!(store.set_aside_if_corrupt().unwrap(), None);
     assert!(path.exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn only_directories_the_server_created_are_made_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let grant = grants::grant("one", Some("r"), 3600, &[]);
+
+    // `--token-file token.json` in a 0755 working directory: the directory is left alone.
+    FileTokenStore::new(shared.path().join("token.json"))
+        .save_sync(&grant)
+        .unwrap();
+    assert_eq!(
+        grants::mode(shared.path()),
+        0o755,
+        "an existing directory keeps its mode"
+    );
+    assert_eq!(grants::mode(&shared.path().join("token.json")), 0o600);
+
+    // Directories it had to create are the owner's alone.
+    let nested = shared.path().join("a").join("b");
+    FileTokenStore::new(nested.join("token.json"))
+        .save_sync(&grant)
+        .unwrap();
+    assert_eq!(grants::mode(&shared.path().join("a")), 0o700);
+    assert_eq!(grants::mode(&nested), 0o700);
+    assert_eq!(grants::mode(shared.path()), 0o755);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_planted_at_the_old_temp_name_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    // The name the store used to write through: `.NAME.PID.tmp`, opened without O_EXCL.
+    let planted = dir
+        .path()
+        .join(format!(".token.json.{}.tmp", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+
+    let path = dir.path().join("token.json");
+    FileTokenStore::new(path.clone())
+        .save_sync(&grants::grant(
+            "secret-access",
+            Some("secret-refresh"),
+            3600,
+            &[],
+        ))
+        .unwrap();
+
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(
+        std::fs::symlink_metadata(&planted)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the planted link was left as it was"
+    );
+    assert_eq!(grants::load(&path).access_token.expose(), "secret-access");
+    assert!(
+        !std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

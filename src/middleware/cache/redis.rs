@@ -1,4 +1,5 @@
-//! The shared cache on Redis: entries under hashed keys with a TTL, and generation counters.
+//! The shared cache on Redis: entries under hashed keys with a TTL, and generation counters
+//! that never repeat a value.
 
 use crate::foundation::redis_link::{RedisError, RedisLink};
 use bytes::Bytes;
@@ -52,10 +53,21 @@ impl RedisStore {
         Ok(values.into_iter().map(|v| v.unwrap_or(0)).collect())
     }
 
+    /// Moves each scope to a generation it never had. A counter that expired (no write for a
+    /// while) starts again from a random base, not from 1: an entry written under an earlier
+    /// run of the counter must not match again.
     pub async fn bump(&self, scopes: &[String]) -> Result<(), RedisError> {
         let mut pipeline = redis::pipe();
+        // All or nothing, so that the counter cannot expire between its creation and INCR.
+        pipeline.atomic();
         for scope in scopes {
             let key = format!("{PREFIX}:g:{scope}");
+            pipeline
+                .cmd("SET")
+                .arg(&key)
+                .arg(fastrand::u64(1 << 32..1 << 62))
+                .arg("NX")
+                .ignore();
             pipeline.cmd("INCR").arg(&key).ignore();
             pipeline
                 .cmd("PEXPIRE")

@@ -19,6 +19,7 @@ pub fn grant(access: &str, refresh: Option<&str>, expires_in: i64, scopes: &[&st
         authorized_at: now() - 86400,
         user_id: Some("u1".into()),
         user_name: Some("Agnetha".into()),
+        revision: 0,
     }
 }
 

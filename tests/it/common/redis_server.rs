@@ -106,3 +106,140 @@ pub async fn count_keys(url: &str, pattern: &str) -> usize {
         .unwrap();
     keys.len()
 }
+
+/// A private `redis-server` that speaks only TLS on 127.0.0.1, with a certificate from a CA made
+/// for this test (the CA's PEM is in `ca_file`).
+pub struct TlsRedisServer {
+    pub port: u16,
+    pub ca_file: std::path::PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl TlsRedisServer {
+    /// `None` (with a notice) when `redis-server` is missing or cannot speak TLS, unless `CI` or
+    /// `SPOTIFY_MCP_TEST_REDIS_TLS` is set: there the test must run, so this fails instead.
+    pub fn start() -> Option<Self> {
+        let required = std::env::var_os("CI").is_some()
+            || std::env::var_os("SPOTIFY_MCP_TEST_REDIS_TLS").is_some();
+        match Self::try_start() {
+            Ok(server) => Some(server),
+            Err(problem) if required => panic!("the TLS Redis check must run here: {problem}"),
+            Err(problem) => {
+                eprintln!("SKIPPED: {problem}; this TLS Redis check cannot run here");
+                None
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("rediss://127.0.0.1:{}/", self.port)
+    }
+
+    fn try_start() -> Result<Self, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |name: &str| dir.path().join(name);
+        let (ca, cert, key) = certificates();
+        for (name, pem) in [("ca.pem", &ca), ("cert.pem", &cert), ("key.pem", &key)] {
+            std::fs::write(path(name), pem).unwrap();
+        }
+        let port = free_port();
+        let mut child = Command::new("redis-server")
+            .args([
+                "--port",
+                "0",
+                "--tls-port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--tls-auth-clients",
+                "no",
+            ])
+            .arg("--tls-cert-file")
+            .arg(path("cert.pem"))
+            .arg("--tls-key-file")
+            .arg(path("key.pem"))
+            .arg("--tls-ca-cert-file")
+            .arg(path("ca.pem"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|_| "no redis-server binary (.ci/run installs it)".to_string())?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!(
+                    "redis-server refused the TLS options ({status}): built without TLS?"
+                ));
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(Self {
+                    port,
+                    ca_file: path("ca.pem"),
+                    child,
+                    _dir: dir,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        Err(format!(
+            "redis-server did not listen on TLS port {port} within 10 s"
+        ))
+    }
+}
+
+impl Drop for TlsRedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// PEM of a fresh CA, and of a certificate it signed for 127.0.0.1 with its key.
+fn certificates() -> (String, String, String) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "spotify-mcp test CA");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_pem = pem("CERTIFICATE", ca.self_signed(&ca_key).unwrap().der());
+    let issuer = Issuer::new(ca, ca_key);
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    let server_pem = pem(
+        "CERTIFICATE",
+        server.signed_by(&server_key, &issuer).unwrap().der(),
+    );
+    (
+        ca_pem,
+        server_pem,
+        pem("PRIVATE KEY", &server_key.serialize_der()),
+    )
+}
+
+/// PEM text of DER bytes (rcgen is built without its `pem` feature).
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(64)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}

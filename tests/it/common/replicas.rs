@@ -33,13 +33,38 @@ pub fn login(access: &str, refresh: &str, expires_in: i64) -> Grant {
     grant
 }
 
-/// The Redis key holding `login`'s shared grant.
+/// The key that seals the grant in Redis for the replicas (32 bytes, base64).
+pub const ENCRYPTION_KEY: &str = "c3BvdGlmeS1tY3AgdGVzdCBrZXksIDMyIGJ5dGVzISE=";
+
+/// The Redis key holding `login`'s shared (sealed) grant.
 pub fn grant_key(login: &Grant) -> String {
     format!(
-        "spotify-mcp:v1:grant:{}:{}",
+        "spotify-mcp:v2:grant:{}:{}",
         login.client_id,
         login.user_id.as_deref().unwrap()
     )
+}
+
+/// The grant Redis holds for `login`, opened with `key`.
+pub async fn shared_grant_with(url: &str, login: &Grant, key: &str) -> Option<Grant> {
+    let name = grant_key(login);
+    let sealed: Option<String> =
+        redis_command(url, redis::cmd("HGET").arg(&name).arg("sealed")).await;
+    let sealed = sealed?;
+    let keys = spotify_mcp::credentials::sealed::GrantKeys::new(
+        &spotify_mcp::foundation::secret::Secret::new(key),
+        &[],
+    )
+    .unwrap();
+    let plain = keys
+        .open(&sealed, &name)
+        .expect("sealed with the replicas' key");
+    Some(serde_json::from_slice(&plain).unwrap())
+}
+
+/// The grant Redis holds for `login`, opened with the replicas' key.
+pub async fn shared_grant(url: &str, login: &Grant) -> Option<Grant> {
+    shared_grant_with(url, login, ENCRYPTION_KEY).await
 }
 
 /// Starts a server process against `fake`, with `login` in its own token file and `redis_url`.
@@ -67,6 +92,7 @@ pub async fn start_logging(
         .env("SPOTIFY_ACCOUNTS_BASE_URL", fake.url())
         .env("SPOTIFY_MCP_TOKEN_FILE", &token_file)
         .env("SPOTIFY_MCP_REDIS_URL", redis_url)
+        .env("SPOTIFY_MCP_ENCRYPTION_KEY", ENCRYPTION_KEY)
         .env("SPOTIFY_MCP_MAX_RATE_LIMIT_WAIT", "1")
         .env("SPOTIFY_MCP_HTTP_TIMEOUT", "10")
         .env(
@@ -117,6 +143,11 @@ impl Replica {
 
 /// A value from Redis (a plain connection, not the server's).
 pub async fn redis_get(url: &str, key: &str) -> Option<String> {
+    redis_command(url, redis::cmd("GET").arg(key)).await
+}
+
+/// One command's answer from Redis (a plain connection, not the server's).
+pub async fn redis_command<T: redis::FromRedisValue>(url: &str, command: &redis::Cmd) -> T {
     let client = redis::Client::open(url).unwrap();
     let mut connection = tokio::time::timeout(
         Duration::from_secs(5),
@@ -125,9 +156,5 @@ pub async fn redis_get(url: &str, key: &str) -> Option<String> {
     .await
     .expect("Redis answers within 5 s")
     .unwrap();
-    redis::cmd("GET")
-        .arg(key)
-        .query_async(&mut connection)
-        .await
-        .unwrap()
+    command.query_async(&mut connection).await.unwrap()
 }
