@@ -47,7 +47,7 @@ pub(crate) struct AuthRequest {
 /// redirect with an OAuth `error`.
 enum Refusal {
     Page(String),
-    Redirect(AuthRequest, &'static str),
+    Redirect(Box<AuthRequest>, &'static str),
 }
 
 fn parse(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthRequest, Refusal> {
@@ -87,7 +87,7 @@ fn parse(shared: &Shared, params: &HashMap<String, String>) -> Result<AuthReques
         None
     };
     match error {
-        Some(error) => Err(Refusal::Redirect(request, error)),
+        Some(error) => Err(Refusal::Redirect(Box::new(request), error)),
         None => Ok(request),
     }
 }
