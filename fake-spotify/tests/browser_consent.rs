@@ -9,13 +9,15 @@ use common::{get, http, token_request};
 use fake_spotify::{FakeSpotify, Knobs};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123456789";
 
-/// A chromedriver process on a free port, killed on drop.
+/// A chromedriver process on a free port, in a process group of its own that is killed on
+/// drop with the browser it started, even when the test fails half-way.
 struct Driver {
     child: Child,
     base: String,
@@ -23,7 +25,8 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.wait();
     }
 }
@@ -38,6 +41,7 @@ async fn start_driver() -> Option<Driver> {
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .ok()?;
     let driver = Driver {
@@ -127,7 +131,7 @@ async fn a_headless_browser_picks_a_user_and_clicks_agree() {
 
     let capabilities = json!({ "capabilities": { "alwaysMatch": {
         "browserName": "chrome",
-        "goog:chromeOptions": { "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] },
+        "goog:chromeOptions": { "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-crash-reporter", "--disable-breakpad"] },
     }}});
     let session = command(&driver, "/session", capabilities).await["sessionId"]
         .as_str()
