@@ -116,6 +116,14 @@ pub struct Knobs {
     pub huge_body_bytes: usize,
     /// Requests whose path starts with this are never answered (the connection stays open).
     pub never_answer_path: Option<String>,
+    /// Development Mode's user limit (Spotify's is 5): with `Some(n)`, a user token of a user
+    /// who is not among the first `n` distinct users to sign in to its client id gets `403` on
+    /// every Web API call, as for a user not added in the developer dashboard. Signing in
+    /// itself succeeds, as it does at Spotify.
+    pub development_mode_user_limit: Option<usize>,
+    /// The app's registered redirect URIs: `/authorize` refuses any other. Empty: any URI
+    /// Spotify allows (HTTPS, a loopback IP literal over HTTP, an app's own scheme).
+    pub redirect_uris: Vec<String>,
 }
 
 impl Default for Knobs {
@@ -141,6 +149,8 @@ impl Default for Knobs {
             huge_body: Trigger::Off,
             huge_body_bytes: 10 << 20,
             never_answer_path: None,
+            development_mode_user_limit: None,
+            redirect_uris: Vec::new(),
         }
     }
 }

@@ -6,13 +6,20 @@
 //!   `available_markets`, three images, full paging objects whose links point back at the
 //!   fake. Playlists (100 items each), the library and the player are state that writes change.
 //!   Any well-formed id gets an answer: ids the catalog does not hold map onto a stable entry.
-//! - **Accounts**: `POST /api/token` (client_credentials, authorization_code, refresh_token)
-//!   and `GET /authorize`; tokens expire after [`Knobs::token_lifetime_secs`]; the API answers
-//!   `401` for unknown or expired tokens.
+//! - **Users**: the default user ([`USER_ID`]) and any added with
+//!   [`FakeSpotify::add_user`], each with a profile (`id`, `display_name`, `account_id`), a
+//!   library, a player and playlists of their own; the catalog is shared. Every token is bound
+//!   to the user it was issued for, and user-scoped routes answer from that user's data.
+//! - **Accounts**: `POST /api/token` (client_credentials, authorization_code with PKCE S256 or
+//!   a client secret and the exact redirect URI, refresh_token) and `GET /authorize`: a consent
+//!   page (choose the user, Agree or Cancel; a real form that `POST /authorize` receives) or
+//!   a decision queued with [`FakeSpotify::approve_next_as`] / [`FakeSpotify::decline_next`];
+//!   tokens expire after [`Knobs::token_lifetime_secs`]; the API answers `401` for unknown or
+//!   expired tokens, and `403` past [`Knobs::development_mode_user_limit`] users of one app.
 //! - **Knobs** ([`Knobs`]): latency, 429 with `Retry-After`, 5xx, connection resets, slow,
 //!   truncated, malformed or huge bodies, a route that never answers, the 2026 route mode.
-//! - **Request log** ([`RequestRecord`]): every request, readable here and at
-//!   `GET /__fake/requests`.
+//! - **Request log** ([`RequestRecord`]): every request with the user it acted for, readable
+//!   here and at `GET /__fake/requests`.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -26,8 +33,10 @@
 //! ```
 //!
 //! Admin endpoints (never faulted, never logged): `GET|POST /__fake/knobs` (POST merges the
-//! JSON fields given), `GET|DELETE /__fake/requests`, `POST /__fake/tokens` (a fresh user
-//! token), `GET /__fake/ids` (some ids of every kind).
+//! JSON fields given), `GET|DELETE /__fake/requests`, `POST /__fake/tokens` (a fresh token
+//! for the default user, or `{"user": id}`), `GET|POST /__fake/users` (list; `{"name": …}`
+//! adds one), `POST /__fake/authorize/next` (`{"user": id}` or `{"decline": true}`),
+//! `GET /__fake/ids` (some ids of every kind).
 
 mod admin;
 mod api;
@@ -38,12 +47,13 @@ mod knobs;
 mod log;
 mod server;
 mod state;
+mod users;
 
-pub use auth::IssuedToken;
+pub use auth::{IssuedToken, TEST_CLIENT_ID};
 pub use data::catalog::Kind;
 pub use knobs::{Knobs, RouteMode, Trigger};
 pub use log::RequestRecord;
-pub use state::{USER_ID, USER_NAME};
+pub use state::{FakeUser, Product, USER_ID, USER_NAME, UserKnobs};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -111,7 +121,7 @@ impl FakeSpotify {
         self.shared.log.clear();
     }
 
-    /// A user token with every scope, as if the user had just logged in.
+    /// A token with every scope for the default user, as if they had just logged in.
     pub fn issue_user_token(&self) -> IssuedToken {
         self.shared.issue_user_token()
     }
@@ -124,16 +134,9 @@ impl FakeSpotify {
             .collect()
     }
 
-    /// Ids of the signed-in user's own playlists (including ones created since the start).
+    /// Ids of the default user's own playlists (including ones created since the start).
     pub fn own_playlist_ids(&self) -> Vec<String> {
-        self.shared.with_state(|state| {
-            state
-                .playlists
-                .iter()
-                .filter(|p| p.owner.0 == USER_ID)
-                .map(|p| p.id.clone())
-                .collect()
-        })
+        self.playlist_ids_of(&self.default_user())
     }
 
     /// The item URIs of a playlist, in order, or `None` if the fake has never seen it.

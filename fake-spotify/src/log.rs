@@ -19,6 +19,10 @@ pub struct RequestRecord {
     pub unix_ms: u64,
     /// The fault injected into the answer, if any (`rate_limit`, `connection_reset`, …).
     pub fault: Option<&'static str>,
+    /// The id of the user the request acted for: the one its bearer token was issued to (live
+    /// or expired), or for `/api/token` and `/authorize` the one who signed in. `None` for app
+    /// tokens and requests without a known token.
+    pub user: Option<String>,
     /// The status the fake answered (or began to answer) with; `None` while the request is in
     /// flight, for a reset connection and for a request never answered.
     pub status: Option<u16>,
@@ -48,6 +52,7 @@ impl RequestLog {
         path: &str,
         query: Option<&str>,
         fault: Option<&'static str>,
+        user: Option<String>,
     ) -> u64 {
         let seq = self
             .next_seq
@@ -67,16 +72,20 @@ impl RequestLog {
             query,
             unix_ms,
             fault,
+            user,
             status: None,
         });
         seq
     }
 
-    /// Notes the status request `seq` was answered with.
-    pub fn answered(&self, seq: u64, status: u16) {
+    /// Notes the status request `seq` was answered with, and the user it signed in, if any.
+    pub fn answered(&self, seq: u64, status: u16, signed_in: Option<String>) {
         let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(record) = records.iter_mut().rev().find(|r| r.seq == seq) {
             record.status = Some(status);
+            if signed_in.is_some() {
+                record.user = signed_in;
+            }
         }
     }
 

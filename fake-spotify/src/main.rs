@@ -74,6 +74,15 @@ struct Flags {
     /// Never answer requests whose path starts with this.
     #[arg(long)]
     never_answer_path: Option<String>,
+    /// Development Mode: API calls of users beyond the first N of a client id get 403.
+    #[arg(long)]
+    development_mode_user_limit: Option<usize>,
+    /// A registered redirect URI (repeatable); none: any URI Spotify allows.
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    /// Another user to create, by display name (repeatable); their tokens are printed too.
+    #[arg(long = "user")]
+    users: Vec<String>,
 }
 
 impl Flags {
@@ -99,6 +108,8 @@ impl Flags {
             huge_body: self.huge_body,
             huge_body_bytes: self.huge_body_bytes,
             never_answer_path: self.never_answer_path.clone(),
+            development_mode_user_limit: self.development_mode_user_limit,
+            redirect_uris: self.redirect_uris.clone(),
         }
     }
 }
@@ -123,6 +134,11 @@ async fn main() -> std::process::ExitCode {
         "refresh token:     {}",
         token.refresh_token.unwrap_or_default()
     );
+    for name in &flags.users {
+        let user = fake.add_user(name);
+        let token = fake.issue_token(&user);
+        println!("user {}: access token {}", user.id, token.access_token);
+    }
     println!(
         "knobs: {}/__fake/knobs   request log: {}/__fake/requests",
         fake.url(),

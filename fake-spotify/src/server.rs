@@ -1,12 +1,12 @@
 //! The HTTP side: an accept loop that can reset a connection on demand, and the handler that
 //! logs a request, applies the knobs and hands it to the accounts service or the Web API.
 
-use crate::auth::{IssuedToken, Tokens};
+use crate::auth::{Decision, Holder, IssuedToken, Tokens};
 use crate::data::catalog::Catalog;
 use crate::faults::{self, Fault};
 use crate::knobs::Knobs;
 use crate::log::RequestLog;
-use crate::state::State;
+use crate::state::{FakeUser, State};
 use crate::{admin, api, auth};
 use axum::Router;
 use axum::body::Body;
@@ -14,6 +14,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +35,8 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     pub tokens: Tokens,
     pub log: RequestLog,
+    /// What the next `GET /authorize` requests do instead of showing the page, in order.
+    decisions: Mutex<VecDeque<Decision>>,
     /// `http://127.0.0.1:PORT/v1`
     pub api_base: String,
 }
@@ -49,6 +52,7 @@ impl Shared {
             state: Mutex::new(state),
             tokens: Tokens::default(),
             log: RequestLog::default(),
+            decisions: Mutex::new(VecDeque::new()),
             api_base: format!("http://{addr}/v1"),
         }
     }
@@ -68,14 +72,35 @@ impl Shared {
         f(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    pub fn issue_user_token(&self) -> IssuedToken {
-        self.tokens.issue(
-            true,
-            auth::ALL_SCOPES,
-            self.knobs().token_lifetime_secs,
-            true,
-        )
+    /// A token with every scope for user `id` of app `client_id`, as after a sign-in.
+    pub fn issue_token_for(&self, id: &str, client_id: &str) -> IssuedToken {
+        let holder = Holder::User {
+            id: id.to_string(),
+            client_id: client_id.to_string(),
+        };
+        let lifetime = self.knobs().token_lifetime_secs;
+        self.tokens.issue(holder, auth::ALL_SCOPES, lifetime, true)
     }
+
+    pub fn issue_user_token(&self) -> IssuedToken {
+        self.issue_token_for(crate::state::USER_ID, auth::TEST_CLIENT_ID)
+    }
+
+    pub fn add_user(&self, display_name: &str) -> FakeUser {
+        self.with_state(|state| state.add_user(&self.catalog, display_name))
+    }
+
+    pub fn queue_decision(&self, decision: Decision) {
+        lock(&self.decisions).push_back(decision);
+    }
+
+    pub fn next_decision(&self) -> Option<Decision> {
+        lock(&self.decisions).pop_front()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Lets a handler reset the connection its request came on.
@@ -153,29 +178,33 @@ async fn handle(
     } else {
         None
     };
+    let user = auth::bearer_token(&parts.headers).and_then(|t| shared.tokens.user_of(t));
     let seq = shared.log.push(
         parts.method.as_str(),
         &path,
         parts.uri.query(),
         fault.map(Fault::name),
+        user,
     );
-    let response = carry_out(&shared, &knobs, fault, parts, body).await;
-    shared.log.answered(seq, response.status().as_u16());
+    let (response, signed_in) = carry_out(&shared, &knobs, fault, parts, body).await;
+    shared
+        .log
+        .answered(seq, response.status().as_u16(), signed_in);
     response
 }
 
-/// The answer to a request, with `fault` applied.
+/// The answer to a request, with `fault` applied, and the user an accounts request signed in.
 async fn carry_out(
     shared: &Shared,
     knobs: &Knobs,
     fault: Option<Fault>,
     parts: axum::http::request::Parts,
     body: Body,
-) -> Response {
+) -> (Response, Option<String>) {
     let path = parts.uri.path();
     let body = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
         Ok(body) => body,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE.into_response(), None),
     };
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
@@ -183,12 +212,18 @@ async fn carry_out(
     if let Some(fault) = fault
         && let Some(response) = faults::before(fault, knobs, !path.starts_with("/v1/")).await
     {
-        return response;
+        return (response, None);
     }
+    let mut signed_in = None;
     let (status, json) = if path == "/api/token" {
-        auth::token_endpoint(shared, &parts.headers, &body)
+        let answer = auth::token_endpoint(shared, &parts.headers, &body);
+        signed_in = answer.user;
+        (answer.status, Some(answer.json))
     } else if path == "/authorize" {
-        return auth::authorize(shared, parts.uri.query());
+        return match parts.method.as_str() {
+            "POST" => auth::authorize_post(shared, &body),
+            _ => auth::authorize_get(shared, parts.uri.query()),
+        };
     } else if let Some(rest) = path.strip_prefix("/v1/") {
         let request = api::ApiRequest {
             method: parts.method.as_str(),
@@ -202,7 +237,10 @@ async fn carry_out(
         api::error(404, "Service not found", None)
     };
     let kill = parts.extensions.get::<ConnectionKill>().cloned();
-    faults::after(fault, knobs, status, json, kill).await
+    (
+        faults::after(fault, knobs, status, json, kill).await,
+        signed_in,
+    )
 }
 
 /// A JSON (or empty) answer.

@@ -5,7 +5,7 @@ use super::{Ctx, Reply, error};
 use crate::data::catalog::Kind;
 use crate::data::render::{external_urls, images, page, paging};
 use crate::data::rng::hash;
-use crate::state::{LIBRARY_TYPES, USER_ID, USER_NAME};
+use crate::state::{LIBRARY_TYPES, Product};
 use serde_json::{Value, json};
 
 macro_rules! tri {
@@ -17,32 +17,40 @@ macro_rules! tri {
     };
 }
 
+/// The caller's profile, with the May 2026 `account_id` unless their knob leaves it out.
 pub fn me(ctx: &mut Ctx) -> Reply {
-    (
-        200,
-        Some(json!({
-            "account_id": USER_ID,
-            "country": "SE",
-            "display_name": USER_NAME,
-            "email": "listener@example.invalid",
-            "explicit_content": { "filter_enabled": false, "filter_locked": false },
-            "external_urls": external_urls("user", USER_ID),
-            "followers": { "href": null, "total": 42 },
-            "href": format!("{}/users/{USER_ID}", ctx.render.api),
-            "id": USER_ID,
-            "images": images(USER_ID),
-            "product": "premium",
-            "type": "user",
-            "uri": format!("spotify:user:{USER_ID}"),
-        })),
-    )
+    let me = ctx.me();
+    let id = me.profile.id.as_str();
+    let mut profile = json!({
+        "account_id": me.profile.account_id,
+        "country": "SE",
+        "display_name": me.profile.display_name,
+        "email": format!("{id}@example.invalid"),
+        "explicit_content": { "filter_enabled": false, "filter_locked": false },
+        "external_urls": external_urls("user", id),
+        "followers": { "href": null, "total": 42 },
+        "href": format!("{}/users/{id}", ctx.render.api),
+        "id": id,
+        "images": images(id),
+        "product": match me.knobs.product {
+            Product::Premium => "premium",
+            Product::Free => "free",
+        },
+        "type": "user",
+        "uri": format!("spotify:user:{id}"),
+    });
+    if me.knobs.omit_account_id
+        && let Some(map) = profile.as_object_mut()
+    {
+        map.remove("account_id");
+    }
+    (200, Some(profile))
 }
 
 pub fn user(ctx: &mut Ctx, id: &str) -> Reply {
-    let name = if id == USER_ID {
-        USER_NAME.to_string()
-    } else {
-        format!("user {id}")
+    let name = match ctx.state.user_index(id) {
+        Some(index) => ctx.state.users[index].profile.display_name.clone(),
+        None => format!("user {id}"),
     };
     (200, Some(ctx.render.user(id, &name)))
 }
@@ -78,7 +86,7 @@ pub fn followed_artists(ctx: &mut Ctx) -> Reply {
         return error(400, "type must be artist", None);
     }
     let (_, limit) = tri!(ctx.query().page(20, 50));
-    let followed = ctx.state.library.list("artist");
+    let followed = ctx.me().library.list("artist");
     let start = match ctx.query().get("after") {
         Some(after) => followed
             .iter()
@@ -129,9 +137,9 @@ pub fn follow(ctx: &mut Ctx, on: bool) -> Reply {
     }
     for id in ids {
         if on {
-            ctx.state.library.save(kind, &id)
+            ctx.me_mut().library.save(kind, &id)
         } else {
-            ctx.state.library.remove(kind, &id)
+            ctx.me_mut().library.remove(kind, &id)
         }
     }
     (204, None)
@@ -143,7 +151,7 @@ pub fn follows(ctx: &mut Ctx) -> Reply {
         .query()
         .list("ids")
         .iter()
-        .map(|id| ctx.state.library.contains(kind, id))
+        .map(|id| ctx.me().library.contains(kind, id))
         .collect();
     (200, Some(json!(answer)))
 }
@@ -174,9 +182,9 @@ fn library_uris(ctx: &Ctx) -> Result<Vec<(&'static str, String)>, Reply> {
 pub fn library_write(ctx: &mut Ctx, on: bool) -> Reply {
     for (kind, id) in tri!(library_uris(ctx)) {
         if on {
-            ctx.state.library.save(kind, &id)
+            ctx.me_mut().library.save(kind, &id)
         } else {
-            ctx.state.library.remove(kind, &id)
+            ctx.me_mut().library.remove(kind, &id)
         }
     }
     (200, None)
@@ -185,7 +193,7 @@ pub fn library_write(ctx: &mut Ctx, on: bool) -> Reply {
 pub fn library_contains(ctx: &mut Ctx) -> Reply {
     let answer: Vec<bool> = tri!(library_uris(ctx))
         .iter()
-        .map(|(kind, id)| ctx.state.library.contains(kind, id))
+        .map(|(kind, id)| ctx.me().library.contains(kind, id))
         .collect();
     (200, Some(json!(answer)))
 }
@@ -203,7 +211,7 @@ fn singular(plural: &str) -> (&'static str, Kind) {
 pub fn saved(ctx: &mut Ctx, plural: &str) -> Reply {
     let (offset, limit) = tri!(ctx.query().page(20, 50));
     let (key, kind) = singular(plural);
-    let list = ctx.state.library.list(key);
+    let list = ctx.me().library.list(key);
     let items = page(list.len(), offset, limit)
         .map(|i| {
             let (id, added_at) = &list[i];
@@ -247,9 +255,9 @@ pub fn legacy_write(ctx: &mut Ctx, plural: &str, on: bool) -> Reply {
     }
     for id in ids {
         if on {
-            ctx.state.library.save(key, &id)
+            ctx.me_mut().library.save(key, &id)
         } else {
-            ctx.state.library.remove(key, &id)
+            ctx.me_mut().library.remove(key, &id)
         }
     }
     (200, None)
@@ -263,7 +271,7 @@ pub fn legacy_contains(ctx: &mut Ctx, plural: &str) -> Reply {
     }
     let answer: Vec<bool> = ids
         .iter()
-        .map(|id| ctx.state.library.contains(key, id))
+        .map(|id| ctx.me().library.contains(key, id))
         .collect();
     (200, Some(json!(answer)))
 }

@@ -8,11 +8,11 @@ mod player;
 mod playlists;
 mod search;
 
-use crate::auth::{self, Rejected};
+use crate::auth::{self, Holder, Rejected};
 use crate::data::render::Render;
 use crate::knobs::{Knobs, RouteMode};
 use crate::server::Shared;
-use crate::state::State;
+use crate::state::{State, UserState};
 use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
@@ -95,15 +95,38 @@ pub(crate) fn error(status: u16, message: &str, reason: Option<&str>) -> Reply {
     (status, Some(json!({ "error": error })))
 }
 
-/// What a handler gets: the request, the catalog renderer, the mutable state and the knobs.
+/// What a handler gets: the request, the catalog renderer, the mutable state, whose call it
+/// is and the knobs.
 pub(crate) struct Ctx<'a> {
     pub request: &'a ApiRequest<'a>,
     pub render: Render<'a>,
     pub state: &'a mut State,
+    /// Index in `state.users` of the token's user (the default user for app tokens, which
+    /// only reach routes that read no user's data of their own).
+    pub user: usize,
     pub knobs: &'a Knobs,
 }
 
 impl Ctx<'_> {
+    /// The caller's own data.
+    pub fn me(&self) -> &UserState {
+        &self.state.users[self.user]
+    }
+
+    pub fn me_mut(&mut self) -> &mut UserState {
+        &mut self.state.users[self.user]
+    }
+
+    /// The caller's user id.
+    pub fn my_id(&self) -> &str {
+        &self.me().profile.id
+    }
+
+    /// Whether the caller's player has no active device (the fake-wide or their own knob).
+    pub fn no_active_device(&self) -> bool {
+        self.knobs.no_active_device || self.me().knobs.no_active_device
+    }
+
     pub fn query(&self) -> &Query {
         &self.request.query
     }
@@ -177,16 +200,37 @@ fn needs_user(method: &str, segments: &[&str]) -> bool {
     }
 }
 
+/// What Spotify answers a Development Mode app's user who is not on its allowlist.
+const NOT_REGISTERED: &str =
+    "Check settings on developer.spotify.com/dashboard, the user may not be registered.";
+
+/// The caller's user id (`None` for an app token), or the error the token gets.
+fn caller(shared: &Shared, knobs: &Knobs, request: &ApiRequest) -> Result<Option<String>, Reply> {
+    let holder = match auth::bearer(shared, request.headers) {
+        Ok(holder) => holder,
+        Err(Rejected::Missing) => return Err(error(401, "No token provided", None)),
+        Err(Rejected::Unknown) => return Err(error(401, "Invalid access token", None)),
+        Err(Rejected::Expired) => return Err(error(401, "The access token expired", None)),
+    };
+    match holder {
+        Holder::App => Ok(None),
+        Holder::User { id, client_id } => match knobs.development_mode_user_limit {
+            Some(limit) if !shared.tokens.admitted(&client_id, &id, limit) => {
+                Err(error(403, NOT_REGISTERED, None))
+            }
+            _ => Ok(Some(id)),
+        },
+    }
+}
+
 pub(crate) fn answer(shared: &Shared, knobs: &Knobs, request: ApiRequest<'_>) -> Reply {
-    let user = match auth::bearer(shared, request.headers) {
+    let user = match caller(shared, knobs, &request) {
         Ok(user) => user,
-        Err(Rejected::Missing) => return error(401, "No token provided", None),
-        Err(Rejected::Unknown) => return error(401, "Invalid access token", None),
-        Err(Rejected::Expired) => return error(401, "The access token expired", None),
+        Err(reply) => return reply,
     };
     let method = request.method;
     let segments = request.segments.clone();
-    if !user && needs_user(method, &segments) {
+    if user.is_none() && needs_user(method, &segments) {
         return error(403, "This request requires user authentication.", None);
     }
     match knobs.route_mode {
@@ -199,6 +243,13 @@ pub(crate) fn answer(shared: &Shared, knobs: &Knobs, request: ApiRequest<'_>) ->
         _ => {}
     }
     let (status, mut json) = shared.with_state(|state| {
+        let user = match &user {
+            None => 0,
+            Some(id) => match state.user_index(id) {
+                Some(index) => index,
+                None => return error(401, "Invalid access token", None),
+            },
+        };
         let mut ctx = Ctx {
             request: &request,
             render: Render {
@@ -206,6 +257,7 @@ pub(crate) fn answer(shared: &Shared, knobs: &Knobs, request: ApiRequest<'_>) ->
                 api: &shared.api_base,
             },
             state,
+            user,
             knobs,
         };
         route(&mut ctx, method, &segments)

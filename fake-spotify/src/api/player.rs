@@ -3,7 +3,7 @@
 
 use super::playlists::item;
 use super::{Ctx, Reply, error};
-use crate::state::Repeat;
+use crate::state::{Product, Repeat};
 use serde_json::{Value, json};
 
 fn no_active_device() -> Reply {
@@ -15,21 +15,21 @@ fn no_active_device() -> Reply {
 }
 
 fn device(ctx: &Ctx, index: usize) -> Value {
-    let d = &ctx.state.player.devices[index];
+    let d = &ctx.me().player.devices[index];
     json!({
         "id": d.id,
-        "is_active": !ctx.knobs.no_active_device && index == ctx.state.player.active,
+        "is_active": !ctx.no_active_device() && index == ctx.me().player.active,
         "is_private_session": false,
         "is_restricted": false,
         "name": d.name,
         "type": d.kind,
-        "volume_percent": ctx.state.player.volume,
+        "volume_percent": ctx.me().player.volume,
         "supports_volume": true,
     })
 }
 
 fn playing(ctx: &Ctx) -> Value {
-    let p = &ctx.state.player;
+    let p = &ctx.me().player;
     let album = &ctx.render.catalog.albums[ctx.render.catalog.tracks[p.track].album];
     json!({
         "context": { "type": "album", "href": format!("{}/albums/{}", ctx.render.api, album.id),
@@ -45,10 +45,10 @@ fn playing(ctx: &Ctx) -> Value {
 }
 
 pub fn state(ctx: &mut Ctx) -> Reply {
-    if ctx.knobs.no_active_device {
+    if ctx.no_active_device() {
         return (204, None);
     }
-    let p = &ctx.state.player;
+    let p = &ctx.me().player;
     let mut out = playing(ctx);
     out["device"] = device(ctx, p.active);
     out["repeat_state"] = json!(match p.repeat {
@@ -62,25 +62,25 @@ pub fn state(ctx: &mut Ctx) -> Reply {
 }
 
 pub fn currently_playing(ctx: &mut Ctx) -> Reply {
-    if ctx.knobs.no_active_device {
+    if ctx.no_active_device() {
         return (204, None);
     }
     (200, Some(playing(ctx)))
 }
 
 pub fn devices(ctx: &mut Ctx) -> Reply {
-    let devices: Vec<Value> = (0..ctx.state.player.devices.len())
+    let devices: Vec<Value> = (0..ctx.me().player.devices.len())
         .map(|i| device(ctx, i))
         .collect();
     (200, Some(json!({ "devices": devices })))
 }
 
 pub fn queue(ctx: &mut Ctx) -> Reply {
-    if ctx.knobs.no_active_device {
+    if ctx.no_active_device() {
         return (200, Some(json!({ "currently_playing": null, "queue": [] })));
     }
     let queue: Vec<Value> = ctx
-        .state
+        .me()
         .player
         .queue
         .iter()
@@ -89,7 +89,7 @@ pub fn queue(ctx: &mut Ctx) -> Reply {
     (
         200,
         Some(
-            json!({ "currently_playing": ctx.render.track(ctx.state.player.track), "queue": queue }),
+            json!({ "currently_playing": ctx.render.track(ctx.me().player.track), "queue": queue }),
         ),
     )
 }
@@ -104,7 +104,7 @@ pub fn recently_played(ctx: &mut Ctx) -> Reply {
         .get("before")
         .and_then(|b| b.parse::<u64>().ok());
     let items: Vec<Value> = ctx
-        .state
+        .me()
         .player
         .recent
         .iter()
@@ -119,21 +119,34 @@ pub fn recently_played(ctx: &mut Ctx) -> Reply {
             "limit": limit,
             "next": before.map(|_| Value::Null).unwrap_or(json!(format!("{base}&before=1790000000000"))),
             "cursors": { "after": "1795000000000", "before": "1790000000000" },
-            "total": ctx.state.player.recent.len(),
+            "total": ctx.me().player.recent.len(),
             "items": items,
         })),
     )
 }
 
+/// Spotify refuses player commands of free accounts.
+fn premium(ctx: &Ctx) -> Result<(), Reply> {
+    match ctx.me().knobs.product {
+        Product::Premium => Ok(()),
+        Product::Free => Err(error(
+            403,
+            "Player command failed: Premium required",
+            Some("PREMIUM_REQUIRED"),
+        )),
+    }
+}
+
 /// The device a command names, or the active one.
 fn target(ctx: &Ctx) -> Result<usize, Reply> {
-    if ctx.knobs.no_active_device {
+    premium(ctx)?;
+    if ctx.no_active_device() {
         return Err(no_active_device());
     }
     match ctx.query().get("device_id") {
-        None => Ok(ctx.state.player.active),
+        None => Ok(ctx.me().player.active),
         Some(id) => ctx
-            .state
+            .me()
             .player
             .devices
             .iter()
@@ -143,7 +156,10 @@ fn target(ctx: &Ctx) -> Result<usize, Reply> {
 }
 
 pub fn transfer(ctx: &mut Ctx) -> Reply {
-    if ctx.knobs.no_active_device {
+    if let Err(reply) = premium(ctx) {
+        return reply;
+    }
+    if ctx.no_active_device() {
         return no_active_device();
     }
     let body = ctx.request.json_body();
@@ -154,12 +170,12 @@ pub fn transfer(ctx: &mut Ctx) -> Reply {
     else {
         return error(400, "device_ids must name one device", None);
     };
-    let Some(index) = ctx.state.player.devices.iter().position(|d| d.id == id) else {
+    let Some(index) = ctx.me().player.devices.iter().position(|d| d.id == id) else {
         return error(404, "Device not found", None);
     };
-    ctx.state.player.active = index;
+    ctx.me_mut().player.active = index;
     if let Some(play) = body["play"].as_bool() {
-        ctx.state.player.playing = play;
+        ctx.me_mut().player.playing = play;
     }
     (204, None)
 }
@@ -171,7 +187,7 @@ pub fn add_to_queue(ctx: &mut Ctx) -> Reply {
     match ctx.query().get("uri") {
         Some(uri) if uri.starts_with("spotify:track:") || uri.starts_with("spotify:episode:") => {
             let uri = uri.to_string();
-            ctx.state.player.queue.push(uri);
+            ctx.me_mut().player.queue.push(uri);
             (204, None)
         }
         _ => error(400, "Invalid uri", None),
@@ -200,7 +216,7 @@ pub fn command(ctx: &mut Ctx, command: &str) -> Reply {
                 .and_then(|l| l.first())
                 .and_then(Value::as_str)
                 .and_then(|u| track_of(ctx, u));
-            let p = &mut ctx.state.player;
+            let p = &mut ctx.me_mut().player;
             p.active = index;
             if let Some(track) = first {
                 p.track = track;
@@ -211,19 +227,14 @@ pub fn command(ctx: &mut Ctx, command: &str) -> Reply {
             }
             p.playing = true;
         }
-        ("PUT", "pause") => ctx.state.player.playing = false,
+        ("PUT", "pause") => ctx.me_mut().player.playing = false,
         ("POST", "next") | ("POST", "previous") => {
-            let next = ctx
-                .state
-                .player
-                .queue
-                .first()
-                .and_then(|u| track_of(ctx, u));
-            let p = &mut ctx.state.player;
+            let next = ctx.me().player.queue.first().and_then(|u| track_of(ctx, u));
+            let count = ctx.render.catalog.tracks.len();
+            let p = &mut ctx.me_mut().player;
             if command == "next" && !p.queue.is_empty() {
                 p.queue.remove(0);
             }
-            let count = ctx.render.catalog.tracks.len();
             p.track = match (command, next) {
                 ("next", Some(track)) => track,
                 ("next", None) => (p.track + 1) % count,
@@ -232,11 +243,11 @@ pub fn command(ctx: &mut Ctx, command: &str) -> Reply {
             p.progress_ms = 0;
         }
         ("PUT", "seek") => match number("position_ms") {
-            Some(position) => ctx.state.player.progress_ms = position,
+            Some(position) => ctx.me_mut().player.progress_ms = position,
             None => return error(400, "position_ms is required", None),
         },
         ("PUT", "repeat") => {
-            ctx.state.player.repeat = match ctx.query().get("state") {
+            ctx.me_mut().player.repeat = match ctx.query().get("state") {
                 Some("off") => Repeat::Off,
                 Some("track") => Repeat::Track,
                 Some("context") => Repeat::Context,
@@ -244,12 +255,12 @@ pub fn command(ctx: &mut Ctx, command: &str) -> Reply {
             }
         }
         ("PUT", "volume") => match number("volume_percent") {
-            Some(volume) if volume <= 100 => ctx.state.player.volume = volume,
+            Some(volume) if volume <= 100 => ctx.me_mut().player.volume = volume,
             _ => return error(400, "volume_percent must be 0 to 100", None),
         },
         ("PUT", "shuffle") => match ctx.query().get("state") {
-            Some("true") => ctx.state.player.shuffle = true,
-            Some("false") => ctx.state.player.shuffle = false,
+            Some("true") => ctx.me_mut().player.shuffle = true,
+            Some("false") => ctx.me_mut().player.shuffle = false,
             _ => return error(400, "state must be true or false", None),
         },
         _ => return error(404, "Service not found", None),

@@ -4,7 +4,7 @@ use super::{Ctx, Reply, error};
 use crate::data::catalog::Kind;
 use crate::data::render::{external_urls, images, page, paging};
 use crate::knobs::RouteMode;
-use crate::state::{Entry, Playlist, USER_ID};
+use crate::state::{Entry, Playlist};
 use serde_json::{Value, json};
 
 fn owner(ctx: &Ctx, p: &Playlist) -> Value {
@@ -59,11 +59,12 @@ pub fn item(ctx: &Ctx, uri: &str) -> Value {
     ctx.render.full(kind, index)
 }
 
-fn entry(ctx: &Ctx, e: &Entry) -> Value {
+/// An entry of a playlist; its owner added it.
+fn entry(ctx: &Ctx, owner: &str, e: &Entry) -> Value {
     let item = item(ctx, &e.uri);
     json!({
         "added_at": e.added_at,
-        "added_by": { "external_urls": external_urls("user", USER_ID), "href": format!("{}/users/{USER_ID}", ctx.render.api), "id": USER_ID, "type": "user", "uri": format!("spotify:user:{USER_ID}") },
+        "added_by": { "external_urls": external_urls("user", owner), "href": format!("{}/users/{owner}", ctx.render.api), "id": owner, "type": "user", "uri": format!("spotify:user:{owner}") },
         "is_local": false,
         "item": item,
         "track": item,
@@ -72,7 +73,7 @@ fn entry(ctx: &Ctx, e: &Entry) -> Value {
 
 fn entries_page(ctx: &Ctx, p: &Playlist, route: &str, offset: usize, limit: usize) -> Value {
     let items = page(p.entries.len(), offset, limit)
-        .map(|i| entry(ctx, &p.entries[i]))
+        .map(|i| entry(ctx, &p.owner.0, &p.entries[i]))
         .collect();
     paging(
         ctx.render.api,
@@ -108,7 +109,7 @@ fn find(ctx: &mut Ctx, id: &str) -> Result<usize, Reply> {
 fn writable(ctx: &mut Ctx, id: &str) -> Result<usize, Reply> {
     let index = find(ctx, id)?;
     let p = &ctx.state.playlists[index];
-    if p.owner.0 != USER_ID && !p.collaborative {
+    if p.owner.0 != ctx.my_id() && !p.collaborative {
         return Err(error(
             403,
             "You cannot change a playlist you don't own.",
@@ -164,15 +165,16 @@ pub fn items(ctx: &mut Ctx, id: &str) -> Reply {
 pub fn list_own(ctx: &mut Ctx) -> Reply {
     let (offset, limit) = tri!(ctx.query().page(20, 50));
     let followed: Vec<String> = ctx
-        .state
+        .me()
         .library
         .list("playlist")
         .iter()
         .map(|(id, _)| id.clone())
         .collect();
+    let me = ctx.my_id().to_string();
     let page = simple_page(
         ctx,
-        |p| p.owner.0 == USER_ID || followed.contains(&p.id),
+        |p| p.owner.0 == me || followed.contains(&p.id),
         "/me/playlists",
         offset,
         limit,
@@ -180,20 +182,24 @@ pub fn list_own(ctx: &mut Ctx) -> Reply {
     (200, Some(page))
 }
 
+/// A fake user's playlists (only the public ones, to anyone else); for any other id, the
+/// playlists no fake user owns.
 pub fn list_users(ctx: &mut Ctx, user: &str) -> Reply {
     let (offset, limit) = tri!(ctx.query().page(20, 50));
-    let own = user == USER_ID;
+    let known = ctx.state.is_user(user);
+    let mine = user == ctx.my_id();
+    let owners: Vec<String> = ctx
+        .state
+        .users
+        .iter()
+        .map(|u| u.profile.id.clone())
+        .collect();
     let path = format!("/users/{user}/playlists");
-    (
-        200,
-        Some(simple_page(
-            ctx,
-            |p| (p.owner.0 == USER_ID) == own,
-            &path,
-            offset,
-            limit,
-        )),
-    )
+    let keep = |p: &Playlist| match known {
+        true => p.owner.0 == user && (mine || p.public),
+        false => !owners.contains(&p.owner.0),
+    };
+    (200, Some(simple_page(ctx, keep, &path, offset, limit)))
 }
 
 pub fn create(ctx: &mut Ctx) -> Reply {
@@ -202,6 +208,7 @@ pub fn create(ctx: &mut Ctx) -> Reply {
         return error(400, "Missing required field: name", None);
     };
     let index = ctx.state.create_playlist(
+        ctx.user,
         name,
         body["description"].as_str().unwrap_or(""),
         body["public"].as_bool().unwrap_or(true),
@@ -362,9 +369,9 @@ pub fn follow(ctx: &mut Ctx, id: &str, on: bool) -> Reply {
     let index = tri!(find(ctx, id));
     let id = ctx.state.playlists[index].id.clone();
     if on {
-        ctx.state.library.save("playlist", &id);
+        ctx.me_mut().library.save("playlist", &id);
     } else {
-        ctx.state.library.remove("playlist", &id);
+        ctx.me_mut().library.remove("playlist", &id);
     }
     (200, None)
 }
@@ -372,14 +379,18 @@ pub fn follow(ctx: &mut Ctx, id: &str, on: bool) -> Reply {
 pub fn follows(ctx: &mut Ctx, id: &str) -> Reply {
     let index = tri!(find(ctx, id));
     let p = &ctx.state.playlists[index];
-    let following = p.owner.0 == USER_ID || ctx.state.library.contains("playlist", &p.id);
     let users = ctx.query().list("ids");
     let users = if users.is_empty() {
-        vec![USER_ID.to_string()]
+        vec![ctx.my_id().to_string()]
     } else {
         users
     };
-    let answer: Vec<bool> = users.iter().map(|u| u == USER_ID && following).collect();
+    // Only the fake's own users follow anything it knows of.
+    let follows = |user: &String| match ctx.state.user_index(user) {
+        Some(u) => p.owner.0 == *user || ctx.state.users[u].library.contains("playlist", &p.id),
+        None => false,
+    };
+    let answer: Vec<bool> = users.iter().map(follows).collect();
     (200, Some(json!(answer)))
 }
 

@@ -51,6 +51,20 @@ fn matches(count: usize, text: impl Fn(usize) -> String, words: &[String], q: &s
     picked
 }
 
+/// Indices of the playlists matching, among those the caller may find: other fake users'
+/// private playlists never show.
+fn visible_playlists(ctx: &Ctx, words: &[String], q: &str) -> Vec<usize> {
+    let state = &*ctx.state;
+    let visible: Vec<usize> = (0..state.playlists.len())
+        .filter(|i| !state.hidden_from(ctx.user, &state.playlists[*i]))
+        .collect();
+    let name = |j: usize| state.playlists[visible[j]].name.clone();
+    matches(visible.len(), name, words, q)
+        .into_iter()
+        .map(|j| visible[j])
+        .collect()
+}
+
 pub fn search(ctx: &mut Ctx) -> Reply {
     let Some(q) = ctx
         .query()
@@ -152,12 +166,7 @@ pub fn search(ctx: &mut Ctx) -> Reply {
                 Box::new(|i| ctx.render.simple_audiobook(i)),
             ),
             _ => (
-                matches(
-                    ctx.state.playlists.len(),
-                    |i| ctx.state.playlists[i].name.clone(),
-                    &words,
-                    &q,
-                ),
+                visible_playlists(ctx, &words, &q),
                 Box::new(|i| super::playlists::simple(ctx, &ctx.state.playlists[i])),
             ),
         };

@@ -1,11 +1,17 @@
-//! What the user's calls change: playlists, the library, the player. Seeded like the catalog.
+//! What the users' calls change: playlists (one table, each with its owner), and per user the
+//! library, the player and the profile. Seeded like the catalog.
 
-use crate::data::catalog::{Catalog, Kind};
+mod user;
+
+pub use user::{FakeUser, Product, UserKnobs, UserState};
+
+use crate::data::catalog::Catalog;
 use crate::data::names;
 use crate::data::rng::Rng;
 use std::collections::HashMap;
 
-/// The signed-in user of every user token.
+/// The default user: the one of [`FakeSpotify::issue_user_token`](crate::FakeSpotify::issue_user_token)
+/// and of every test written before the fake had several users.
 pub const USER_ID: &str = "fakelistener";
 pub const USER_NAME: &str = "Fake Listener";
 
@@ -91,10 +97,11 @@ impl Library {
 }
 
 pub struct State {
+    /// Every playlist the fake knows, whoever owns it.
     pub playlists: Vec<Playlist>,
-    pub library: Library,
-    pub player: Player,
-    rng: Rng,
+    /// Index 0 is the default user ([`USER_ID`]).
+    pub users: Vec<UserState>,
+    seed: u64,
 }
 
 /// The URI type names the library keeps, as `/me/library` takes them.
@@ -120,89 +127,68 @@ pub fn timestamp(rng: &mut Rng) -> String {
     )
 }
 
-const PLAYLISTS: usize = 12;
 const PLAYLIST_ITEMS: usize = 100;
 
 impl State {
+    /// The default user and the playlists seen from it.
     pub fn generate(seed: u64, catalog: &Catalog) -> Self {
-        let mut rng = Rng::new(seed.wrapping_add(1));
-        let mut playlists = Vec::new();
-        for i in 0..PLAYLISTS {
-            let id = rng.spotify_id();
-            playlists.push(Self::seeded_playlist(&mut rng, catalog, id, i % 4 != 3));
-        }
-        let mut library = Library::default();
-        let mut pick = |rng: &mut Rng, kind: Kind, key: &'static str, count: usize| {
-            for _ in 0..count {
-                let index = rng.range(0, catalog.len(kind) as u64 - 1) as usize;
-                let id = catalog.id(kind, index).to_string();
-                if !library.contains(key, &id) {
-                    let at = timestamp(rng);
-                    library.saved.entry(key).or_default().push((id, at));
-                }
-            }
+        let mut state = State {
+            playlists: Vec::new(),
+            users: Vec::new(),
+            seed,
         };
-        pick(&mut rng, Kind::Track, "track", 60);
-        pick(&mut rng, Kind::Album, "album", 20);
-        pick(&mut rng, Kind::Episode, "episode", 15);
-        pick(&mut rng, Kind::Show, "show", 6);
-        pick(&mut rng, Kind::Audiobook, "audiobook", 4);
-        pick(&mut rng, Kind::Artist, "artist", 12);
-        for list in library.saved.values_mut() {
-            list.sort_by(|a, b| b.1.cmp(&a.1));
-        }
-        let recent = (0..50)
-            .map(|_| {
-                let track = rng.range(0, catalog.tracks.len() as u64 - 1) as usize;
-                (track, timestamp(&mut rng))
-            })
-            .collect::<Vec<_>>();
-        let mut recent = recent;
-        recent.sort_by(|a, b| b.1.cmp(&a.1));
-        let queue = (0..8)
-            .map(|_| {
-                let track = rng.range(0, catalog.tracks.len() as u64 - 1) as usize;
-                format!("spotify:track:{}", catalog.tracks[track].id)
-            })
-            .collect();
-        let devices = vec![
-            Device {
-                id: rng.spotify_id(),
-                name: "Kitchen speaker".into(),
-                kind: "Speaker",
-            },
-            Device {
-                id: rng.spotify_id(),
-                name: format!("{USER_NAME}'s laptop"),
-                kind: "Computer",
-            },
-            Device {
-                id: rng.spotify_id(),
-                name: "Phone".into(),
-                kind: "Smartphone",
-            },
-        ];
-        let player = Player {
-            devices,
-            active: 1,
-            playing: true,
-            track: recent[0].0,
-            progress_ms: 42_000,
-            shuffle: false,
-            repeat: Repeat::Off,
-            volume: 60,
-            queue,
-            recent,
-        };
-        State {
-            playlists,
-            library,
-            player,
-            rng,
-        }
+        let profile = FakeUser::new(USER_ID, USER_NAME, seed);
+        // The default user's generator is the one the fake always had: the same seed, the same data.
+        state.push_user(profile, Rng::new(seed.wrapping_add(1)), catalog);
+        state
     }
 
-    fn seeded_playlist(rng: &mut Rng, catalog: &Catalog, id: String, own: bool) -> Playlist {
+    /// A new user, with a unique id made from the name, and data of their own.
+    pub fn add_user(&mut self, catalog: &Catalog, display_name: &str) -> FakeUser {
+        let base: String = display_name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let base = if base.is_empty() { "user".into() } else { base };
+        let id = (1..)
+            .map(|n| {
+                if n == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}{n}")
+                }
+            })
+            .find(|id| self.user_index(id).is_none())
+            .unwrap_or(base);
+        let profile = FakeUser::new(&id, display_name, self.seed);
+        let rng = Rng::new(self.seed.wrapping_add(1) ^ crate::data::rng::hash(&id));
+        self.push_user(profile.clone(), rng, catalog);
+        profile
+    }
+
+    fn push_user(&mut self, profile: FakeUser, mut rng: Rng, catalog: &Catalog) {
+        let owner = (profile.id.clone(), profile.display_name.clone());
+        let playlists = user::seeded_playlists(&mut rng, catalog, &owner);
+        self.playlists.extend(playlists);
+        self.users.push(UserState::generate(rng, catalog, profile));
+    }
+
+    pub fn user_index(&self, id: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.profile.id == id)
+    }
+
+    /// Whether `id` names one of the fake's users.
+    pub fn is_user(&self, id: &str) -> bool {
+        self.user_index(id).is_some()
+    }
+
+    fn seeded_playlist(
+        rng: &mut Rng,
+        catalog: &Catalog,
+        id: String,
+        owner: Option<&(String, String)>,
+    ) -> Playlist {
         let entries = (0..PLAYLIST_ITEMS)
             .map(|_| {
                 let uri = if rng.chance(5) {
@@ -219,11 +205,9 @@ impl State {
             })
             .collect();
         let name = names::title(rng);
-        let owner = if own {
-            (USER_ID.to_string(), USER_NAME.to_string())
-        } else {
-            ("spotify".to_string(), "Spotify".to_string())
-        };
+        let owner = owner
+            .cloned()
+            .unwrap_or_else(|| ("spotify".to_string(), "Spotify".to_string()));
         Playlist {
             id,
             description: names::description(rng, &name),
@@ -248,31 +232,40 @@ impl State {
             return None;
         }
         let mut rng = Rng::new(crate::data::rng::hash(id));
-        let playlist = Self::seeded_playlist(&mut rng, catalog, id.to_string(), false);
+        let playlist = Self::seeded_playlist(&mut rng, catalog, id.to_string(), None);
         self.playlists.push(playlist);
         Some(self.playlists.len() - 1)
     }
 
+    /// A new, empty playlist of user number `user`.
     pub fn create_playlist(
         &mut self,
+        user: usize,
         name: &str,
         description: &str,
         public: bool,
         collaborative: bool,
     ) -> usize {
-        let id = self.rng.spotify_id();
+        let owner = &mut self.users[user];
+        let id = owner.rng.spotify_id();
         self.playlists.push(Playlist {
             id,
             name: name.to_string(),
             description: description.to_string(),
             public,
             collaborative,
-            owner: (USER_ID.to_string(), USER_NAME.to_string()),
+            owner: (owner.profile.id.clone(), owner.profile.display_name.clone()),
             entries: Vec::new(),
             followers: 0,
             version: 1,
             custom_image: false,
         });
         self.playlists.len() - 1
+    }
+
+    /// Whether the playlist belongs to a user of the fake other than number `user`, and is
+    /// private: such playlists stay out of the others' searches.
+    pub fn hidden_from(&self, user: usize, p: &Playlist) -> bool {
+        !p.public && p.owner.0 != self.users[user].profile.id && self.is_user(&p.owner.0)
     }
 }
