@@ -1,0 +1,234 @@
+//! A tool's `inputSchema` and the client arguments behind it: parameters in progenitor's
+//! positional order, the request body's properties, and the server's own arguments.
+
+use super::extensions::OMIT_EXTENSION;
+use super::notes::{ALL_PAGES_ARG, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP};
+use super::output::has_nested_fields;
+use super::{Arg, Body, Pass, ToolError, problem, schema_error};
+use crate::prepare::OperationAdjustments;
+use crate::schema::{Converter, Refs};
+use crate::spec::{self, OperationRef};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+
+/// Input property carrying a binary body as base64 text.
+pub const BASE64_BODY_ARG: &str = "image_base64";
+
+/// The input schema being assembled for one operation.
+pub(super) struct Inputs<'a> {
+    doc: &'a Value,
+    inline: Converter<'a>,
+    pub properties: Map<String, Value>,
+    required: Vec<String>,
+    /// Client method arguments in progenitor's positional order, body excluded.
+    pub args: Vec<Arg>,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(doc: &'a Value) -> Self {
+        Self {
+            doc,
+            inline: Converter::new(doc, Refs::Inline),
+            properties: Map::new(),
+            required: Vec::new(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds every parameter; `common` names those explained once in the instructions.
+    pub fn add_parameters(
+        &mut self,
+        op: &OperationRef<'_>,
+        adjusted: &OperationAdjustments,
+        common: &BTreeSet<String>,
+    ) -> Result<(), ToolError> {
+        for param in &positional_parameters(self.doc, op) {
+            self.add_parameter(op, param, adjusted, common)?;
+        }
+        Ok(())
+    }
+
+    fn add_parameter(
+        &mut self,
+        op: &OperationRef<'_>,
+        param: &Value,
+        adjusted: &OperationAdjustments,
+        common: &BTreeSet<String>,
+    ) -> Result<(), ToolError> {
+        let api_name = param["name"].as_str().unwrap_or_default().to_string();
+        let schema = param
+            .get("schema")
+            .ok_or_else(|| problem(op, format!("parameter `{api_name}` has no schema")))?;
+        let is_required = param["required"] == true;
+        let omitted = param.get(OMIT_EXTENSION) == Some(&Value::Bool(true));
+        if omitted && is_required {
+            return Err(problem(
+                op,
+                format!("required parameter `{api_name}` cannot carry `{OMIT_EXTENSION}`"),
+            ));
+        }
+        let mut converted = self.inline.convert(schema).map_err(schema_error(op))?;
+        // A common argument is explained once, in the instructions.
+        if let (Some(description), Some(object), false) = (
+            param.get("description"),
+            converted.as_object_mut(),
+            common.contains(&api_name),
+        ) {
+            object.insert("description".into(), description.clone());
+        }
+        let pass = if adjusted.joined_query_params.contains(&api_name) {
+            Pass::Joined
+        } else if spec::deref(self.doc, schema).and_then(|s| s.get("type"))
+            == Some(&json!("string"))
+        {
+            Pass::Str
+        } else {
+            Pass::Value
+        };
+        if is_required {
+            self.required.push(api_name.clone());
+        }
+        if !omitted {
+            self.properties.insert(api_name.clone(), converted);
+        }
+        self.args.push(Arg {
+            name: api_name,
+            required: is_required,
+            pass,
+            omitted,
+        });
+        Ok(())
+    }
+
+    /// Adds the request body's inputs, if the operation takes a body.
+    pub fn add_body(
+        &mut self,
+        op: &OperationRef<'_>,
+        adjusted: &OperationAdjustments,
+    ) -> Result<Option<Body>, ToolError> {
+        let Some(request_body) = op
+            .operation
+            .get("requestBody")
+            .and_then(|b| spec::deref(self.doc, b))
+        else {
+            return Ok(None);
+        };
+        if adjusted.body_content_type.is_some() {
+            return Ok(Some(self.add_binary_body(request_body)));
+        }
+        self.add_json_body(op, request_body).map(Some)
+    }
+
+    /// A binary body (an image) travels as one base64 text argument.
+    fn add_binary_body(&mut self, request_body: &Value) -> Body {
+        let mut description = request_body
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("Request body.")
+            .trim()
+            .to_string();
+        description.push_str(" Pass the bytes base64-encoded.");
+        self.properties.insert(
+            BASE64_BODY_ARG.into(),
+            json!({ "type": "string", "contentEncoding": "base64", "description": description }),
+        );
+        self.required.push(BASE64_BODY_ARG.into());
+        Body::Text {
+            arg: BASE64_BODY_ARG.into(),
+        }
+    }
+
+    /// A JSON body's properties become inputs beside the parameters.
+    fn add_json_body(
+        &mut self,
+        op: &OperationRef<'_>,
+        request_body: &Value,
+    ) -> Result<Body, ToolError> {
+        let body_required = request_body.get("required") == Some(&Value::Bool(true));
+        let schema = request_body
+            .pointer("/content/application~1json/schema")
+            .ok_or_else(|| problem(op, "request body has no application/json schema"))?;
+        let converted = self.inline.convert(schema).map_err(schema_error(op))?;
+        let body_required_props: Vec<String> = converted
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect();
+        let mut mapping = Vec::new();
+        for (name, property) in converted
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            // A body property named like a parameter (e.g. `uris` in both) gets a prefix.
+            let input_name = if self.properties.contains_key(name) {
+                format!("body_{name}")
+            } else {
+                name.clone()
+            };
+            if body_required && body_required_props.contains(name) {
+                self.required.push(input_name.clone());
+            }
+            self.properties.insert(input_name.clone(), property.clone());
+            mapping.push((input_name, name.clone()));
+        }
+        Ok(Body::Json {
+            properties: mapping,
+        })
+    }
+
+    /// Adds the server's own arguments: `fields` where the answer has something to trim, and
+    /// `all_pages`/`max_items` on paginated tools.
+    pub fn add_server_arguments(&mut self, output_schema: Option<&Value>, paginated: bool) {
+        // Spotify's playlist reads have a `fields` filter of their own; it stands instead. A flat
+        // answer such as `{snapshot_id}` has nothing to trim.
+        if output_schema.is_some_and(has_nested_fields) && !self.properties.contains_key(FIELDS_ARG)
+        {
+            self.properties.insert(
+                FIELDS_ARG.into(),
+                json!({ "type": "array", "items": { "type": "string" } }),
+            );
+        }
+        if paginated {
+            self.properties
+                .insert(ALL_PAGES_ARG.into(), json!({ "type": "boolean" }));
+            self.properties.insert(
+                MAX_ITEMS_ARG.into(),
+                json!({ "type": "integer", "minimum": 1, "maximum": MAX_ITEMS_CAP }),
+            );
+        }
+    }
+
+    /// The finished `inputSchema` and the client arguments.
+    pub fn finish(self) -> (Value, Vec<Arg>) {
+        let mut input_schema = json!({
+            "type": "object", "properties": self.properties, "additionalProperties": false
+        });
+        if !self.required.is_empty() {
+            input_schema["required"] = json!(self.required);
+        }
+        (input_schema, self.args)
+    }
+}
+
+/// Parameters in progenitor's positional order: path (template order), then query by name.
+fn positional_parameters(doc: &Value, op: &OperationRef<'_>) -> Vec<Value> {
+    let mut params = spec::parameters(doc, op);
+    let template = spec::template_names(op.path);
+    params.sort_by_key(|p| {
+        let name = p["name"].as_str().unwrap_or_default().to_string();
+        match p["in"].as_str() {
+            Some("path") => (
+                0,
+                template.iter().position(|t| *t == name).unwrap_or(0),
+                String::new(),
+            ),
+            Some("query") => (1, 0, name),
+            _ => (2, 0, name),
+        }
+    });
+    params
+}

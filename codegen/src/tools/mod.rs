@@ -1,0 +1,161 @@
+//! Derives the MCP tool catalog from the spec: one tool per operation.
+//!
+//! [`derive`] turns one operation into a [`Tool`] from its [`inputs`] and [`output`];
+//! [`projection`] and [`notes`] read the document-wide extensions listed in [`extensions`].
+
+mod derive;
+mod extensions;
+mod inputs;
+mod notes;
+mod output;
+mod projection;
+
+pub use extensions::{
+    CACHE_CLASSES, COMMON_ARGUMENTS_EXTENSION, EXTENSIONS, OMIT_EXTENSION, PROJECTION_EXTENSION,
+};
+pub use inputs::BASE64_BODY_ARG;
+pub use notes::{
+    ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP, common_arguments,
+    own_argument_notes,
+};
+pub use output::{WRAP_KEY, response_schema};
+pub use projection::{ProjectionRules, projection_rules};
+
+use crate::prepare::Adjustments;
+use crate::schema::SchemaError;
+use crate::spec::{self, OperationRef};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Annotations {
+    pub read_only: bool,
+    pub destructive: bool,
+    pub idempotent: bool,
+    pub open_world: bool,
+}
+
+/// How generated dispatch code hands an argument to the typed client method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Pass {
+    /// A `&str` (or `Option<&str>`).
+    Str,
+    /// A list joined with commas into one `&str`.
+    Joined,
+    /// A value whose type the compiler infers from the method signature.
+    Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Arg {
+    /// Property name in `inputSchema` (same as the API name for parameters).
+    pub name: String,
+    pub required: bool,
+    pub pass: Pass,
+    /// Not offered as a tool argument (`x-mcp-omit`): the client always gets `None`.
+    pub omitted: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum Body {
+    /// A JSON body assembled from input properties: `(input name, body property name)`.
+    Json { properties: Vec<(String, String)> },
+    /// A text body taken from one input property (e.g. a base64 image).
+    Text { arg: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub operation_id: String,
+    /// progenitor's method name on the generated client.
+    pub client_method: String,
+    pub method: String,
+    pub path: String,
+    pub title: String,
+    pub description: String,
+    pub toolset: String,
+    pub deprecated: bool,
+    pub scopes: Vec<String>,
+    pub premium: bool,
+    pub cache: String,
+    pub annotations: Annotations,
+    pub input_schema: Value,
+    pub output_schema: Option<Value>,
+    /// Set when the success body is wrapped in an object under this key.
+    pub output_wrap: Option<String>,
+    /// Client method arguments in progenitor's positional order, body excluded.
+    pub args: Vec<Arg>,
+    pub body: Option<Body>,
+    pub empty_success_statuses: Vec<u16>,
+    /// The tool that replaces this deprecated one (`x-mcp-replaced-by`).
+    pub replaced_by: Option<String>,
+    /// Answers one page of a list (`items` and `next`) and takes `offset` or a cursor: it gets
+    /// the `all_pages` and `max_items` arguments.
+    pub paginated: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error("operation {operation}: {problem}")]
+    Operation { operation: String, problem: String },
+    #[error("{0}")]
+    CommonArguments(String),
+    #[error("{0}")]
+    Projection(String),
+    #[error("tool name `{0}` is used by more than one operation; set a distinct `x-mcp-name`")]
+    DuplicateName(String),
+    #[error("operation {operation}: {source}")]
+    Schema {
+        operation: String,
+        source: SchemaError,
+    },
+}
+
+fn problem(op: &OperationRef<'_>, text: impl Into<String>) -> ToolError {
+    ToolError::Operation {
+        operation: op.label(),
+        problem: text.into(),
+    }
+}
+
+fn schema_error(op: &OperationRef<'_>) -> impl Fn(SchemaError) -> ToolError {
+    let operation = op.label();
+    move |source| ToolError::Schema {
+        operation: operation.clone(),
+        source,
+    }
+}
+
+/// Derives every tool, in document order. `adjustments` come from [`crate::prepare`].
+pub fn derive_tools(doc: &Value, adjustments: &Adjustments) -> Result<Vec<Tool>, ToolError> {
+    let operations = spec::operations(doc);
+    let names: BTreeMap<String, String> = operations
+        .iter()
+        .filter_map(|op| {
+            let id = op.operation.get("operationId")?.as_str()?;
+            Some((id.to_string(), derive::tool_name(op.operation, id)))
+        })
+        .collect();
+    let context = derive::Context {
+        doc,
+        adjustments,
+        names,
+        rules: projection_rules(doc)?,
+        common: common_arguments(doc)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
+    };
+    let mut seen = BTreeSet::new();
+    let mut tools = Vec::new();
+    for op in &operations {
+        let tool = derive::derive_tool(&context, op)?;
+        if !seen.insert(tool.name.clone()) {
+            return Err(ToolError::DuplicateName(tool.name));
+        }
+        tools.push(tool);
+    }
+    Ok(tools)
+}

@@ -1,0 +1,140 @@
+//! `x-mcp-projection`: what projected answers leave out, and the output schemas that say so.
+
+use super::ToolError;
+use super::extensions::PROJECTION_EXTENSION;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What `x-mcp-projection` trims from projected answers.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ProjectionRules {
+    /// Properties removed everywhere.
+    pub drop: BTreeSet<String>,
+    /// Properties removed inside an answer, kept on the answer itself.
+    pub drop_nested: BTreeSet<String>,
+    /// Properties left out when they have this value (written as `default` in output schemas).
+    pub usual_values: BTreeMap<String, Value>,
+    /// Properties left out of an object when equal to the same property of an object around it.
+    pub inherited: BTreeSet<String>,
+}
+
+const PROJECTION_KEYS: [&str; 4] = ["drop", "drop-nested", "usual-values", "inherited"];
+
+pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
+    let invalid = || {
+        ToolError::Projection(format!(
+            "`{PROJECTION_EXTENSION}` takes `drop`, `drop-nested` and `inherited` (lists of property \
+             names) and `usual-values` (property name → value)"
+        ))
+    };
+    let Some(value) = doc.get(PROJECTION_EXTENSION) else {
+        return Ok(ProjectionRules::default());
+    };
+    let object = value.as_object().ok_or_else(invalid)?;
+    if object
+        .keys()
+        .any(|k| !PROJECTION_KEYS.contains(&k.as_str()))
+    {
+        return Err(invalid());
+    }
+    let names = |key: &str| -> Result<BTreeSet<String>, ToolError> {
+        match object.get(key) {
+            None => Ok(BTreeSet::new()),
+            Some(list) => list
+                .as_array()
+                .ok_or_else(invalid)?
+                .iter()
+                .map(|n| n.as_str().map(String::from).ok_or_else(invalid))
+                .collect(),
+        }
+    };
+    let usual_values = match object.get("usual-values") {
+        None => BTreeMap::new(),
+        Some(map) => map
+            .as_object()
+            .ok_or_else(invalid)?
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect(),
+    };
+    Ok(ProjectionRules {
+        drop: names("drop")?,
+        drop_nested: names("drop-nested")?,
+        usual_values,
+        inherited: names("inherited")?,
+    })
+}
+
+impl ProjectionRules {
+    /// What an assistant must know to read trimmed answers, for the server instructions.
+    pub fn notes(&self) -> String {
+        let mut notes = Vec::new();
+        if !self.usual_values.is_empty() {
+            let usual: Vec<String> = self
+                .usual_values
+                .iter()
+                .map(|(name, value)| format!("`{name}` {value}"))
+                .collect();
+            notes.push(format!(
+                "- Fields at their usual value are left out of answers: {}.\n",
+                usual.join(", ")
+            ));
+        }
+        if !self.inherited.is_empty() {
+            let names: Vec<String> = self.inherited.iter().map(|n| format!("`{n}`")).collect();
+            notes.push(format!(
+                "- An item leaves out {} when equal to that of the object it is in (an album's tracks \
+                 by the album's artists); ask with `fields` to get them on every item.\n",
+                names.join(", ")
+            ));
+        }
+        if self.drop_nested.contains("uri") {
+            notes.push(
+                "- Objects inside an answer carry `id` and `type`, not `uri`: a URI is \
+                 spotify:{type}:{id}.\n"
+                    .to_string(),
+            );
+        }
+        notes.concat()
+    }
+}
+
+/// The shape of a projected answer: fields Spotify deprecated and the fields the spec's
+/// `x-mcp-projection` drops are gone, and nothing is `required`, since Spotify omits fields for
+/// many apps and projection drops empty ones and whatever the `fields` argument leaves out.
+/// `top` is true for the answer's own properties (not those of objects inside it).
+pub(super) fn project_schema(schema: &mut Value, rules: &ProjectionRules, top: bool) {
+    match schema {
+        Value::Object(object) => {
+            object.remove("required");
+            if let Some(Value::Object(properties)) = object.get_mut("properties") {
+                properties.retain(|name, property| {
+                    property.get("deprecated") != Some(&Value::Bool(true))
+                        && !rules.drop.contains(name)
+                        && (top || !rules.drop_nested.contains(name))
+                });
+                for (name, property) in properties.iter_mut() {
+                    if let (Some(usual), Some(property)) =
+                        (rules.usual_values.get(name), property.as_object_mut())
+                    {
+                        property.insert("default".into(), usual.clone());
+                    }
+                }
+                properties
+                    .values_mut()
+                    .for_each(|p| project_schema(p, rules, false));
+            }
+            for (key, value) in object.iter_mut() {
+                // Branches of the answer itself are still the answer's top level.
+                let branch = matches!(key.as_str(), "anyOf" | "oneOf" | "allOf");
+                if key != "properties" {
+                    project_schema(value, rules, top && branch);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| project_schema(item, rules, top)),
+        _ => {}
+    }
+}
