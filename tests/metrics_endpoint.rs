@@ -27,7 +27,10 @@ async fn metrics_show_the_run_and_pass_promtool() {
     let mut args = common::cached::args(&fake, "metrics-user", None);
     args.middleware.max_rate_limit_wait_secs = 0;
     let client = common::connect(&args, false).await;
-    fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/albums/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
     fake.respond_at(
         "/v1/me/player/pause",
         Canned::json(404, json!({ "error": { "status": 404, "message": "No active device found", "reason": "NO_ACTIVE_DEVICE" } })),
@@ -42,9 +45,13 @@ async fn metrics_show_the_run_and_pass_promtool() {
     );
 
     for _ in 0..3 {
-        let _ = common::call(&client, "get_album", json!({ "id": "a" }))
-            .await
-            .unwrap();
+        let _ = common::call(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await
+        .unwrap();
     }
     let _ = common::call(&client, "pause_playback", json!({}))
         .await

@@ -27,10 +27,12 @@ async fn both_replicas_keep_answering_while_redis_is_down() {
     let both = [&first, &second];
 
     for replica in both {
-        replica.ok("get_album", json!({ "id": "before" })).await;
+        replica
+            .ok("get_album", json!({ "id": "before0000000000000000" }))
+            .await;
     }
     assert_eq!(
-        fake.requests_at("/v1/albums/before").len(),
+        fake.requests_at("/v1/albums/before0000000000000000").len(),
         1,
         "shared cache"
     );
@@ -51,9 +53,13 @@ async fn both_replicas_keep_answering_while_redis_is_down() {
             json!({ "error": { "status": 401, "message": "The access token expired" } }),
         ),
     );
-    first.ok("get_album", json!({ "id": "rejected" })).await;
+    first
+        .ok("get_album", json!({ "id": "rejected00000000000000" }))
+        .await;
     assert_eq!(fake.requests_at("/api/token").len(), 1, "one local refresh");
-    second.ok("get_album", json!({ "id": "down-again" })).await;
+    second
+        .ok("get_album", json!({ "id": "downagain0000000000000" }))
+        .await;
     assert_eq!(
         grants::load(&first.token_file).access_token.expose(),
         "refreshed",

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod hooks;
+mod path_guard;
 
 #[allow(
     clippy::all,

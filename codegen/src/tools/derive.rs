@@ -23,6 +23,8 @@ pub(super) struct Context<'a> {
     /// Parameters explained once in the instructions.
     pub common: BTreeSet<String>,
     pub rules: ProjectionRules,
+    /// Names of the document's id shapes (`x-mcp-id-shapes`).
+    pub id_shapes: Vec<String>,
 }
 
 pub(super) fn tool_name(operation: &Value, operation_id: &str) -> String {
@@ -47,7 +49,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
         .cloned()
         .unwrap_or_default();
 
-    let mut inputs = Inputs::new(cx.doc);
+    let mut inputs = Inputs::new(cx.doc, &cx.id_shapes);
     inputs.add_parameters(op, &adjusted, &cx.common)?;
     let body = inputs.add_body(op, &adjusted)?;
     let (output_schema, output_wrap) =
@@ -58,7 +60,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
         &inputs.properties,
     );
     inputs.add_server_arguments(output_schema.as_ref(), paginated);
-    let (input_schema, args) = inputs.finish();
+    let (input_schema, args, id_arguments) = inputs.finish();
 
     let scopes: Vec<String> = spec::scopes(operation.get("security"))
         .into_iter()
@@ -99,6 +101,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
         empty_success_statuses: adjusted.empty_success_statuses,
         replaced_by,
         paginated,
+        id_arguments,
     })
 }
 

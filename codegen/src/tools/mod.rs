@@ -5,14 +5,17 @@
 
 mod derive;
 mod extensions;
+mod ids;
 mod inputs;
 mod notes;
 mod output;
 mod projection;
 
 pub use extensions::{
-    CACHE_CLASSES, COMMON_ARGUMENTS_EXTENSION, EXTENSIONS, OMIT_EXTENSION, PROJECTION_EXTENSION,
+    CACHE_CLASSES, COMMON_ARGUMENTS_EXTENSION, EXTENSIONS, ID_EXTENSION, ID_SHAPES_EXTENSION,
+    OMIT_EXTENSION, PROJECTION_EXTENSION,
 };
+pub use ids::{IdShape, id_shapes};
 pub use inputs::BASE64_BODY_ARG;
 pub use notes::{
     ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP, common_arguments,
@@ -94,6 +97,8 @@ pub struct Tool {
     /// Answers one page of a list (`items` and `next`) and takes `offset` or a cursor: it gets
     /// the `all_pages` and `max_items` arguments.
     pub paginated: bool,
+    /// Inputs holding ids (or lists of ids), with the `x-mcp-id` shape their values must have.
+    pub id_arguments: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +109,8 @@ pub enum ToolError {
     CommonArguments(String),
     #[error("{0}")]
     Projection(String),
+    #[error("{0}")]
+    IdShapes(String),
     #[error("tool name `{0}` is used by more than one operation; set a distinct `x-mcp-name`")]
     DuplicateName(String),
     #[error("operation {operation}: {source}")]
@@ -146,6 +153,10 @@ pub fn derive_tools(doc: &Value, adjustments: &Adjustments) -> Result<Vec<Tool>,
         common: common_arguments(doc)?
             .into_iter()
             .map(|(name, _)| name)
+            .collect(),
+        id_shapes: id_shapes(doc)?
+            .into_iter()
+            .map(|shape| shape.name)
             .collect(),
     };
     let mut seen = BTreeSet::new();

@@ -3,6 +3,7 @@
 //! of them, `report` prints the result, `sync` (with `import` and `update`) applies upstream's
 //! facts to the project's spec, and `yaml` writes it back in the project's layout.
 
+pub mod deliberate;
 pub mod diff;
 mod edit;
 pub mod fetch;
