@@ -60,7 +60,7 @@ async fn a_write_on_one_server_invalidates_reads_on_another() {
         return;
     };
     let fake = FakeSpotify::start().await;
-    let playlist = unique("p");
+    let playlist = common::samples::spotify_id(&unique("p"));
     let read_path = format!("/v1/playlists/{playlist}");
     fake.respond_at(
         &format!("{read_path}/items"),
@@ -144,7 +144,12 @@ async fn calls_survive_redis_going_away_and_use_it_again_when_back() {
             "Redis was not used again after it came back"
         );
         round += 1;
-        common::call_ok(&client, "get_album", json!({ "id": format!("c{round}") })).await;
+        common::call_ok(
+            &client,
+            "get_album",
+            json!({ "id": common::samples::spotify_id(&format!("c{round}")) }),
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }

@@ -41,7 +41,10 @@ async fn both_replicas_keep_answering_while_redis_is_down() {
     for (n, replica) in both.iter().enumerate() {
         for round in 0..3 {
             replica
-                .ok("get_album", json!({ "id": format!("down-{n}-{round}") }))
+                .ok(
+                    "get_album",
+                    json!({ "id": common::samples::spotify_id(&format!("down{n}x{round}")) }),
+                )
                 .await;
         }
     }
@@ -71,10 +74,16 @@ async fn both_replicas_keep_answering_while_redis_is_down() {
     // replica's read is answered from Redis for the other.
     let deadline = Instant::now() + Duration::from_secs(10);
     for round in 0.. {
-        let path = format!("/v1/albums/back-{round}");
+        let path = format!(
+            "/v1/albums/{}",
+            common::samples::spotify_id(&format!("back{round}"))
+        );
         for replica in both {
             replica
-                .ok("get_album", json!({ "id": format!("back-{round}") }))
+                .ok(
+                    "get_album",
+                    json!({ "id": common::samples::spotify_id(&format!("back{round}")) }),
+                )
                 .await;
         }
         if fake.requests_at(&path).len() == 1 {

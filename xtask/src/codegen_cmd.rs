@@ -23,7 +23,7 @@ pub fn run(check: bool) -> Result<(), String> {
     let mut notes = codegen::tools::common_arguments(&doc).map_err(|e| e.to_string())?;
     notes.extend(codegen::tools::own_argument_notes());
     let projection = codegen::tools::projection_rules(&doc).map_err(|e| e.to_string())?;
-    let id_shapes = codegen::tools::id_shapes(&doc).map_err(|e| e.to_string())?;
+    let id_shapes = codegen::tools::id_shapes(&doc)?;
     let rust = emit::rust(&tools, &notes, &projection, &id_shapes)?;
     let snapshot = emit::snapshot(&tools);
     let mut errors = Vec::new();

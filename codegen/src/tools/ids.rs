@@ -3,7 +3,6 @@
 //! shape their values must have. The patterns stay out of the tool schemas (every listed byte
 //! costs the assistant context); the server checks them before a request is built.
 
-use super::ToolError;
 use super::extensions::{ID_EXTENSION, ID_SHAPES_EXTENSION};
 use serde::Serialize;
 use serde_json::Value;
@@ -16,15 +15,15 @@ pub struct IdShape {
     pub description: String,
 }
 
-/// The shapes of `x-mcp-id-shapes`, in document order.
-pub fn id_shapes(doc: &Value) -> Result<Vec<IdShape>, ToolError> {
+/// The shapes of `x-mcp-id-shapes`, in document order; the error says which one is malformed.
+pub fn id_shapes(doc: &Value) -> Result<Vec<IdShape>, String> {
     let Some(value) = doc.get(ID_SHAPES_EXTENSION) else {
         return Ok(Vec::new());
     };
     let invalid = |name: &str| {
-        ToolError::IdShapes(format!(
+        format!(
             "`{ID_SHAPES_EXTENSION}.{name}` needs a `pattern` anchored with ^ and $ and a `description`"
-        ))
+        )
     };
     let shapes = value.as_object().ok_or_else(|| invalid("*"))?;
     shapes

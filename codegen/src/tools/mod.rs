@@ -154,7 +154,8 @@ pub fn derive_tools(doc: &Value, adjustments: &Adjustments) -> Result<Vec<Tool>,
             .into_iter()
             .map(|(name, _)| name)
             .collect(),
-        id_shapes: id_shapes(doc)?
+        id_shapes: id_shapes(doc)
+            .map_err(ToolError::IdShapes)?
             .into_iter()
             .map(|shape| shape.name)
             .collect(),

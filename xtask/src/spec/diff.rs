@@ -10,7 +10,7 @@
 //! enum values the project knows Spotify sends, an operation gone upstream that the project
 //! keeps as deprecated, another operationId. Notes never fail the check and sync keeps them.
 //! A change or note the spec marks with `x-mcp-deliberate` becomes **deliberate**: reported
-//! with its reason, and it does not fail the check either ([`super::deliberate`]).
+//! with its reason, and it does not fail the check either (`super::deliberate` labels them).
 //! Descriptions are never compared: the project writes its own.
 
 use super::model::{self, Api, Field, OpKey, Operation, Shape};
@@ -108,7 +108,6 @@ pub fn diff(upstream: &Value, project: &Value) -> Vec<Difference> {
         out.append(&mut at.out);
     }
     out.append(&mut removed(&up, &ours));
-    super::deliberate::label(&mut out, project);
     out
 }
 

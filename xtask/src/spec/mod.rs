@@ -70,7 +70,8 @@ pub fn run_diff(upstream: &str, spec: &Path, json: bool, notes: bool) -> u8 {
                 return UNREADABLE;
             }
         };
-    let differences = diff::diff(&theirs, &ours);
+    let mut differences = diff::diff(&theirs, &ours);
+    deliberate::label(&mut differences, &ours);
     let project = shown(spec);
     if json {
         print!("{}", report::json(&differences, upstream, &project));
