@@ -95,6 +95,35 @@ fn covers(template: &str, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn doc(minimum: i64, mark: Option<&str>) -> Value {
+        let mut limit = json!({ "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": minimum } });
+        if let Some(why) = mark {
+            limit[DELIBERATE_KEY] = json!({ "minimum": why });
+        }
+        json!({ "openapi": "3.0.3", "paths": { "/search": { "get": {
+            "operationId": "search", "parameters": [limit], "responses": {}
+        } } } })
+    }
+
+    #[test]
+    fn a_marked_difference_is_deliberate_with_its_reason() {
+        let upstream = doc(0, None);
+        let mut unmarked = super::super::diff::diff(&upstream, &doc(1, None));
+        label(&mut unmarked, &doc(1, None));
+        assert_eq!(unmarked.len(), 1);
+        assert_eq!(unmarked[0].level, Level::Change);
+
+        let ours = doc(1, Some("Spotify's text says 1"));
+        let mut marked = super::super::diff::diff(&upstream, &ours);
+        label(&mut marked, &ours);
+        assert_eq!(marked[0].level, Level::Deliberate);
+        assert_eq!(
+            marked[0].deliberate.as_deref(),
+            Some("Spotify's text says 1")
+        );
+    }
 
     #[test]
     fn a_template_covers_the_paths_it_was_split_into() {
