@@ -195,3 +195,39 @@ fn common_arguments_must_be_text() {
     let error = tools(&document).unwrap_err();
     assert!(error.contains("x-mcp-common-arguments"), "{error}");
 }
+
+fn with_id_shapes(mut doc: Value) -> Value {
+    doc["x-mcp-id-shapes"] = json!({ "base62": { "pattern": "^[0-9A-Za-z]{22}$", "description": "22 letters and digits" } });
+    doc
+}
+
+#[test]
+fn id_arguments_name_their_shape_and_stay_out_of_the_schema() {
+    let mut operation = replace_items();
+    operation["parameters"][0]["x-mcp-id"] = json!("base62");
+    let tools = tools(&with_id_shapes(doc(operation))).unwrap();
+    assert_eq!(
+        tools[0].id_arguments,
+        vec![("playlist_id".to_string(), "base62".to_string())]
+    );
+    let schema = tools[0].input_schema.to_string();
+    assert!(
+        !schema.contains("x-mcp-id") && !schema.contains("pattern"),
+        "{schema}"
+    );
+}
+
+#[test]
+fn a_path_parameter_without_a_shape_is_refused_once_shapes_exist() {
+    let error = tools(&with_id_shapes(doc(replace_items()))).unwrap_err();
+    assert!(
+        error.contains("playlist_id") && error.contains("x-mcp-id"),
+        "{error}"
+    );
+    let mut operation = replace_items();
+    operation["parameters"][0]["x-mcp-id"] = json!("albm");
+    let error = tools(&with_id_shapes(doc(operation))).unwrap_err();
+    assert!(error.contains("albm"), "{error}");
+    // A document without shapes (Spotify's own) still generates.
+    assert!(tools(&doc(replace_items())).is_ok());
+}

@@ -2,6 +2,7 @@
 //! setup of HTTP clients. Nothing here knows about Spotify's operations or MCP.
 
 pub mod config;
+pub mod excerpt;
 pub mod metrics;
 pub mod redis_link;
 pub mod secret;

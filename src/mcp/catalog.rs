@@ -4,10 +4,16 @@
 use super::selection::Selection;
 use super::tool_def::ToolDef;
 use crate::foundation::config::ToolMode;
+use crate::foundation::excerpt::{excerpt, excerpt_to};
 use rmcp::model::Tool;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
+
+/// How many schema violations an argument error lists, and how long each may be: enough to fix
+/// the call, never the whole of a huge argument.
+const MAX_PROBLEMS: usize = 10;
+const MAX_PROBLEM_CHARS: usize = 300;
 
 /// A catalog entry: the definition, its MCP form and a lazily built argument validator.
 pub struct Entry {
@@ -43,14 +49,19 @@ impl Entry {
             .map_err(|e| format!("the input schema of this tool is invalid: {e}"))?;
         let problems: Vec<String> = validator
             .iter_errors(arguments)
+            .take(MAX_PROBLEMS)
             .map(|error| {
+                // The offending value is quoted short: it may be a megabyte.
+                let instance = error.instance().to_string();
+                let message = error.masked_with(excerpt(&instance)).to_string();
+                let message = excerpt_to(&message, MAX_PROBLEM_CHARS);
                 let path = error.instance_path().to_string();
                 if path.is_empty() {
-                    error.to_string()
+                    message.into_owned()
                 } else {
                     format!(
-                        "`{}`: {error}",
-                        path.trim_start_matches('/').replace('/', ".")
+                        "`{}`: {message}",
+                        excerpt(&path.trim_start_matches('/').replace('/', "."))
                     )
                 }
             })

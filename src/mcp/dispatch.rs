@@ -2,6 +2,7 @@
 //! turning the client's answer into JSON or a [`CallError`].
 
 use super::errors::CallError;
+use crate::foundation::excerpt::excerpt;
 use crate::spotify::Client;
 use progenitor_client::{Error as ClientError, ResponseValue};
 use serde::{Serialize, de::DeserializeOwned};
@@ -32,7 +33,7 @@ impl Args {
             .map(|value| {
                 serde_json::from_value(value).map_err(|e| CallError::InvalidArgument {
                     field: name.into(),
-                    problem: e.to_string(),
+                    problem: excerpt(&e.to_string()).into_owned(),
                 })
             })
             .transpose()
@@ -84,7 +85,7 @@ impl Args {
             }
         }
         serde_json::from_value(Value::Object(body))
-            .map_err(|e| CallError::InvalidArguments(e.to_string()))
+            .map_err(|e| CallError::InvalidArguments(excerpt(&e.to_string()).into_owned()))
     }
 }
 
@@ -95,7 +96,7 @@ fn scalar_text(name: &str, value: Value) -> Result<String, CallError> {
         Value::Bool(flag) => Ok(flag.to_string()),
         other => Err(CallError::InvalidArgument {
             field: name.into(),
-            problem: format!("expected text, got {other}"),
+            problem: format!("expected text, got {}", excerpt(&other.to_string())),
         }),
     }
 }

@@ -86,6 +86,7 @@ impl From<CallFailure> for CallError {
         let message = failure.to_string();
         match failure {
             CallFailure::AnswerTooLarge { .. } => CallError::TooLarge(message),
+            CallFailure::PathOutsideTemplate { .. } => CallError::BadRequest(message),
             CallFailure::Credentials(_)
             | CallFailure::GrantRefused(_)
             | CallFailure::UnsendableToken => CallError::Auth(message),

@@ -1,5 +1,6 @@
-//! What the server tells a client at initialize: how to use the tools, how answers are trimmed,
-//! and the arguments many tools share, explained once instead of in every tool.
+//! What the server tells a client at initialize: how to use the tools, the shapes of ids, how
+//! answers are trimmed, and the arguments many tools share, explained once instead of in every
+//! tool.
 
 use super::generated_tools::{ARGUMENT_NOTES, PROJECTION_NOTES};
 
@@ -18,5 +19,6 @@ const ARGUMENTS_HEADING: &str =
 /// The instructions sent at initialize: the guidance above, how answers are trimmed, and the
 /// shared arguments, explained here once instead of in every tool.
 pub fn instructions() -> String {
-    format!("{INSTRUCTIONS}{PROJECTION_NOTES}{ARGUMENTS_HEADING}{ARGUMENT_NOTES}")
+    let ids = super::ids::instructions_line();
+    format!("{INSTRUCTIONS}{ids}{PROJECTION_NOTES}{ARGUMENTS_HEADING}{ARGUMENT_NOTES}")
 }

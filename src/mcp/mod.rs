@@ -8,6 +8,7 @@ pub mod dynamic;
 pub mod errors;
 pub mod fallback;
 mod handler;
+pub mod ids;
 pub mod in_flight;
 pub mod instructions;
 pub mod listing;

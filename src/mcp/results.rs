@@ -5,8 +5,12 @@ use super::catalog::Entry;
 use super::errors::CallError;
 use super::projection::{self, ResponseOptions};
 use super::tool_def::ToolDef;
+use crate::foundation::excerpt::excerpt_to;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
+
+/// The longest error message an answer (or the log) carries.
+const MAX_ERROR_CHARS: usize = 2_000;
 
 /// Advice for this tool that Spotify's status alone does not give.
 fn advice(def: &ToolDef, status: u16, reason: Option<&str>) -> Option<String> {
@@ -26,8 +30,11 @@ fn advice(def: &ToolDef, status: u16, reason: Option<&str>) -> Option<String> {
 /// An `isError` result: a short message, and for Spotify's errors the same as structured
 /// fields (status, reason, advice, and `retry_after_seconds` for rate limits).
 pub fn failure(def: &ToolDef, error: CallError) -> CallToolResult {
-    tracing::info!(tool = def.name, error = %error, "tool call failed");
-    let mut text = format!("{} failed: {error}", def.name);
+    // Messages quote arguments short; this bounds the rest, for the answer and the log alike.
+    let message = error.to_string();
+    let message = excerpt_to(&message, MAX_ERROR_CHARS);
+    tracing::info!(tool = def.name, error = %message, "tool call failed");
+    let mut text = format!("{} failed: {message}", def.name);
     let structured = match &error {
         CallError::Spotify {
             status,

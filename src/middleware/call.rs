@@ -22,6 +22,17 @@ pub enum CallFailure {
         "Spotify's answer was larger than {limit} bytes (--max-upstream-body-bytes), so it was not read: ask for less (a smaller `limit`, fewer ids) or raise the cap"
     )]
     AnswerTooLarge { limit: usize },
+    /// The request's URL path left its operation's path template (an argument carried `..`, `\`
+    /// or the like, which the URL parser resolves): it was not sent.
+    #[error(
+        "refused to send `{operation}`: its URL path `{path}` does not follow the operation's path `{template}`, so an argument holds path characters (such as `..` or `\\`); pass plain Spotify IDs"
+    )]
+    PathOutsideTemplate {
+        operation: String,
+        template: String,
+        /// Quoted short: it carries the caller's argument.
+        path: String,
+    },
 }
 
 #[derive(Debug)]

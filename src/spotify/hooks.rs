@@ -1,11 +1,13 @@
 //! `ClientHooks` for the generated client: every Spotify call passes through here, keyed by
-//! progenitor's `operation_id`. `pre` sets the bearer token of the call's own credentials
+//! progenitor's `operation_id`. `pre` refuses a URL that left its operation's path template
+//! (see [`super::path_guard`]), sets the bearer token of the call's own credentials
 //! (refreshed ahead of expiry), the real body media type, and drops progenitor's `api-version`
 //! header (Spotify has no use for it); `exec` runs the middleware pipeline; `post` explains a
 //! grant Spotify refused for good, and an answer over the size cap. A failure on this side of
 //! Spotify is noted in the call ([`Call::take_failure`]) so that it reaches the user typed.
 
 use super::client::Client;
+use super::path_guard;
 use crate::middleware::call::{Call, CallFailure};
 use crate::middleware::pipeline::{AnswerTooLarge, Middleware, bearer_header};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
@@ -36,6 +38,9 @@ impl ClientHooks<Inner> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        if let Err(failure) = path_guard::check(self.baseurl(), request.url(), info.operation_id) {
+            return Err(self.fail(failure));
+        }
         let headers = request.headers_mut();
         headers.remove("api-version");
         if let Some(media_type) =

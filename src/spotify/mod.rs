@@ -4,6 +4,7 @@
 pub mod api;
 mod client;
 pub mod hooks;
+mod path_guard;
 
 pub use api::{SpotifyApi, SpotifyCall};
 pub use client::{Client, types};

@@ -31,17 +31,33 @@ fn playlist(id: &str, name: &str) -> Value {
 async fn an_expired_entry_is_answered_afresh() {
     let fake = FakeSpotify::start().await;
     let client = common::connect(&common::cached::short_ttl_args(&fake, "user-a"), false).await;
-    fake.respond(Canned::json(200, album("a", "First pressing")));
+    fake.respond(Canned::json(
+        200,
+        album("a000000000000000000000", "First pressing"),
+    ));
     let mut stored = None;
     for _ in 0..3 {
-        let answer = structured(&client, "get_album", json!({ "id": "a" })).await;
+        let answer = structured(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await;
         stored.get_or_insert_with(Instant::now);
         assert_eq!(answer["name"], "First pressing");
     }
 
-    fake.respond(Canned::json(200, album("a", "Remaster")));
+    fake.respond(Canned::json(
+        200,
+        album("a000000000000000000000", "Remaster"),
+    ));
     common::cached::outlive_short_ttl(stored.unwrap()).await;
-    let answer = structured(&client, "get_album", json!({ "id": "a" })).await;
+    let answer = structured(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     assert_eq!(
         answer["name"], "Remaster",
         "the memo outlived the cache entry"
@@ -53,17 +69,38 @@ async fn an_expired_entry_is_answered_afresh() {
 async fn a_write_ends_the_memo_of_what_it_changed() {
     let fake = FakeSpotify::start().await;
     let client = common::connect(&common::cached::args(&fake, "user-a", None), false).await;
-    fake.respond(Canned::json(200, playlist("p1", "Road trip")));
-    let before = structured(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
+    fake.respond(Canned::json(
+        200,
+        playlist("p100000000000000000000", "Road trip"),
+    ));
+    let before = structured(
+        &client,
+        "get_playlist",
+        json!({ "playlist_id": "p100000000000000000000" }),
+    )
+    .await;
     assert_eq!(before["name"], "Road trip");
-    structured(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
+    structured(
+        &client,
+        "get_playlist",
+        json!({ "playlist_id": "p100000000000000000000" }),
+    )
+    .await;
 
     fake.respond_once(Canned::empty(200));
-    let renamed = json!({ "playlist_id": "p1", "name": "Road trip 2" });
+    let renamed = json!({ "playlist_id": "p100000000000000000000", "name": "Road trip 2" });
     common::call_ok(&client, "change_playlist_details", renamed).await;
 
-    fake.respond(Canned::json(200, playlist("p1", "Road trip 2")));
-    let after = structured(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
+    fake.respond(Canned::json(
+        200,
+        playlist("p100000000000000000000", "Road trip 2"),
+    ));
+    let after = structured(
+        &client,
+        "get_playlist",
+        json!({ "playlist_id": "p100000000000000000000" }),
+    )
+    .await;
     assert_eq!(after["name"], "Road trip 2", "the memo survived the write");
 }
 
@@ -71,16 +108,29 @@ async fn a_write_ends_the_memo_of_what_it_changed() {
 async fn other_arguments_get_their_own_answer() {
     let fake = FakeSpotify::start().await;
     let client = common::connect(&common::cached::args(&fake, "user-a", None), false).await;
-    fake.respond(Canned::json(200, album("a", "Arrival")));
+    fake.respond(Canned::json(
+        200,
+        album("a000000000000000000000", "Arrival"),
+    ));
 
-    let whole = structured(&client, "get_album", json!({ "id": "a" })).await;
+    let whole = structured(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     let named = structured(
         &client,
         "get_album",
-        json!({ "id": "a", "fields": ["name"] }),
+        json!({ "id": "a000000000000000000000", "fields": ["name"] }),
     )
     .await;
-    let whole_again = structured(&client, "get_album", json!({ "id": "a" })).await;
+    let whole_again = structured(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
 
     assert_eq!(named, json!({ "name": "Arrival" }));
     assert_eq!(whole, whole_again);
@@ -91,13 +141,20 @@ async fn other_arguments_get_their_own_answer() {
 #[tokio::test]
 async fn repeated_reads_are_answered_from_the_memo() {
     let fake = FakeSpotify::start().await;
-    fake.respond(Canned::json(200, album("a", "Arrival")));
+    fake.respond(Canned::json(
+        200,
+        album("a000000000000000000000", "Arrival"),
+    ));
     let server = HttpServer::start(&fake, &["--cache-max-bytes", "16777216"]).await;
     let client = server.client(None, &[]).await;
     let mut answers = Vec::new();
     for _ in 0..5 {
-        let call = CallToolRequestParams::new("get_album")
-            .with_arguments(json!({ "id": "a" }).as_object().cloned().unwrap());
+        let call = CallToolRequestParams::new("get_album").with_arguments(
+            json!({ "id": "a000000000000000000000" })
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
         let result = client.call_tool(call).await.unwrap();
         assert_ne!(result.is_error, Some(true));
         answers.push(result.structured_content);
@@ -118,14 +175,20 @@ async fn another_replicas_write_ends_the_memo() {
     };
     let url = redis_server::database(&url, 12);
     let fake = FakeSpotify::start().await;
-    fake.respond(Canned::json(200, playlist("p1", "Road trip")));
+    fake.respond(Canned::json(
+        200,
+        playlist("p100000000000000000000", "Road trip"),
+    ));
     let login = replicas::login("access", "refresh", 3600);
     let reader = replicas::start(&fake, &login, &url).await;
     let writer = replicas::start(&fake, &login, &url).await;
 
     for _ in 0..2 {
         let read = reader
-            .ok("get_playlist", json!({ "playlist_id": "p1" }))
+            .ok(
+                "get_playlist",
+                json!({ "playlist_id": "p100000000000000000000" }),
+            )
             .await;
         assert_eq!(read.structured_content.unwrap()["name"], "Road trip");
     }
@@ -133,13 +196,19 @@ async fn another_replicas_write_ends_the_memo() {
     writer
         .ok(
             "change_playlist_details",
-            json!({ "playlist_id": "p1", "name": "Road trip 2" }),
+            json!({ "playlist_id": "p100000000000000000000", "name": "Road trip 2" }),
         )
         .await;
-    fake.respond(Canned::json(200, playlist("p1", "Road trip 2")));
+    fake.respond(Canned::json(
+        200,
+        playlist("p100000000000000000000", "Road trip 2"),
+    ));
 
     let read = reader
-        .ok("get_playlist", json!({ "playlist_id": "p1" }))
+        .ok(
+            "get_playlist",
+            json!({ "playlist_id": "p100000000000000000000" }),
+        )
         .await;
     assert_eq!(
         read.structured_content.unwrap()["name"],

@@ -21,19 +21,39 @@ fn page() -> Value {
 async fn a_repeated_get_reaches_spotify_once_per_ttl() {
     let fake = FakeSpotify::start().await;
     let client = common::connect(&common::cached::short_ttl_args(&fake, "user-a"), false).await;
-    fake.respond(Canned::json(200, grants::album("a")));
+    fake.respond(Canned::json(200, grants::album("a000000000000000000000")));
 
-    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     let stored = Instant::now();
     for _ in 0..4 {
-        common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
+        common::call_ok(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await;
     }
     assert_eq!(fake.requests().len(), 1, "four answers came from the cache");
-    common::call_ok(&client, "get_album", json!({ "id": "a", "market": "SE" })).await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000", "market": "SE" }),
+    )
+    .await;
     assert_eq!(fake.requests().len(), 2, "another query is another entry");
 
     common::cached::outlive_short_ttl(stored).await;
-    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     assert_eq!(fake.requests().len(), 3, "expired after its TTL");
 }
 
@@ -42,25 +62,51 @@ async fn a_playlist_write_invalidates_that_playlists_reads_only() {
     let fake = FakeSpotify::start().await;
     let client = common::connect(&common::cached::args(&fake, "user-a", None), false).await;
     fake.respond_at(
-        "/v1/playlists/p1/items",
+        "/v1/playlists/p100000000000000000000/items",
         Canned::json(201, json!({ "snapshot_id": "s2" })),
     );
-    fake.respond_at("/v1/playlists/p1", Canned::json(200, playlist("p1")));
-    fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/playlists/p100000000000000000000",
+        Canned::json(200, playlist("p100000000000000000000")),
+    );
+    fake.respond_at(
+        "/v1/albums/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
 
-    common::call_ok(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
-    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(
+        &client,
+        "get_playlist",
+        json!({ "playlist_id": "p100000000000000000000" }),
+    )
+    .await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     common::call_ok(
         &client,
         "add_playlist_items",
-        json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] }),
+        json!({ "playlist_id": "p100000000000000000000", "uris": ["spotify:track:t1"] }),
     )
     .await;
-    common::call_ok(&client, "get_playlist", json!({ "playlist_id": "p1" })).await;
-    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(
+        &client,
+        "get_playlist",
+        json!({ "playlist_id": "p100000000000000000000" }),
+    )
+    .await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
 
     assert_eq!(
-        fake.requests_at("/v1/playlists/p1")
+        fake.requests_at("/v1/playlists/p100000000000000000000")
             .iter()
             .filter(|r| r.method == "GET")
             .count(),
@@ -103,7 +149,7 @@ async fn a_post_is_never_cached() {
         common::call_ok(
             &client,
             "add_playlist_items",
-            json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] }),
+            json!({ "playlist_id": "p100000000000000000000", "uris": ["spotify:track:t1"] }),
         )
         .await;
     }
@@ -131,8 +177,10 @@ async fn different_users_get_different_keys() {
     };
     let cache = Cache::new(1 << 20, ttls, None);
     let op = spotify_mcp::spec::operation("get_an_album").unwrap();
-    let url = reqwest::Url::parse("http://127.0.0.1/v1/albums/a?market=SE").unwrap();
-    let same_url_reordered = reqwest::Url::parse("http://127.0.0.1/v1/albums/a?market=SE").unwrap();
+    let url =
+        reqwest::Url::parse("http://127.0.0.1/v1/albums/a000000000000000000000?market=SE").unwrap();
+    let same_url_reordered =
+        reqwest::Url::parse("http://127.0.0.1/v1/albums/a000000000000000000000?market=SE").unwrap();
     let alice = cache.key("user:alice", &url, op).await;
     assert_eq!(
         alice,

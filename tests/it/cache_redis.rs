@@ -19,7 +19,7 @@ async fn two_servers_share_entries_per_user() {
         return;
     };
     let fake = FakeSpotify::start().await;
-    fake.respond(Canned::json(200, grants::album("a")));
+    fake.respond(Canned::json(200, grants::album("a000000000000000000000")));
     let alice = unique("alice");
     let first = common::connect(&common::cached::args(&fake, &alice, Some(&url)), false).await;
     let second = common::connect(&common::cached::args(&fake, &alice, Some(&url)), false).await;
@@ -29,14 +29,24 @@ async fn two_servers_share_entries_per_user() {
     )
     .await;
 
-    common::call_ok(&first, "get_album", json!({ "id": "a" })).await;
-    common::call_ok(&second, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(
+        &first,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
+    common::call_ok(
+        &second,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     assert_eq!(
         fake.requests().len(),
         1,
         "the second server found the first one's entry in Redis"
     );
-    common::call_ok(&bob, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(&bob, "get_album", json!({ "id": "a000000000000000000000" })).await;
     assert_eq!(
         fake.requests().len(),
         2,
@@ -50,7 +60,7 @@ async fn a_write_on_one_server_invalidates_reads_on_another() {
         return;
     };
     let fake = FakeSpotify::start().await;
-    let playlist = unique("p");
+    let playlist = common::samples::spotify_id(&unique("p"));
     let read_path = format!("/v1/playlists/{playlist}");
     fake.respond_at(
         &format!("{read_path}/items"),
@@ -85,10 +95,15 @@ async fn calls_survive_redis_going_away_and_use_it_again_when_back() {
     };
     let url = server.url();
     let fake = FakeSpotify::start().await;
-    fake.respond(Canned::json(200, grants::album("a")));
+    fake.respond(Canned::json(200, grants::album("a000000000000000000000")));
     let client = common::connect(&common::cached::args(&fake, "dave", Some(&url)), false).await;
 
-    common::call_ok(&client, "get_album", json!({ "id": "a" })).await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     assert_eq!(
         redis_server::count_keys(&url, "spotify-mcp:v1:c:*").await,
         1,
@@ -97,14 +112,24 @@ async fn calls_survive_redis_going_away_and_use_it_again_when_back() {
 
     server.stop();
     let started = Instant::now();
-    common::call_ok(&client, "get_album", json!({ "id": "b" })).await;
-    common::call_ok(&client, "get_album", json!({ "id": "b" })).await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "b000000000000000000000" }),
+    )
+    .await;
+    common::call_ok(
+        &client,
+        "get_album",
+        json!({ "id": "b000000000000000000000" }),
+    )
+    .await;
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "a dead Redis does not stall calls"
     );
     assert_eq!(
-        fake.requests_at("/v1/albums/b").len(),
+        fake.requests_at("/v1/albums/b000000000000000000000").len(),
         1,
         "the memory cache stood in"
     );
@@ -119,7 +144,12 @@ async fn calls_survive_redis_going_away_and_use_it_again_when_back() {
             "Redis was not used again after it came back"
         );
         round += 1;
-        common::call_ok(&client, "get_album", json!({ "id": format!("c{round}") })).await;
+        common::call_ok(
+            &client,
+            "get_album",
+            json!({ "id": common::samples::spotify_id(&format!("c{round}")) }),
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }

@@ -40,15 +40,19 @@ async fn client_credentials_token_is_fetched_once_and_sent() {
         json!({ "access_token": "cc-token", "token_type": "Bearer", "expires_in": 3600 }),
     ));
     let album = json!({
-        "id": "a", "name": "An Album", "type": "album", "uri": "spotify:album:a",
-        "href": "https://api.spotify.com/v1/albums/a",
-        "external_urls": { "spotify": "https://open.spotify.com/album/a" }
+        "id": "a000000000000000000000", "name": "An Album", "type": "album", "uri": "spotify:album:a",
+        "href": "https://api.spotify.com/v1/albums/a000000000000000000000",
+        "external_urls": { "spotify": "https://open.spotify.com/album/a000000000000000000000" }
     });
     fake.respond(Canned::json(200, album));
     for _ in 0..2 {
-        let result = common::call(&client, "get_album", json!({ "id": "a" }))
-            .await
-            .unwrap();
+        let result = common::call(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await
+        .unwrap();
         assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     }
     let requests = fake.requests();
@@ -67,7 +71,7 @@ async fn client_credentials_token_is_fetched_once_and_sent() {
     );
     let api: Vec<_> = requests
         .iter()
-        .filter(|r| r.path == "/v1/albums/a")
+        .filter(|r| r.path == "/v1/albums/a000000000000000000000")
         .collect();
     assert_eq!(api.len(), 2);
     assert!(
@@ -87,7 +91,12 @@ async fn rejected_client_credentials_are_reported() {
         400,
         json!({ "error": "invalid_client", "error_description": "Invalid client secret" }),
     ));
-    let text = common::call_err(&client, "get_album", json!({ "id": "a" })).await;
+    let text = common::call_err(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     assert!(
         text.contains("Invalid client secret") && text.contains("SPOTIFY_CLIENT_SECRET"),
         "{text}"

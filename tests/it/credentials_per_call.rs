@@ -26,7 +26,9 @@ fn caller(token: &str) -> Arc<dyn Credentials> {
 }
 
 fn album_arguments() -> Option<Map<String, Value>> {
-    json!({ "id": "a" }).as_object().cloned()
+    json!({ "id": "a000000000000000000000" })
+        .as_object()
+        .cloned()
 }
 
 async fn get_album(server: &SpotifyServer, credentials: Arc<dyn Credentials>) -> Value {
@@ -48,7 +50,7 @@ fn bearers(fake: &FakeSpotify) -> Vec<String> {
 #[tokio::test]
 async fn each_call_sends_its_own_callers_token() {
     let fake = FakeSpotify::start().await;
-    fake.respond(Canned::json(200, grants::album("a")));
+    fake.respond(Canned::json(200, grants::album("a000000000000000000000")));
     let server = server(&fake);
 
     get_album(&server, caller("alice-token")).await;
@@ -76,7 +78,7 @@ async fn one_callers_cached_answer_is_not_anothers() {
     let server = server(&fake);
     let (alice, bob) = (caller("alice-token"), caller("bob-token"));
 
-    let mut album = grants::album("a");
+    let mut album = grants::album("a000000000000000000000");
     album["name"] = json!("Alice's view");
     fake.respond(Canned::json(200, album.clone()));
     assert_eq!(

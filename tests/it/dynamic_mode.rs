@@ -37,17 +37,20 @@ async fn three_tools_reach_the_whole_catalog() {
     let described = described.structured_content.unwrap();
     assert_eq!(described["inputSchema"]["required"], json!(["id"]));
 
-    fake.respond(Canned::json(200, grants::album("a")));
+    fake.respond(Canned::json(200, grants::album("a000000000000000000000")));
     let result = common::call(
         &client,
         "call_tool",
-        json!({ "name": "get_album", "arguments": { "id": "a" } }),
+        json!({ "name": "get_album", "arguments": { "id": "a000000000000000000000" } }),
     )
     .await
     .unwrap();
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     assert_eq!(result.structured_content.unwrap()["name"], "Arrival");
-    assert_eq!(fake.requests_at("/v1/albums/a").len(), 1);
+    assert_eq!(
+        fake.requests_at("/v1/albums/a000000000000000000000").len(),
+        1
+    );
 }
 
 #[tokio::test]

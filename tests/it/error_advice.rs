@@ -36,7 +36,7 @@ async fn a_withheld_endpoint_names_the_replacement() {
     let (text, fields) = fail(
         error(403, "Forbidden", None),
         "get_several_albums",
-        json!({ "ids": ["a", "b"] }),
+        json!({ "ids": ["a000000000000000000000", "b000000000000000000000"] }),
     )
     .await;
     assert!(text.contains("use `get_album` instead"), "{text}");

@@ -29,9 +29,13 @@ async fn a_long_cooldown_fails_later_calls_fast() {
     let client = server(&fake, None).await;
     fake.respond(too_many("2", None));
 
-    let first = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let first = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_eq!(first.is_error, Some(true));
     assert_eq!(
         fake.requests().len(),
@@ -62,10 +66,14 @@ async fn a_short_retry_after_is_waited_for_once() {
     let fake = FakeSpotify::start().await;
     let client = server(&fake, None).await;
     fake.respond_once(too_many("1", None));
-    fake.respond(Canned::json(200, grants::album("a")));
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    fake.respond(Canned::json(200, grants::album("a000000000000000000000")));
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     assert_eq!(fake.requests().len(), 2);
 }
@@ -76,9 +84,13 @@ async fn quota_exceeded_is_reported_as_such() {
     let client = server(&fake, None).await;
     fake.respond(too_many("3600", Some("QUOTA_EXCEEDED")));
     for _ in 0..2 {
-        let result = common::call(&client, "get_album", json!({ "id": "a" }))
-            .await
-            .unwrap();
+        let result = common::call(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await
+        .unwrap();
         let text = common::text(&result);
         assert!(
             text.contains("QUOTA_EXCEEDED") && text.contains("quota"),
@@ -99,10 +111,14 @@ async fn a_server_error_is_retried_for_a_get_but_never_for_a_post() {
     let boom = Canned::error(500, "Server error");
     fake.respond_once(boom.clone());
     fake.respond_once(boom.clone());
-    fake.respond(Canned::json(200, grants::album("a")));
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    fake.respond(Canned::json(200, grants::album("a000000000000000000000")));
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     assert_eq!(fake.take_requests().len(), 3, "two retries");
 
@@ -125,13 +141,21 @@ async fn the_cooldown_is_shared_through_redis() {
     let first = server(&fake, Some(&url)).await;
     let second = server(&fake, Some(&url)).await;
     fake.respond(too_many("3", None));
-    let _ = common::call(&first, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let _ = common::call(
+        &first,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     let before = fake.requests().len();
-    let result = common::call(&second, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &second,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_eq!(result.is_error, Some(true));
     assert_eq!(
         fake.requests().len(),

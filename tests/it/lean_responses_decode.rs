@@ -24,7 +24,7 @@ fn track(id: &str, name: &str) -> Value {
     json!({
         "id": id, "name": name, "type": "track", "uri": format!("spotify:track:{id}"), "href": href,
         "external_urls": external_urls, "duration_ms": 215000, "explicit": false, "is_playable": true,
-        "track_number": 1, "disc_number": 1, "is_local": false, "artists": [artist("ar1", "ABBA")]
+        "track_number": 1, "disc_number": 1, "is_local": false, "artists": [artist("ar10000000000000000000", "ABBA")]
     })
 }
 
@@ -35,9 +35,9 @@ fn album(id: &str) -> Value {
         "external_urls": external_urls, "album_type": "album", "total_tracks": 1, "is_playable": false,
         "release_date": "1976", "release_date_precision": "year",
         "images": [{ "url": "https://i.scdn.co/image/x", "height": 640, "width": 640 }],
-        "artists": [artist("ar1", "ABBA")],
+        "artists": [artist("ar10000000000000000000", "ABBA")],
         "tracks": { "href": href, "limit": 50, "offset": 0, "total": 1, "next": null, "previous": null,
-                    "items": [track("t1", "Dancing Queen")] }
+                    "items": [track("t100000000000000000000", "Dancing Queen")] }
     })
 }
 
@@ -58,8 +58,8 @@ async fn decodes(tool: &str, arguments: Value, answer: Value) -> Value {
 async fn album_without_markets_popularity_or_label() {
     let content = decodes(
         "get_album",
-        json!({ "id": "al1", "market": "SE" }),
-        album("al1"),
+        json!({ "id": "al10000000000000000000", "market": "SE" }),
+        album("al10000000000000000000"),
     )
     .await;
     assert_eq!(content["name"], "Arrival");
@@ -71,26 +71,36 @@ async fn album_without_markets_popularity_or_label() {
 
 #[tokio::test]
 async fn artist_without_followers_popularity_or_genres() {
-    let content = decodes("get_artist", json!({ "id": "ar1" }), artist("ar1", "ABBA")).await;
+    let content = decodes(
+        "get_artist",
+        json!({ "id": "ar10000000000000000000" }),
+        artist("ar10000000000000000000", "ABBA"),
+    )
+    .await;
     assert_eq!(content["name"], "ABBA");
 }
 
 #[tokio::test]
 async fn track_with_is_playable_instead_of_markets() {
-    let mut answer = track("t1", "Dancing Queen");
+    let mut answer = track("t100000000000000000000", "Dancing Queen");
     answer["album"] = {
-        let mut a = album("al1");
+        let mut a = album("al10000000000000000000");
         a.as_object_mut().unwrap().remove("tracks");
         a
     };
-    let content = decodes("get_track", json!({ "id": "t1", "market": "SE" }), answer).await;
+    let content = decodes(
+        "get_track",
+        json!({ "id": "t100000000000000000000", "market": "SE" }),
+        answer,
+    )
+    .await;
     assert_eq!(content["album"]["name"], "Arrival");
 }
 
 #[tokio::test]
 async fn profile_without_country_email_or_product() {
-    let (href, external_urls) = urls("user", "u1");
-    let answer = json!({ "id": "u1", "type": "user", "uri": "spotify:user:u1", "href": href,
+    let (href, external_urls) = urls("user", "u100000000000000000000");
+    let answer = json!({ "id": "u100000000000000000000", "type": "user", "uri": "spotify:user:u1", "href": href,
                          "external_urls": external_urls, "display_name": "Agnetha" });
     let content = decodes("get_my_profile", json!({}), answer).await;
     assert_eq!(content["display_name"], "Agnetha");
@@ -99,7 +109,7 @@ async fn profile_without_country_email_or_product() {
 #[tokio::test]
 async fn search_page_with_null_playlist_entries() {
     let page = |items: Value| json!({ "href": "https://api.spotify.com/v1/search", "limit": 10, "offset": 0, "total": 2, "next": null, "previous": null, "items": items });
-    let answer = json!({ "tracks": page(json!([track("t1", "Dancing Queen")])), "playlists": page(json!([null])) });
+    let answer = json!({ "tracks": page(json!([track("t100000000000000000000", "Dancing Queen")])), "playlists": page(json!([null])) });
     let content = decodes(
         "search",
         json!({ "q": "abba", "type": ["track", "playlist"], "limit": 10 }),

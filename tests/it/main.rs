@@ -4,12 +4,14 @@
 mod common;
 
 mod answer_memo;
+mod argument_errors_stay_short;
 mod auth_status;
 mod cache_memory;
 mod cache_redis;
 mod catalog_budget;
 mod catalog_selection;
 mod coverage_oracle;
+mod crafted_ids;
 mod credentials;
 mod credentials_per_call;
 mod demo_mode;

@@ -27,7 +27,10 @@ async fn metrics_show_the_run_and_pass_promtool() {
         .env("SPOTIFY_MCP_CACHE_MAX_BYTES", (16 << 20).to_string());
     let server = HttpServer::spawn(command).await;
     let client = server.client(None, &[]).await;
-    fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/albums/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
     fake.respond_at(
         "/v1/me/player/pause",
         Canned::json(404, json!({ "error": { "status": 404, "message": "No active device found", "reason": "NO_ACTIVE_DEVICE" } })),
@@ -38,9 +41,13 @@ async fn metrics_show_the_run_and_pass_promtool() {
     );
 
     for _ in 0..3 {
-        let _ = common::call(&client, "get_album", json!({ "id": "a" }))
-            .await
-            .unwrap();
+        let _ = common::call(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await
+        .unwrap();
     }
     let _ = common::call(&client, "pause_playback", json!({}))
         .await

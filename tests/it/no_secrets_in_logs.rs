@@ -83,7 +83,7 @@ async fn trace_logs_carry_no_secret() {
             grants::token_answer("login-access-secret", Some("login-refresh-secret")),
         ),
     );
-    fake.respond_at("/v1/me", Canned::json(200, json!({ "id": "u1", "type": "user", "uri": "spotify:user:u1", "href": "h", "external_urls": {} })));
+    fake.respond_at("/v1/me", Canned::json(200, json!({ "id": "u100000000000000000000", "type": "user", "uri": "spotify:user:u1", "href": "h", "external_urls": {} })));
     let args = LoginArgs {
         spotify: spotify.clone(),
         catalog: CatalogArgs::default(),
@@ -108,9 +108,13 @@ async fn trace_logs_carry_no_secret() {
     fake2.respond_at("/v1/", Canned::error(404, "missing"));
     let client = common::connect(&spotify, false).await;
     for _ in 0..3 {
-        let _ = common::call(&client, "get_album", json!({ "id": "a" }))
-            .await
-            .unwrap();
+        let _ = common::call(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await
+        .unwrap();
     }
     // A raw token too.
     let raw = common::connect(
@@ -118,7 +122,7 @@ async fn trace_logs_carry_no_secret() {
         false,
     )
     .await;
-    let _ = common::call(&raw, "get_album", json!({ "id": "a" }))
+    let _ = common::call(&raw, "get_album", json!({ "id": "a000000000000000000000" }))
         .await
         .unwrap();
 

@@ -31,8 +31,8 @@ fn images() -> Value {
 }
 
 fn artist() -> Value {
-    json!({ "id": "ar", "name": "ABBA", "type": "artist", "uri": "spotify:artist:ar",
-            "href": "https://api.spotify.com/v1/artists/ar", "external_urls": { "spotify": "https://open.spotify.com/artist/ar" } })
+    json!({ "id": "ar00000000000000000000", "name": "ABBA", "type": "artist", "uri": "spotify:artist:ar",
+            "href": "https://api.spotify.com/v1/artists/ar00000000000000000000", "external_urls": { "spotify": "https://open.spotify.com/artist/ar00000000000000000000" } })
 }
 
 /// An album as Spotify answers legacy apps: markets on the album and on every track.
@@ -46,8 +46,8 @@ fn raw_album() -> Value {
         })
     };
     json!({
-        "id": "al", "name": "Arrival", "type": "album", "uri": "spotify:album:al", "album_type": "album",
-        "href": "https://api.spotify.com/v1/albums/al", "external_urls": { "spotify": "https://open.spotify.com/album/al" },
+        "id": "al00000000000000000000", "name": "Arrival", "type": "album", "uri": "spotify:album:al", "album_type": "album",
+        "href": "https://api.spotify.com/v1/albums/al00000000000000000000", "external_urls": { "spotify": "https://open.spotify.com/album/al00000000000000000000" },
         "available_markets": markets(), "popularity": 71, "label": "Polar", "genres": [],
         "copyrights": [{ "text": "(P) 1976 Polar", "type": "P" }], "external_ids": { "upc": "0042" },
         "release_date": "1976-10-11", "release_date_precision": "day", "total_tracks": 10,
@@ -97,7 +97,7 @@ fn conforms(content: &Value, schema: &Value) {
 async fn the_default_projection_is_lean_and_conforms() {
     let (fake, client) = server(ResponseOptions::default()).await;
     fake.respond(Canned::json(200, raw_album()));
-    let (content, schema) = album(&client, json!({ "id": "al" })).await;
+    let (content, schema) = album(&client, json!({ "id": "al00000000000000000000" })).await;
     conforms(&content, &schema);
     let text = content.to_string();
     for gone in [
@@ -133,7 +133,8 @@ async fn the_default_projection_is_lean_and_conforms() {
         "href goes everywhere, external_urls below the answer's own level: {text}"
     );
     assert_eq!(
-        content["external_urls"]["spotify"], "https://open.spotify.com/album/al",
+        content["external_urls"]["spotify"],
+        "https://open.spotify.com/album/al00000000000000000000",
         "the album's own link stays"
     );
 }
@@ -144,7 +145,7 @@ async fn fields_keep_only_what_is_asked() {
     fake.respond(Canned::json(200, raw_album()));
     let (content, schema) = album(
         &client,
-        json!({ "id": "al", "fields": ["name", "tracks.items.name"] }),
+        json!({ "id": "al00000000000000000000", "fields": ["name", "tracks.items.name"] }),
     )
     .await;
     conforms(&content, &schema);
@@ -163,7 +164,7 @@ async fn a_large_answer_is_cut_at_an_item_boundary_with_a_note() {
     })
     .await;
     fake.respond(Canned::json(200, raw_album()));
-    let (content, schema) = album(&client, json!({ "id": "al" })).await;
+    let (content, schema) = album(&client, json!({ "id": "al00000000000000000000" })).await;
     conforms(&content, &schema);
     assert!(
         content.to_string().len() <= 600 + 300,
@@ -186,7 +187,7 @@ async fn raw_responses_keep_everything() {
     })
     .await;
     fake.respond(Canned::json(200, raw_album()));
-    let (content, schema) = album(&client, json!({ "id": "al" })).await;
+    let (content, schema) = album(&client, json!({ "id": "al00000000000000000000" })).await;
     conforms(&content, &schema);
     assert_eq!(content["available_markets"].as_array().unwrap().len(), 185);
     assert_eq!(content["images"].as_array().unwrap().len(), 3);
@@ -198,22 +199,22 @@ async fn a_track_by_other_artists_keeps_them_and_fields_bring_inherited_ones_bac
     let (fake, client) = server(ResponseOptions::default()).await;
     let mut raw = raw_album();
     raw["tracks"]["items"][1]["artists"] = json!([
-        { "id": "ar2", "name": "Guest", "type": "artist", "uri": "spotify:artist:ar2",
+        { "id": "ar20000000000000000000", "name": "Guest", "type": "artist", "uri": "spotify:artist:ar2",
           "href": "h", "external_urls": { "spotify": "x" } }
     ]);
     fake.respond(Canned::json(200, raw));
-    let (content, schema) = album(&client, json!({ "id": "al" })).await;
+    let (content, schema) = album(&client, json!({ "id": "al00000000000000000000" })).await;
     conforms(&content, &schema);
     assert_eq!(
         content["tracks"]["items"][1]["artists"],
-        json!([{ "id": "ar2", "name": "Guest", "type": "artist" }]),
+        json!([{ "id": "ar20000000000000000000", "name": "Guest", "type": "artist" }]),
         "other artists stay (without the nested uri: spotify:{{type}}:{{id}})"
     );
     assert!(content["tracks"]["items"][0].get("artists").is_none());
 
     let (asked, _) = album(
         &client,
-        json!({ "id": "al", "fields": ["tracks.items.artists.name"] }),
+        json!({ "id": "al00000000000000000000", "fields": ["tracks.items.artists.name"] }),
     )
     .await;
     assert_eq!(asked["tracks"]["items"][0]["artists"][0]["name"], "ABBA");

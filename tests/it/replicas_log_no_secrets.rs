@@ -47,8 +47,8 @@ async fn trace_logs_of_two_replicas_carry_no_token() {
     let second = replicas::start_logging(&fake, &login, &redis.url(), Some(&paths[1])).await;
 
     futures::future::join(
-        first.ok("get_album", json!({ "id": "one" })),
-        second.ok("get_album", json!({ "id": "two" })),
+        first.ok("get_album", json!({ "id": "one0000000000000000000" })),
+        second.ok("get_album", json!({ "id": "two0000000000000000000" })),
     )
     .await;
     assert_eq!(
@@ -61,7 +61,9 @@ async fn trace_logs_of_two_replicas_carry_no_token() {
         "/v1/albums/",
         Canned::error(401, "The access token expired"),
     );
-    second.ok("get_album", json!({ "id": "three" })).await;
+    second
+        .ok("get_album", json!({ "id": "three00000000000000000" }))
+        .await;
     assert_eq!(
         fake.requests_at("/api/token").len(),
         2,

@@ -38,8 +38,14 @@ async fn concurrent_calls_on_two_replicas_at_expiry_cause_one_refresh() {
 
     let calls = (0..4).flat_map(|i| {
         [
-            first.ok("get_album", json!({ "id": format!("first-{i}") })),
-            second.ok("get_album", json!({ "id": format!("second-{i}") })),
+            first.ok(
+                "get_album",
+                json!({ "id": common::samples::spotify_id(&format!("first{i}")) }),
+            ),
+            second.ok(
+                "get_album",
+                json!({ "id": common::samples::spotify_id(&format!("second{i}")) }),
+            ),
         ]
     });
     futures::future::join_all(calls).await;

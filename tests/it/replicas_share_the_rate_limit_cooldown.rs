@@ -27,11 +27,15 @@ async fn a_429_seen_by_one_replica_makes_the_other_fail_fast() {
     let first = replicas::start(&fake, &login, &url).await;
     let second = replicas::start(&fake, &login, &url).await;
 
-    let limited = first.call("get_album", json!({ "id": "a" })).await;
+    let limited = first
+        .call("get_album", json!({ "id": "a000000000000000000000" }))
+        .await;
     assert_eq!(limited.is_error, Some(true), "Spotify's 429 is reported");
     assert_eq!(fake.requests_at("/v1/").len(), 1);
 
-    let held_back = second.call("get_album", json!({ "id": "b" })).await;
+    let held_back = second
+        .call("get_album", json!({ "id": "b000000000000000000000" }))
+        .await;
     assert_eq!(
         held_back.is_error,
         Some(true),

@@ -40,7 +40,7 @@ fn playlist(id: &str) -> Value {
 }
 
 fn items_page(key: &str) -> Value {
-    let track = json!({ "id": "t1", "name": "Song", "type": "track", "uri": "spotify:track:t1",
+    let track = json!({ "id": "t100000000000000000000", "name": "Song", "type": "track", "uri": "spotify:track:t1",
                         "href": "h", "external_urls": {} });
     json!({ "href": "h", "limit": 20, "offset": 0, "total": 1, "next": null, "previous": null,
             "items": [{ "added_at": null, key: track }] })
@@ -98,27 +98,31 @@ fn only_route_level_refusals_count() {
 #[tokio::test]
 async fn a_new_route_app_stays_on_playlist_items() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/playlists/p1/items", snapshot());
+    fake.respond_at("/v1/playlists/p100000000000000000000/items", snapshot());
     let client = server(&fake).await;
     for _ in 0..2 {
         common::call_ok(
             &client,
             "add_playlist_items",
-            json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] }),
+            json!({ "playlist_id": "p100000000000000000000", "uris": ["spotify:track:t1"] }),
         )
         .await;
     }
     assert_eq!(fake.requests().len(), 2, "one request per call");
-    assert_eq!(fake.requests_at("/v1/playlists/p1/tracks").len(), 0);
+    assert_eq!(
+        fake.requests_at("/v1/playlists/p100000000000000000000/tracks")
+            .len(),
+        0
+    );
 }
 
 #[tokio::test]
 async fn a_legacy_route_app_uses_playlist_tracks_and_remembers() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/playlists/p1/items", withheld());
-    fake.respond_once_at("/v1/playlists/p1/tracks", snapshot());
+    fake.respond_at("/v1/playlists/p100000000000000000000/items", withheld());
+    fake.respond_once_at("/v1/playlists/p100000000000000000000/tracks", snapshot());
     fake.respond_at(
-        "/v1/playlists/p1/tracks",
+        "/v1/playlists/p100000000000000000000/tracks",
         Canned::json(200, items_page("track")),
     );
     let client = server(&fake).await;
@@ -126,7 +130,7 @@ async fn a_legacy_route_app_uses_playlist_tracks_and_remembers() {
     let removed = common::call_ok(
         &client,
         "remove_playlist_items",
-        json!({ "playlist_id": "p1", "items": [{ "uri": "spotify:track:t1" }], "snapshot_id": "s1" }),
+        json!({ "playlist_id": "p100000000000000000000", "items": [{ "uri": "spotify:track:t1" }], "snapshot_id": "s1" }),
     )
     .await;
     assert_eq!(structured(&removed)["snapshot_id"], "s2");
@@ -134,11 +138,11 @@ async fn a_legacy_route_app_uses_playlist_tracks_and_remembers() {
     assert_eq!(requests.len(), 2, "refused on /items, then /tracks");
     assert_eq!(
         (requests[0].method.as_str(), requests[0].path.as_str()),
-        ("DELETE", "/v1/playlists/p1/items")
+        ("DELETE", "/v1/playlists/p100000000000000000000/items")
     );
     assert_eq!(
         (requests[1].method.as_str(), requests[1].path.as_str()),
-        ("DELETE", "/v1/playlists/p1/tracks")
+        ("DELETE", "/v1/playlists/p100000000000000000000/tracks")
     );
     assert_eq!(
         requests[1].json_body().unwrap(),
@@ -149,16 +153,19 @@ async fn a_legacy_route_app_uses_playlist_tracks_and_remembers() {
     let page = common::call_ok(
         &client,
         "get_playlist_items",
-        json!({ "playlist_id": "p1", "limit": 5 }),
+        json!({ "playlist_id": "p100000000000000000000", "limit": 5 }),
     )
     .await;
     let requests = fake.take_requests();
     assert_eq!(requests.len(), 1, "straight to the remembered route");
-    assert_eq!(requests[0].path, "/v1/playlists/p1/tracks");
+    assert_eq!(
+        requests[0].path,
+        "/v1/playlists/p100000000000000000000/tracks"
+    );
     assert!(requests[0].query.contains(&("limit".into(), "5".into())));
     let entry = &structured(&page)["items"][0];
     assert_eq!(
-        entry["item"]["id"], "t1",
+        entry["item"]["id"], "t100000000000000000000",
         "answered in the current tool's shape"
     );
 }
@@ -166,13 +173,13 @@ async fn a_legacy_route_app_uses_playlist_tracks_and_remembers() {
 #[tokio::test]
 async fn a_missing_playlist_or_a_missing_scope_never_switches_routes() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/playlists/gone/items", not_found());
+    fake.respond_at("/v1/playlists/gone000000000000000000/items", not_found());
     fake.respond_at(
-        "/v1/playlists/theirs/items",
+        "/v1/playlists/theirs0000000000000000/items",
         Canned::error(403, "Insufficient client scope"),
     );
     let client = server(&fake).await;
-    for id in ["gone", "theirs"] {
+    for id in ["gone000000000000000000", "theirs0000000000000000"] {
         let result = common::call(&client, "get_playlist_items", json!({ "playlist_id": id }))
             .await
             .unwrap();
@@ -183,7 +190,11 @@ async fn a_missing_playlist_or_a_missing_scope_never_switches_routes() {
         2,
         "one request per call, no fallback"
     );
-    assert_eq!(fake.requests_at("/v1/playlists/gone/tracks").len(), 0);
+    assert_eq!(
+        fake.requests_at("/v1/playlists/gone000000000000000000/tracks")
+            .len(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -194,7 +205,7 @@ async fn both_routes_refused_reports_the_requested_one() {
     let result = common::call(
         &client,
         "get_playlist_items",
-        json!({ "playlist_id": "p1" }),
+        json!({ "playlist_id": "p100000000000000000000" }),
     )
     .await
     .unwrap();
@@ -210,28 +221,36 @@ async fn both_routes_refused_reports_the_requested_one() {
 #[tokio::test]
 async fn a_legacy_tool_on_a_new_route_app_goes_to_the_current_route() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/playlists/p1/tracks", withheld());
+    fake.respond_at("/v1/playlists/p100000000000000000000/tracks", withheld());
     fake.respond_at(
-        "/v1/playlists/p1/items",
+        "/v1/playlists/p100000000000000000000/items",
         Canned::json(200, items_page("item")),
     );
     let client = server(&fake).await;
     let page = common::call_ok(
         &client,
         "get_playlist_tracks_legacy",
-        json!({ "playlist_id": "p1" }),
-    )
-    .await;
-    assert_eq!(structured(&page)["items"][0]["track"]["id"], "t1");
-    assert_eq!(fake.requests_at("/v1/playlists/p1/items").len(), 1);
-    common::call_ok(
-        &client,
-        "get_playlist_tracks_legacy",
-        json!({ "playlist_id": "p1" }),
+        json!({ "playlist_id": "p100000000000000000000" }),
     )
     .await;
     assert_eq!(
-        fake.requests_at("/v1/playlists/p1/tracks").len(),
+        structured(&page)["items"][0]["track"]["id"],
+        "t100000000000000000000"
+    );
+    assert_eq!(
+        fake.requests_at("/v1/playlists/p100000000000000000000/items")
+            .len(),
+        1
+    );
+    common::call_ok(
+        &client,
+        "get_playlist_tracks_legacy",
+        json!({ "playlist_id": "p100000000000000000000" }),
+    )
+    .await;
+    assert_eq!(
+        fake.requests_at("/v1/playlists/p100000000000000000000/tracks")
+            .len(),
         1,
         "remembered"
     );
@@ -250,12 +269,15 @@ async fn create_playlist_new_route_app() {
 async fn create_playlist_legacy_route_app_posts_for_the_signed_in_user() {
     let fake = FakeSpotify::start().await;
     fake.respond_at("/v1/me/playlists", withheld());
-    fake.respond_at("/v1/users/u1/playlists", Canned::json(201, playlist("p9")));
+    fake.respond_at(
+        "/v1/users/u100000000000000000000/playlists",
+        Canned::json(201, playlist("p9")),
+    );
     fake.respond_at(
         "/v1/me",
         Canned::json(
             200,
-            json!({ "id": "u1", "type": "user", "uri": "spotify:user:u1", "href": "h", "external_urls": {} }),
+            json!({ "id": "u100000000000000000000", "type": "user", "uri": "spotify:user:u1", "href": "h", "external_urls": {} }),
         ),
     );
     let client = server(&fake).await;
@@ -266,7 +288,7 @@ async fn create_playlist_legacy_route_app_posts_for_the_signed_in_user() {
     )
     .await;
     assert_eq!(structured(&created)["id"], "p9");
-    let legacy = fake.requests_at("/v1/users/u1/playlists");
+    let legacy = fake.requests_at("/v1/users/u100000000000000000000/playlists");
     assert_eq!(legacy.len(), 1);
     assert_eq!(legacy[0].method, "POST");
     assert_eq!(
@@ -279,7 +301,11 @@ async fn create_playlist_legacy_route_app_posts_for_the_signed_in_user() {
         1,
         "the second call went straight to the legacy route"
     );
-    assert_eq!(fake.requests_at("/v1/users/u1/playlists").len(), 2);
+    assert_eq!(
+        fake.requests_at("/v1/users/u100000000000000000000/playlists")
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -314,7 +340,7 @@ async fn library_legacy_route_app_splits_by_type_and_merges_in_order() {
         Canned::json(200, json!([true])),
     );
     fake.respond_at(
-        "/v1/playlists/p1/followers/contains",
+        "/v1/playlists/p100000000000000000000/followers/contains",
         Canned::json(200, json!([false])),
     );
     fake.respond_at("/v1/me/tracks", Canned::empty(200));
@@ -359,31 +385,42 @@ async fn library_legacy_route_app_splits_by_type_and_merges_in_order() {
 #[tokio::test]
 async fn several_albums_fall_back_to_one_get_per_album() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/albums/a", Canned::json(200, grants::album("a")));
-    fake.respond_at("/v1/albums/b", Canned::json(200, grants::album("b")));
-    fake.respond_at("/v1/albums/zzz", not_found());
+    fake.respond_at(
+        "/v1/albums/a000000000000000000000",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
+    fake.respond_at(
+        "/v1/albums/b000000000000000000000",
+        Canned::json(200, grants::album("b000000000000000000000")),
+    );
+    fake.respond_at("/v1/albums/zzz0000000000000000000", not_found());
     fake.respond_at("/v1/albums", withheld());
     let client = server(&fake).await;
     let result = common::call_ok(
         &client,
         "get_several_albums",
-        json!({ "ids": ["a", "zzz", "b"], "market": "SE" }),
+        json!({ "ids": ["a000000000000000000000", "zzz0000000000000000000", "b000000000000000000000"], "market": "SE" }),
     )
     .await;
     let albums = &structured(&result)["albums"];
-    assert_eq!(albums[0]["id"], "a");
+    assert_eq!(albums[0]["id"], "a000000000000000000000");
     assert_eq!(
         albums[1],
         Value::Null,
         "an unknown id is null, as Spotify answers"
     );
-    assert_eq!(albums[2]["id"], "b");
+    assert_eq!(albums[2]["id"], "b000000000000000000000");
     assert!(
-        fake.requests_at("/v1/albums/a")[0]
+        fake.requests_at("/v1/albums/a000000000000000000000")[0]
             .query
             .contains(&("market".into(), "SE".into()))
     );
-    common::call_ok(&client, "get_several_albums", json!({ "ids": ["a"] })).await;
+    common::call_ok(
+        &client,
+        "get_several_albums",
+        json!({ "ids": ["a000000000000000000000"] }),
+    )
+    .await;
     assert_eq!(exactly(&fake, "GET", "/v1/albums"), 1, "remembered");
 }
 
@@ -393,14 +430,14 @@ async fn a_second_server_learns_the_route_from_redis() {
         return;
     };
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/playlists/p1/items", withheld());
-    fake.respond_at("/v1/playlists/p1/tracks", snapshot());
+    fake.respond_at("/v1/playlists/p100000000000000000000/items", withheld());
+    fake.respond_at("/v1/playlists/p100000000000000000000/tracks", snapshot());
     let token = format!("route-{}-{}", std::process::id(), fastrand::u64(..));
     let mut args = common::spotify_args(&fake, Some(&token));
     args.middleware.redis_url = Some(Secret::new(url));
     let first = common::connect(&args, false).await;
     let second = common::connect(&args, false).await;
-    let add = json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] });
+    let add = json!({ "playlist_id": "p100000000000000000000", "uris": ["spotify:track:t1"] });
 
     common::call_ok(&first, "add_playlist_items", add.clone()).await;
     assert_eq!(fake.requests().len(), 2, "refused, then the legacy route");
@@ -410,7 +447,11 @@ async fn a_second_server_learns_the_route_from_redis() {
         3,
         "the second server went straight there"
     );
-    assert_eq!(fake.requests_at("/v1/playlists/p1/items").len(), 1);
+    assert_eq!(
+        fake.requests_at("/v1/playlists/p100000000000000000000/items")
+            .len(),
+        1
+    );
 
     let other = common::connect(
         &common::spotify_args(&fake, Some(&format!("{token}-other"))),
@@ -419,7 +460,8 @@ async fn a_second_server_learns_the_route_from_redis() {
     .await;
     common::call_ok(&other, "add_playlist_items", add).await;
     assert_eq!(
-        fake.requests_at("/v1/playlists/p1/items").len(),
+        fake.requests_at("/v1/playlists/p100000000000000000000/items")
+            .len(),
         2,
         "another login without Redis tries the current route first"
     );
@@ -429,14 +471,14 @@ async fn a_second_server_learns_the_route_from_redis() {
 async fn a_refusal_about_the_playlist_is_reported_as_spotify_said_it() {
     let fake = FakeSpotify::start().await;
     fake.respond_at(
-        "/v1/playlists/theirs/items",
+        "/v1/playlists/theirs0000000000000000/items",
         Canned::error(403, "You cannot add tracks to a playlist you don't own."),
     );
     let client = server(&fake).await;
     let text = common::call_err(
         &client,
         "add_playlist_items",
-        json!({ "playlist_id": "theirs", "uris": ["spotify:track:t1"] }),
+        json!({ "playlist_id": "theirs0000000000000000", "uris": ["spotify:track:t1"] }),
     )
     .await;
     assert!(
@@ -450,30 +492,33 @@ async fn a_refusal_about_the_playlist_is_reported_as_spotify_said_it() {
 async fn an_app_allowed_both_routes_keeps_the_current_one() {
     let fake = FakeSpotify::start().await;
     fake.respond_at(
-        "/v1/playlists/p1/tracks",
+        "/v1/playlists/p100000000000000000000/tracks",
         Canned::json(200, items_page("track")),
     );
     fake.respond_at(
-        "/v1/playlists/p1/items",
+        "/v1/playlists/p100000000000000000000/items",
         Canned::json(200, items_page("item")),
     );
     let client = server(&fake).await;
     common::call_ok(
         &client,
         "get_playlist_tracks_legacy",
-        json!({ "playlist_id": "p1" }),
+        json!({ "playlist_id": "p100000000000000000000" }),
     )
     .await;
     common::call_ok(
         &client,
         "get_playlist_items",
-        json!({ "playlist_id": "p1" }),
+        json!({ "playlist_id": "p100000000000000000000" }),
     )
     .await;
     let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
         paths,
-        ["/v1/playlists/p1/tracks", "/v1/playlists/p1/items"],
+        [
+            "/v1/playlists/p100000000000000000000/tracks",
+            "/v1/playlists/p100000000000000000000/items"
+        ],
         "a success teaches nothing; only a refusal does"
     );
 }
@@ -481,19 +526,19 @@ async fn an_app_allowed_both_routes_keeps_the_current_one() {
 #[tokio::test]
 async fn a_legacy_page_size_is_cut_to_what_the_current_route_takes() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/playlists/p1/tracks", withheld());
+    fake.respond_at("/v1/playlists/p100000000000000000000/tracks", withheld());
     fake.respond_at(
-        "/v1/playlists/p1/items",
+        "/v1/playlists/p100000000000000000000/items",
         Canned::json(200, items_page("item")),
     );
     let client = server(&fake).await;
     common::call_ok(
         &client,
         "get_playlist_tracks_legacy",
-        json!({ "playlist_id": "p1", "limit": 100 }),
+        json!({ "playlist_id": "p100000000000000000000", "limit": 100 }),
     )
     .await;
-    let current = fake.requests_at("/v1/playlists/p1/items");
+    let current = fake.requests_at("/v1/playlists/p100000000000000000000/items");
     assert!(current[0].query.contains(&("limit".into(), "50".into())));
 }
 
@@ -504,14 +549,21 @@ async fn several_albums_answered_directly_need_one_request() {
         "/v1/albums",
         Canned::json(
             200,
-            json!({ "albums": [grants::album("a"), grants::album("b")] }),
+            json!({ "albums": [grants::album("a000000000000000000000"), grants::album("b000000000000000000000")] }),
         ),
     );
     let client = server(&fake).await;
     for _ in 0..2 {
-        let result =
-            common::call_ok(&client, "get_several_albums", json!({ "ids": ["a", "b"] })).await;
-        assert_eq!(structured(&result)["albums"][1]["id"], "b");
+        let result = common::call_ok(
+            &client,
+            "get_several_albums",
+            json!({ "ids": ["a000000000000000000000", "b000000000000000000000"] }),
+        )
+        .await;
+        assert_eq!(
+            structured(&result)["albums"][1]["id"],
+            "b000000000000000000000"
+        );
     }
     assert_eq!(
         fake.requests().len(),
@@ -545,7 +597,7 @@ async fn library_writes_on_a_legacy_route_app_reach_each_legacy_route() {
             put("/v1/me/shows"),
             put("/v1/me/following"),
             put("/v1/me/following"),
-            put("/v1/playlists/p1/followers"),
+            put("/v1/playlists/p100000000000000000000/followers"),
         ]
     );
     assert!(requests[0].query.contains(&("ids".into(), "s1".into())));

@@ -10,9 +10,12 @@ use serde_json::json;
 #[tokio::test]
 async fn fallbacks_are_counted_per_family_and_route() {
     let fake = FakeSpotify::start().await;
-    fake.respond_at("/v1/playlists/p1/items", Canned::error(403, "Forbidden"));
     fake.respond_at(
-        "/v1/playlists/p1/tracks",
+        "/v1/playlists/p100000000000000000000/items",
+        Canned::error(403, "Forbidden"),
+    );
+    fake.respond_at(
+        "/v1/playlists/p100000000000000000000/tracks",
         Canned::json(201, json!({ "snapshot_id": "s2" })),
     );
     let server = HttpServer::start(&fake, &[]).await;
@@ -21,7 +24,7 @@ async fn fallbacks_are_counted_per_family_and_route() {
         let result = common::call(
             &client,
             "add_playlist_items",
-            json!({ "playlist_id": "p1", "uris": ["spotify:track:t1"] }),
+            json!({ "playlist_id": "p100000000000000000000", "uris": ["spotify:track:t1"] }),
         )
         .await
         .unwrap();

@@ -92,7 +92,10 @@ async fn app_credentials_refuse_user_tools_and_serve_catalog_tools() {
         "/api/token",
         Canned::json(200, grants::token_answer("app-token", None)),
     );
-    fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/albums/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
 
     let text = common::call_err(&client, "get_saved_tracks", json!({})).await;
     assert!(
@@ -101,8 +104,12 @@ async fn app_credentials_refuse_user_tools_and_serve_catalog_tools() {
     );
     assert!(fake.requests().is_empty());
 
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
 }

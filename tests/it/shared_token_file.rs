@@ -26,12 +26,19 @@ async fn a_second_server_uses_the_token_the_first_one_refreshed() {
             json!({ "error": "invalid_grant", "error_description": "Refresh token revoked" }),
         ),
     );
-    fake.respond_at("/v1/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
 
     for client in [&first, &second] {
-        let result = common::call(client, "get_album", json!({ "id": "a" }))
-            .await
-            .unwrap();
+        let result = common::call(
+            client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await
+        .unwrap();
         assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     }
     assert_eq!(
@@ -62,11 +69,18 @@ async fn a_new_login_is_not_overwritten_by_a_running_server() {
     spotify_mcp::credentials::store::FileTokenStore::new(path.clone())
         .save_sync(&new_login)
         .unwrap();
-    fake.respond_at("/v1/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
 
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     assert!(
         fake.requests_at("/api/token").is_empty(),

@@ -80,7 +80,12 @@ async fn premium_required_is_explained() {
 async fn rate_limit_reports_retry_after() {
     let canned =
         spotify_error(429, "API rate limit exceeded", None).with_header("retry-after", "30");
-    let text = failure_text(canned, "get_album", json!({ "id": "x" })).await;
+    let text = failure_text(
+        canned,
+        "get_album",
+        json!({ "id": "x000000000000000000000" }),
+    )
+    .await;
     assert!(
         text.contains("429") && text.contains("Retry after 30 seconds"),
         "{text}"
@@ -92,7 +97,7 @@ async fn expired_token_says_to_renew_it() {
     let text = failure_text(
         spotify_error(401, "The access token expired", None),
         "get_album",
-        json!({ "id": "x" }),
+        json!({ "id": "x000000000000000000000" }),
     )
     .await;
     assert!(
@@ -107,7 +112,7 @@ async fn undocumented_status_still_reports_status_and_message() {
     let text = failure_after(
         spotify_error(502, "Bad gateway", None),
         "get_album",
-        json!({ "id": "x" }),
+        json!({ "id": "x000000000000000000000" }),
         3,
     )
     .await;
@@ -123,9 +128,13 @@ async fn unreachable_spotify_is_reported() {
     let mut args = common::spotify_args(&fake, Some("t"));
     args.api_base_url = "http://127.0.0.1:9/v1".into(); // discard port: nothing listens
     let client = common::connect(&args, false).await;
-    let result = common::call(&client, "get_album", json!({ "id": "x" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "x000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_eq!(result.is_error, Some(true));
     assert!(
         common::text(&result).contains("could not reach Spotify"),

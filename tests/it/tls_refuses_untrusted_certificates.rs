@@ -34,7 +34,7 @@ async fn untrusted_https() -> (String, Arc<AtomicUsize>) {
             tokio::spawn(async move {
                 if let Ok(mut tls) = acceptor.accept(tcp).await {
                     count.fetch_add(1, Ordering::SeqCst);
-                    let body = json!({ "id": "a", "name": "Arrival", "type": "album" }).to_string();
+                    let body = json!({ "id": "a000000000000000000000", "name": "Arrival", "type": "album" }).to_string();
                     let answer = format!(
                         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
                         body.len()
@@ -56,9 +56,13 @@ async fn a_self_signed_spotify_is_refused() {
     args.middleware.retries = 0;
     let client = common::connect(&args, false).await;
 
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
 
     let text = common::text(&result);
     assert_eq!(result.is_error, Some(true), "{text}");

@@ -95,9 +95,13 @@ async fn the_server_reports_a_corrupt_file_on_every_call_without_touching_it() {
         common::catalog::current_count(),
         "the catalog is still listed"
     );
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_eq!(result.is_error, Some(true));
     assert!(
         common::text(&result).contains("corrupt"),

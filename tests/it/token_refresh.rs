@@ -23,9 +23,18 @@ async fn fifty_concurrent_calls_at_expiry_cause_one_refresh() {
         "/api/token",
         Canned::json(200, grants::token_answer("new-access", None)),
     );
-    fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/albums/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
 
-    let calls = (0..50).map(|_| common::call(&client, "get_album", json!({ "id": "a" })));
+    let calls = (0..50).map(|_| {
+        common::call(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+    });
     let results = futures::future::join_all(calls).await;
     for result in results {
         let result = result.unwrap();
@@ -74,11 +83,18 @@ async fn a_new_refresh_token_replaces_the_old_one() {
         "/api/token",
         Canned::json(200, grants::token_answer("new", Some("refresh-2"))),
     );
-    fake.respond_at("/v1/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
     // 60 s left is inside the default 300 s margin: refreshed before the call.
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_ne!(result.is_error, Some(true));
     assert_eq!(
         grants::load(&path).refresh_token.unwrap().expose(),
@@ -101,11 +117,18 @@ async fn a_401_refreshes_once_and_retries_once() {
         Canned::json(200, grants::token_answer("fresh-access", None)),
     );
     fake.respond_once_at("/v1/", Canned::error(401, "Invalid access token"));
-    fake.respond_at("/v1/", Canned::json(200, grants::album("a")));
+    fake.respond_at(
+        "/v1/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
 
-    let result = common::call(&client, "get_album", json!({ "id": "a" }))
-        .await
-        .unwrap();
+    let result = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     let api = fake.requests_at("/v1/");
     assert_eq!(api.len(), 2, "one retry");
@@ -136,7 +159,12 @@ async fn a_persistent_401_ends_in_a_clear_error_after_one_retry() {
     );
     fake.respond_at("/v1/", Canned::error(401, "Invalid access token"));
 
-    let text = common::call_err(&client, "get_album", json!({ "id": "a" })).await;
+    let text = common::call_err(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await;
     assert!(
         text.contains("401") && text.contains("Invalid access token"),
         "{text}"
@@ -165,7 +193,12 @@ async fn invalid_grant_says_to_log_in_again_and_keeps_the_file() {
     );
 
     for _ in 0..2 {
-        let text = common::call_err(&client, "get_album", json!({ "id": "a" })).await;
+        let text = common::call_err(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await;
         assert!(
             text.contains("expired or was revoked") && text.contains("spotify-mcp auth login"),
             "{text}"

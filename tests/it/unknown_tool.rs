@@ -26,7 +26,12 @@ async fn deprecated_tool_is_unknown_unless_included() {
     let fake = FakeSpotify::start().await;
     let client = common::connect(&common::spotify_args(&fake, Some("t")), false).await;
     let message = protocol_error_message(
-        common::call(&client, "get_several_albums", json!({ "ids": ["a"] })).await,
+        common::call(
+            &client,
+            "get_several_albums",
+            json!({ "ids": ["a000000000000000000000"] }),
+        )
+        .await,
     );
     assert!(message.contains("unknown tool"), "{message}");
 }

@@ -28,8 +28,12 @@ pub fn generate(doc: &Value) -> Result<Vec<(&'static str, String)>, String> {
     let mut notes = codegen::tools::common_arguments(doc).map_err(|e| e.to_string())?;
     notes.extend(codegen::tools::own_argument_notes());
     let projection = codegen::tools::projection_rules(doc).map_err(|e| e.to_string())?;
+    let id_shapes = codegen::tools::id_shapes(doc)?;
     Ok(vec![
-        (GENERATED_TOOLS, emit::rust(&tools, &notes, &projection)?),
+        (
+            GENERATED_TOOLS,
+            emit::rust(&tools, &notes, &projection, &id_shapes)?,
+        ),
         (GENERATED_OPERATIONS, emit_operations::rust(&rows, &routes)?),
         (SNAPSHOT, emit::snapshot(&tools)),
     ])

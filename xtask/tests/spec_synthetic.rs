@@ -337,7 +337,7 @@ fn bounds_and_scopes_upstream_states_are_changes() {
     let search = op_mut(&mut upstream, "/search", "get");
     for p in search["parameters"].as_array_mut().unwrap() {
         if p["name"] == "limit" {
-            p["schema"]["maximum"] = json!(10);
+            p["schema"]["maximum"] = json!(20);
         }
     }
     op_mut(&mut upstream, "/me", "get")["security"] =
@@ -352,7 +352,7 @@ fn bounds_and_scopes_upstream_states_are_changes() {
     );
     let (doc, _) = synced(&upstream, Options::default());
     let limit = param(op(&doc, "/search", "get"), "limit").unwrap();
-    assert_eq!(limit["schema"]["maximum"], 10);
+    assert_eq!(limit["schema"]["maximum"], 20);
 }
 
 fn xtask(args: &[&str]) -> std::process::Output {

@@ -2,6 +2,7 @@
 //! the catalog metadata (annotations, cache class, description).
 
 use super::extensions::{CACHE_CLASSES, EXTENSIONS};
+use super::ids::id_shapes;
 use super::inputs::Inputs;
 use super::model::{Annotations, Tool, ToolError, problem, schema_error};
 use super::notes::common_arguments;
@@ -34,6 +35,11 @@ pub fn derive_tools(doc: &Value, adjustments: &Adjustments) -> Result<Vec<Tool>,
             .into_iter()
             .map(|(name, _)| name)
             .collect(),
+        id_shapes: id_shapes(doc)
+            .map_err(ToolError::IdShapes)?
+            .into_iter()
+            .map(|shape| shape.name)
+            .collect(),
     };
     let mut seen = BTreeSet::new();
     let mut tools = Vec::new();
@@ -56,6 +62,8 @@ pub(super) struct Context<'a> {
     /// Parameters explained once in the instructions.
     pub common: BTreeSet<String>,
     pub rules: ProjectionRules,
+    /// Names of the document's id shapes (`x-mcp-id-shapes`).
+    pub id_shapes: Vec<String>,
 }
 
 pub(super) fn tool_name(operation: &Value, operation_id: &str) -> String {
@@ -80,7 +88,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
         .cloned()
         .unwrap_or_default();
 
-    let mut inputs = Inputs::new(cx.doc);
+    let mut inputs = Inputs::new(cx.doc, &cx.id_shapes);
     inputs.add_parameters(op, &adjusted, &cx.common)?;
     let body = inputs.add_body(op, &adjusted)?;
     let (output_schema, output_wrap) =
@@ -91,7 +99,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
         &inputs.properties,
     );
     inputs.add_server_arguments(output_schema.as_ref(), paginated);
-    let (input_schema, args) = inputs.finish();
+    let (input_schema, args, id_arguments) = inputs.finish();
 
     let scopes: Vec<String> = spec::scopes(operation.get("security"))
         .into_iter()
@@ -132,6 +140,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
         empty_success_statuses: adjusted.empty_success_statuses,
         replaced_by,
         paginated,
+        id_arguments,
     })
 }
 

@@ -1,7 +1,8 @@
 //! A tool's `inputSchema` and the client arguments behind it: parameters in progenitor's
 //! positional order, the request body's properties, and the server's own arguments.
 
-use super::extensions::OMIT_EXTENSION;
+use super::extensions::{ID_EXTENSION, ID_SHAPES_EXTENSION, OMIT_EXTENSION};
+use super::ids::shape_of;
 use super::model::{Arg, Body, Pass, ToolError, problem, schema_error};
 use super::notes::{ALL_PAGES_ARG, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP};
 use super::output::has_nested_fields;
@@ -22,17 +23,37 @@ pub(super) struct Inputs<'a> {
     required: Vec<String>,
     /// Client method arguments in progenitor's positional order, body excluded.
     pub args: Vec<Arg>,
+    /// The document's id shape names, and the inputs that name one (input, shape).
+    id_shapes: &'a [String],
+    ids: Vec<(String, String)>,
 }
 
 impl<'a> Inputs<'a> {
-    pub fn new(doc: &'a Value) -> Self {
+    pub fn new(doc: &'a Value, id_shapes: &'a [String]) -> Self {
         Self {
             doc,
             inline: Converter::new(doc, Refs::Inline),
             properties: Map::new(),
             required: Vec::new(),
             args: Vec::new(),
+            id_shapes,
+            ids: Vec::new(),
         }
+    }
+
+    /// Records that input `name` holds ids, when `holder` carries `x-mcp-id`.
+    fn note_id(
+        &mut self,
+        op: &OperationRef<'_>,
+        holder: &Value,
+        name: &str,
+    ) -> Result<(), ToolError> {
+        if let Some(shape) =
+            shape_of(holder, self.id_shapes).map_err(|e| problem(op, format!("`{name}`: {e}")))?
+        {
+            self.ids.push((name.to_string(), shape));
+        }
+        Ok(())
     }
 
     /// Adds every parameter; `common` names those explained once in the instructions.
@@ -88,8 +109,19 @@ impl<'a> Inputs<'a> {
         if is_required {
             self.required.push(api_name.clone());
         }
+        // Path parameters end up in the URL path: a document with id shapes must shape each.
+        if param["in"] == "path" && !self.id_shapes.is_empty() && param.get(ID_EXTENSION).is_none()
+        {
+            return Err(problem(
+                op,
+                format!(
+                    "path parameter `{api_name}` needs `{ID_EXTENSION}` (a shape of `{ID_SHAPES_EXTENSION}`)"
+                ),
+            ));
+        }
         if !omitted {
             self.properties.insert(api_name.clone(), converted);
+            self.note_id(op, param, &api_name)?;
         }
         self.args.push(Arg {
             name: api_name,
@@ -149,6 +181,11 @@ impl<'a> Inputs<'a> {
             .pointer("/content/application~1json/schema")
             .ok_or_else(|| problem(op, "request body has no application/json schema"))?;
         let converted = self.inline.convert(schema).map_err(schema_error(op))?;
+        // `x-mcp-id` lives on the spec's property schemas; conversion drops `x-` keys.
+        let raw_properties = spec::deref(self.doc, schema)
+            .and_then(|s| s.get("properties"))
+            .cloned()
+            .unwrap_or_default();
         let body_required_props: Vec<String> = converted
             .get("required")
             .and_then(Value::as_array)
@@ -173,6 +210,12 @@ impl<'a> Inputs<'a> {
                 self.required.push(input_name.clone());
             }
             self.properties.insert(input_name.clone(), property.clone());
+            if let Some(raw) = raw_properties
+                .get(name)
+                .and_then(|p| spec::deref(self.doc, p))
+            {
+                self.note_id(op, raw, &input_name)?;
+            }
             mapping.push((input_name, name.clone()));
         }
         Ok(Body::Json {
@@ -202,15 +245,15 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    /// The finished `inputSchema` and the client arguments.
-    pub fn finish(self) -> (Value, Vec<Arg>) {
+    /// The finished `inputSchema`, the client arguments and the inputs holding ids.
+    pub fn finish(self) -> (Value, Vec<Arg>, Vec<(String, String)>) {
         let mut input_schema = json!({
             "type": "object", "properties": self.properties, "additionalProperties": false
         });
         if !self.required.is_empty() {
             input_schema["required"] = json!(self.required);
         }
-        (input_schema, self.args)
+        (input_schema, self.args, self.ids)
     }
 }
 

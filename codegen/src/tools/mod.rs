@@ -5,6 +5,7 @@
 
 mod derive;
 mod extensions;
+mod ids;
 mod inputs;
 mod model;
 mod notes;
@@ -13,8 +14,10 @@ mod projection;
 
 pub use derive::derive_tools;
 pub use extensions::{
-    CACHE_CLASSES, COMMON_ARGUMENTS_EXTENSION, EXTENSIONS, OMIT_EXTENSION, PROJECTION_EXTENSION,
+    CACHE_CLASSES, COMMON_ARGUMENTS_EXTENSION, EXTENSIONS, ID_EXTENSION, ID_SHAPES_EXTENSION,
+    OMIT_EXTENSION, PROJECTION_EXTENSION,
 };
+pub use ids::{IdShape, id_shapes};
 pub use inputs::BASE64_BODY_ARG;
 pub use model::{Annotations, Arg, Body, Pass, Tool, ToolError};
 pub use notes::{

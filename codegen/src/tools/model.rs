@@ -71,6 +71,8 @@ pub struct Tool {
     /// Answers one page of a list (`items` and `next`) and takes `offset` or a cursor: it gets
     /// the `all_pages` and `max_items` arguments.
     pub paginated: bool,
+    /// Inputs holding ids (or lists of ids), with the `x-mcp-id` shape their values must have.
+    pub id_arguments: Vec<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +83,8 @@ pub enum ToolError {
     CommonArguments(String),
     #[error("{0}")]
     Projection(String),
+    #[error("{0}")]
+    IdShapes(String),
     #[error("tool name `{0}` is used by more than one operation; set a distinct `x-mcp-name`")]
     DuplicateName(String),
     #[error("operation {operation}: {source}")]

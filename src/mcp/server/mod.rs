@@ -11,12 +11,14 @@ use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
 use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG};
+use super::ids;
 use super::in_flight::InFlight;
 use super::narrowing::{self, Narrowing};
 use super::pagination::{self, Progress};
 use super::results::{failure, success};
 use crate::credentials::Credentials;
 use crate::foundation::config::ToolMode;
+use crate::foundation::excerpt::excerpt;
 use crate::foundation::metrics;
 use crate::spotify::{SpotifyApi, SpotifyCall};
 use rmcp::ErrorData;
@@ -100,7 +102,10 @@ impl SpotifyServer {
     fn entry(&self, name: &str, narrowing: Option<&Narrowing>) -> Result<&Entry, ErrorData> {
         let entry = self.catalog.get(name).ok_or_else(|| {
             ErrorData::invalid_params(
-                format!("unknown tool `{name}`; call tools/list to see the available tools"),
+                format!(
+                    "unknown tool `{}`; call tools/list to see the available tools",
+                    excerpt(name)
+                ),
                 None,
             )
         })?;
@@ -150,8 +155,14 @@ impl SpotifyServer {
         // Boxed: the dispatch future holds every tool's, and moving it by value overflows the
         // stack of an unoptimized build.
         let outcome = Box::pin(async {
-            match entry.validate(&Value::Object(arguments.clone())) {
-                Err(problems) => Err(CallError::InvalidArguments(problems)),
+            // Ids reduced from pasted URIs and links, and refused when of the wrong shape.
+            let mut arguments = arguments;
+            let checked = entry
+                .validate(&Value::Object(arguments.clone()))
+                .map_err(CallError::InvalidArguments)
+                .and_then(|()| ids::check(tool, &mut arguments));
+            match checked {
+                Err(error) => Err(error),
                 Ok(()) if all_pages => {
                     self.all_pages(spotify, entry, arguments, progress.as_ref())
                         .await

@@ -3,6 +3,29 @@
 
 use serde_json::{Map, Value, json};
 
+/// Arguments that take Spotify IDs (22 letters and digits, checked before any call).
+const ID_ARGUMENTS: [&str; 6] = [
+    "id",
+    "ids",
+    "playlist_id",
+    "body_ids",
+    "seed_artists",
+    "seed_tracks",
+];
+
+/// A valid Spotify ID made from `seed`: its letters and digits, padded with zeros to 22.
+pub fn spotify_id(seed: &str) -> String {
+    let mut id: String = seed
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(22)
+        .collect();
+    while id.len() < 22 {
+        id.push('0');
+    }
+    id
+}
+
 /// An argument object filling every property of an input schema with a valid value.
 pub fn arguments(input_schema: &Value) -> Value {
     let mut out = Map::new();
@@ -64,6 +87,9 @@ fn sample(name: &str, schema: &Value) -> Value {
             let first = sample(name, items);
             let second = match items["enum"].as_array() {
                 Some(values) => values.iter().filter(|v| !v.is_null()).nth(1).cloned(),
+                None if ID_ARGUMENTS.contains(&name) => {
+                    Some(json!(spotify_id(&format!("s{name}2"))))
+                }
                 None if first.is_string() => Some(json!(format!("{}2", first.as_str().unwrap()))),
                 None => None,
             };
@@ -80,6 +106,7 @@ fn sample(name: &str, schema: &Value) -> Value {
             Value::Object(out)
         }
         _ if schema["contentEncoding"] == "base64" => json!("aGVsbG8gamVwZw=="),
+        _ if ID_ARGUMENTS.contains(&name) => json!(spotify_id(&format!("s{name}"))),
         _ => json!(format!("s{}", name.replace('_', ""))),
     }
 }

@@ -9,6 +9,8 @@
 //! or an enum upstream leaves out (`minimum: 0` on an offset), extra response properties or
 //! enum values the project knows Spotify sends, an operation gone upstream that the project
 //! keeps as deprecated, another operationId. Notes never fail the check and sync keeps them.
+//! A change or note the spec marks with `x-mcp-deliberate` becomes **deliberate**: reported
+//! with its reason, and it does not fail the check either (`super::deliberate` labels them).
 //! Descriptions are never compared: the project writes its own.
 
 use super::model::{self, Api, Field, OpKey, Operation, Shape};
@@ -20,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Change,
+    /// A difference the project's spec chose, with its reason (`x-mcp-deliberate`).
+    Deliberate,
     Note,
 }
 
@@ -69,6 +73,9 @@ pub struct Difference {
     pub project: Value,
     /// One line for people.
     pub message: String,
+    /// Why the project differs on purpose (`x-mcp-deliberate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliberate: Option<String>,
 }
 
 impl Difference {
@@ -172,6 +179,7 @@ impl<'a> At<'a> {
             upstream,
             project,
             message,
+            deliberate: None,
         });
     }
 }

@@ -3,6 +3,7 @@
 //! of them, `report` prints the result, `sync` (with `import` and `update`) applies upstream's
 //! facts to the project's spec, and `yaml` writes it back in the project's layout.
 
+pub mod deliberate;
 pub mod diff;
 mod edit;
 pub mod fetch;
@@ -69,7 +70,8 @@ pub fn run_diff(upstream: &str, spec: &Path, json: bool, notes: bool) -> u8 {
                 return UNREADABLE;
             }
         };
-    let differences = diff::diff(&theirs, &ours);
+    let mut differences = diff::diff(&theirs, &ours);
+    deliberate::label(&mut differences, &ours);
     let project = shown(spec);
     if json {
         print!("{}", report::json(&differences, upstream, &project));

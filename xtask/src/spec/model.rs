@@ -8,8 +8,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Schema keywords that bound a value, compared one by one.
-pub const BOUNDS: [&str; 8] = [
+/// Schema keywords that bound a value, and the value a tool gets when left out, compared one by
+/// one.
+pub const BOUNDS: [&str; 9] = [
     "minimum",
     "maximum",
     "exclusiveMinimum",
@@ -18,6 +19,7 @@ pub const BOUNDS: [&str; 8] = [
     "maxItems",
     "minLength",
     "maxLength",
+    "default",
 ];
 
 /// Guards against `$ref` / `allOf` cycles; real documents nest a few levels at most.

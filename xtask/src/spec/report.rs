@@ -4,20 +4,24 @@ use super::diff::{Difference, Level};
 use serde_json::json;
 use std::fmt::Write;
 
+/// How many changes and notes; deliberate differences count as notes (neither fails a check).
 pub fn counts(differences: &[Difference]) -> (usize, usize) {
-    let changes = differences
-        .iter()
-        .filter(|d| d.level == Level::Change)
-        .count();
+    let changes = count(differences, Level::Change);
     (changes, differences.len() - changes)
+}
+
+fn count(differences: &[Difference], level: Level) -> usize {
+    differences.iter().filter(|d| d.level == level).count()
 }
 
 /// The report for people: changes grouped by tag and operation; notes too when `notes`, else
 /// only counted (there are dozens, all deliberate).
 pub fn text(differences: &[Difference], upstream: &str, project: &str, notes: bool) -> String {
-    let (changes, note_count) = counts(differences);
+    let changes = count(differences, Level::Change);
+    let deliberate = count(differences, Level::Deliberate);
+    let note_count = count(differences, Level::Note);
     let mut out = format!(
-        "upstream {upstream} vs {project}: {changes} change{}, {note_count} note{}\n",
+        "upstream {upstream} vs {project}: {changes} change{}, {deliberate} deliberate, {note_count} note{}\n",
         plural(changes),
         plural(note_count)
     );
@@ -26,6 +30,11 @@ pub fn text(differences: &[Difference], upstream: &str, project: &str, notes: bo
     } else {
         out.push_str(
             "Changes are upstream facts the project lacks; `cargo xtask spec sync` applies them.\n",
+        );
+    }
+    if deliberate > 0 {
+        out.push_str(
+            "Deliberate differences are choices the spec marks with x-mcp-deliberate (reason after the dash).\n",
         );
     }
     if note_count > 0 {
@@ -38,7 +47,7 @@ pub fn text(differences: &[Difference], upstream: &str, project: &str, notes: bo
     }
     let shown: Vec<&Difference> = differences
         .iter()
-        .filter(|d| notes || d.level == Level::Change)
+        .filter(|d| notes || d.level != Level::Note)
         .collect();
     // Tags in order of first appearance, operations in order within each tag.
     let mut tags: Vec<&str> = Vec::new();
@@ -68,10 +77,18 @@ pub fn text(differences: &[Difference], upstream: &str, project: &str, notes: bo
             let _ = writeln!(out, "{key} ({id})");
             for d in of_op {
                 let level = match d.level {
-                    Level::Change => "change",
-                    Level::Note => "note  ",
+                    Level::Change => "change    ",
+                    Level::Deliberate => "deliberate",
+                    Level::Note => "note      ",
                 };
-                let _ = writeln!(out, "  {level}  {}", d.message);
+                match &d.deliberate {
+                    Some(why) => {
+                        let _ = writeln!(out, "  {level}  {} — {why}", d.message);
+                    }
+                    None => {
+                        let _ = writeln!(out, "  {level}  {}", d.message);
+                    }
+                }
             }
         }
     }
@@ -79,12 +96,12 @@ pub fn text(differences: &[Difference], upstream: &str, project: &str, notes: bo
 }
 
 pub fn json(differences: &[Difference], upstream: &str, project: &str) -> String {
-    let (changes, notes) = counts(differences);
     let report = json!({
         "upstream": upstream,
         "project": project,
-        "changes": changes,
-        "notes": notes,
+        "changes": count(differences, Level::Change),
+        "deliberate": count(differences, Level::Deliberate),
+        "notes": count(differences, Level::Note),
         "differences": differences,
     });
     let mut text = serde_json::to_string_pretty(&report).expect("JSON values serialize");
