@@ -349,7 +349,7 @@ async fn library_legacy_route_app_splits_by_type_and_merges_in_order() {
     let uris = [
         "spotify:track:t1",
         "spotify:album:a1",
-        "spotify:playlist:p1",
+        "spotify:playlist:p100000000000000000000",
         "spotify:track:t2",
         "spotify:artist:r1",
     ];
@@ -578,7 +578,7 @@ async fn library_writes_on_a_legacy_route_app_reach_each_legacy_route() {
     fake.respond_at("/v1/me/library", withheld());
     fake.respond(Canned::empty(200));
     let client = server(&fake).await;
-    let uris = json!({ "uris": ["spotify:artist:r1", "spotify:playlist:p1", "spotify:show:s1", "spotify:user:u2"] });
+    let uris = json!({ "uris": ["spotify:artist:r1", "spotify:playlist:p100000000000000000000", "spotify:show:s1", "spotify:user:u2"] });
 
     common::call_ok(&client, "save_library_items", uris.clone()).await;
     let requests: Vec<_> = fake
