@@ -1,7 +1,6 @@
 //! Tool definitions (generated from the spec) turned into what `tools/list` shows, plus the
 //! JSON Schema validators that check arguments before any call reaches Spotify.
 
-use super::projection::ResponseOptions;
 use super::selection::Selection;
 use crate::foundation::config::ToolMode;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -208,5 +207,23 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// How answers are rendered: projected and capped (the default), or raw.
+#[derive(Debug, Clone)]
+pub struct ResponseOptions {
+    /// Answers as Spotify sent them (after decoding): no projection, no cap.
+    pub raw: bool,
+    /// Largest answer in bytes before lists are cut.
+    pub max_bytes: usize,
+}
+
+impl Default for ResponseOptions {
+    fn default() -> Self {
+        Self {
+            raw: false,
+            max_bytes: 60_000,
+        }
     }
 }

@@ -3,28 +3,12 @@
 //! null and empty fields go, the `fields` argument keeps only what is asked, and an answer
 //! over the size cap is cut at an item boundary with a note saying how to get the rest.
 
+pub use super::catalog::ResponseOptions;
 use super::generated_tools::INHERITED_FIELDS;
 use serde_json::{Map, Value, json};
 
 /// The image width kept from an `images` list: big enough to show, small to describe.
 const PREFERRED_IMAGE_WIDTH: i64 = 300;
-
-#[derive(Debug, Clone)]
-pub struct ResponseOptions {
-    /// Answers as Spotify sent them (after decoding): no projection, no cap.
-    pub raw: bool,
-    /// Largest answer in bytes before lists are cut.
-    pub max_bytes: usize,
-}
-
-impl Default for ResponseOptions {
-    fn default() -> Self {
-        Self {
-            raw: false,
-            max_bytes: 60_000,
-        }
-    }
-}
 
 fn resolve<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
     match schema

@@ -4,7 +4,7 @@
 //! call than the servers it measures, and shares their two cores: with it, the table showed the
 //! client's speed, not the server's.
 
-use super::BenchError;
+use super::error::BenchError;
 use super::measure::Call;
 use super::process::STEP_TIMEOUT;
 use bytes::Bytes;

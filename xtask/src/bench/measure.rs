@@ -1,7 +1,7 @@
 //! Timed runs against one server: cold starts and sequential tool calls. Every loop is bounded
 //! by a count and a time budget, and every call by a timeout.
 
-use super::BenchError;
+use super::error::BenchError;
 use super::process::{Client, Launch, STEP_TIMEOUT};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use serde_json::{Map, Value};

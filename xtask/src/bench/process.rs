@@ -1,7 +1,7 @@
 //! Servers under test as child processes, driven by a real rmcp client over stdio or
 //! streamable HTTP. Children are killed when their session is dropped, on every exit path.
 
-use super::BenchError;
+use super::error::BenchError;
 use rmcp::ServiceExt;
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};

@@ -1,7 +1,7 @@
 //! BENCHMARKS.md: the table with the machine, revision and method it came from.
 
-use super::Plan;
 use super::machine::{IDLE_WINDOW, Machine};
+use super::plan::Plan;
 
 /// Above this share of the CPUs busy while the bench was idle, the run is flagged.
 const BUSY: f64 = 0.10;

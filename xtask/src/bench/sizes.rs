@@ -1,7 +1,7 @@
 //! What a model is shown: `tools/list` per catalog mode (bytes, and cl100k tokens of each
 //! tool's name, description and input schema), and answers raw vs projected.
 
-use super::BenchError;
+use super::error::BenchError;
 use super::process::{Client, STEP_TIMEOUT};
 use rmcp::model::Tool;
 use serde_json::{Value, json};

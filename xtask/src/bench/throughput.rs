@@ -1,7 +1,7 @@
 //! Calls per second with N requests in flight through rmcp client peers: the stdio rows. (Over
 //! streamable HTTP the bench uses the raw load generator in `load.rs`.)
 
-use super::BenchError;
+use super::error::BenchError;
 use super::measure::Call;
 use super::process::STEP_TIMEOUT;
 use rmcp::RoleClient;

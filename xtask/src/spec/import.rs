@@ -4,8 +4,8 @@
 //! project's shared error responses; examples, vendor extensions and (unless asked) prose
 //! left behind.
 
+use super::edit::escape;
 use super::model;
-use super::sync::escape;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 

@@ -4,6 +4,7 @@
 //! facts to the project's spec, and `yaml` writes it back in the project's layout.
 
 pub mod diff;
+mod edit;
 pub mod fetch;
 mod import;
 pub mod model;

@@ -2,11 +2,11 @@
 //! parameters, request body and success response, each edited where the project keeps it
 //! (following its `$ref`s) so its descriptions, extensions and key order stay.
 
-use super::import::Importer;
-use super::model::{self, Field, OpKey, Shape};
-use super::sync::{
+use super::edit::{
     Log, add_todo, escape, insert_after, insert_before, object, security_of, set_deprecated,
 };
+use super::import::Importer;
+use super::model::{self, Field, OpKey, Shape};
 use codegen::spec::{self, OperationRef};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
