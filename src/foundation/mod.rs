@@ -4,5 +4,6 @@
 pub mod config;
 pub mod metrics;
 pub mod redis_link;
+pub mod sealed;
 pub mod secret;
 pub mod tls;
