@@ -631,6 +631,42 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
     }
 }
 
+#[tokio::test]
+async fn revoking_a_user_s_tokens_signs_them_out_of_every_client_and_no_one_else() {
+    for db in backends().await {
+        let store = db.open().await;
+        let (user_id, client_id, redeemed) = signed_in(&store, "olga").await;
+        let first = store.issue_tokens(&redeemed, HOUR).await.unwrap();
+        let (_, _, other_client) = signed_in(&store, "olga").await;
+        let second = store.issue_tokens(&other_client, HOUR).await.unwrap();
+        let (_, _, bystander) = signed_in(&store, "pat").await;
+        let kept = store.issue_tokens(&bystander, HOUR).await.unwrap();
+
+        assert_eq!(store.revoke_user_tokens(&user_id).await.unwrap(), 4);
+        for token in [&first.access_token, &second.access_token] {
+            assert_eq!(
+                refused(store.resolve_access_token(token.expose()).await),
+                Refused::TokenRevoked
+            );
+        }
+        assert_eq!(
+            refused(
+                store
+                    .rotate_refresh(first.refresh_token.expose(), &client_id, HOUR)
+                    .await
+            ),
+            Refused::TokenRevoked
+        );
+        assert!(
+            store
+                .resolve_access_token(kept.access_token.expose())
+                .await
+                .is_ok()
+        );
+        assert_eq!(store.revoke_user_tokens(&user_id).await.unwrap(), 0);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_rotations_of_one_refresh_token_at_once_exactly_one_wins() {
     for db in backends().await {

@@ -119,6 +119,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn without_a_url_the_store_is_sqlite_in_the_data_directory() {
+        let Some(data) = dirs::data_dir() else { return };
+        let Location::Sqlite(path) = Location::from_url(None).unwrap() else {
+            panic!("the default is SQLite")
+        };
+        assert_eq!(path, data.join("spotify-mcp").join("spotify-mcp.db"));
+    }
+
+    #[test]
     fn urls_name_a_backend_and_messages_drop_the_password() {
         let pg =
             Location::from_url(Some(&Secret::new("postgres://app:hunter2@db:5432/mcp"))).unwrap();

@@ -121,6 +121,19 @@ impl Store {
         Ok(Revoked::AccessToken)
     }
 
+    /// Revokes every token of the user, with every client (`users revoke`): each client must
+    /// have them sign in again. Returns how many tokens were still live.
+    pub async fn revoke_user_tokens(&self, user_id: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE oauth_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(now())
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
     /// Revokes every token issued from one authorization.
     pub(super) async fn revoke_family(&self, family_id: &str, at: i64) -> Result<(), StoreError> {
         sqlx::query(
