@@ -6,16 +6,18 @@
 //! 1. [`foundation`]: what every layer shares — secrets, configuration types, metrics, the
 //!    Redis link, the TLS setup of HTTP clients. Knows nothing of Spotify or MCP.
 //! 2. [`spec`]: tables generated from `openapi/spotify.yaml` (one row per operation).
-//! 3. [`credentials`]: whose token a call sends — grants, token stores (file, Redis), OAuth
+//! 3. [`store`]: the durable store of multi-user mode (SQLite or PostgreSQL through sqlx) —
+//!    users, their sealed Spotify grants, OAuth clients, hashed codes and tokens, consents.
+//! 4. [`credentials`]: whose token a call sends — grants, token stores (file, Redis), OAuth
 //!    exchanges with Spotify's accounts service, refresh. A call's credentials are an input.
-//! 4. [`middleware`]: what sits between a generated call and HTTP — cache, rate-limit governor,
+//! 5. [`middleware`]: what sits between a generated call and HTTP — cache, rate-limit governor,
 //!    retries, route memory — composed in `middleware::pipeline`.
-//! 5. [`spotify`]: the typed client progenitor generates, its hooks into the middleware, and
+//! 6. [`spotify`]: the typed client progenitor generates, its hooks into the middleware, and
 //!    the narrow API the MCP layer uses.
-//! 6. [`mcp`]: tools — the catalog, arguments, dispatch, projection, route fallback, the rmcp
+//! 7. [`mcp`]: tools — the catalog, arguments, dispatch, projection, route fallback, the rmcp
 //!    handler. Talks to Spotify only through [`spotify`].
-//! 7. [`transport`]: how MCP reaches the server — stdio, streamable HTTP.
-//! 8. [`app`]: the CLI's commands, the login flow, demo mode, and the wiring of all the above
+//! 8. [`transport`]: how MCP reaches the server — stdio, streamable HTTP.
+//! 9. [`app`]: the CLI's commands, the login flow, demo mode, and the wiring of all the above
 //!    (`src/main.rs` is its entry point).
 
 pub mod app;
@@ -25,6 +27,7 @@ pub mod mcp;
 pub mod middleware;
 pub mod spec;
 pub mod spotify;
+pub mod store;
 pub mod transport;
 
 pub use app::wiring::{BuildError, build_api, store_path_or_default, token_path, token_source};

@@ -431,3 +431,38 @@ impl std::fmt::Debug for SpotifyArgs {
             .finish()
     }
 }
+
+/// Where multi-user mode keeps what must survive a restart (users, their sealed Spotify grants,
+/// registered clients, hashed codes and tokens, consents).
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB` (default: SQLite at the platform data
+    /// directory's spotify-mcp/spotify-mcp.db). A URL may carry a password: it is kept out of
+    /// logs and `Debug` output. Prefer the environment variable.
+    #[arg(long, env = "SPOTIFY_MCP_DATABASE_URL", hide_env_values = true, value_parser = parse_secret)]
+    pub database_url: Option<Secret>,
+    /// Most database connections open at once.
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 8
+    )]
+    pub database_max_connections: u32,
+    /// Seconds a request waits for a free database connection before it fails.
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_DATABASE_ACQUIRE_TIMEOUT_SECS",
+        default_value_t = 5
+    )]
+    pub database_acquire_timeout_secs: u64,
+}
+
+impl Default for DatabaseArgs {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            database_max_connections: 8,
+            database_acquire_timeout_secs: 5,
+        }
+    }
+}

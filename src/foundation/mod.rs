@@ -5,5 +5,6 @@ pub mod config;
 pub mod excerpt;
 pub mod metrics;
 pub mod redis_link;
+pub mod sealed;
 pub mod secret;
 pub mod tls;

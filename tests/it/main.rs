@@ -69,6 +69,8 @@ mod shared_token_file;
 mod spotify_errors;
 mod stdio_binary;
 mod stdio_graceful_shutdown;
+mod store_multi_user;
+mod store_sqlite_file;
 mod tls_refuses_untrusted_certificates;
 mod token_file;
 mod token_refresh;

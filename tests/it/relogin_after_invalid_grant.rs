@@ -25,10 +25,17 @@ async fn a_new_login_ends_the_refusal_without_a_restart() {
             json!({ "error": "invalid_grant", "error_description": "Refresh token revoked" }),
         ),
     );
-    fake.respond_at("/v1/albums/", Canned::json(200, grants::album("a000000000000000000000")));
-    let refused = common::call(&client, "get_album", json!({ "id": "a000000000000000000000" }))
-        .await
-        .unwrap();
+    fake.respond_at(
+        "/v1/albums/",
+        Canned::json(200, grants::album("a000000000000000000000")),
+    );
+    let refused = common::call(
+        &client,
+        "get_album",
+        json!({ "id": "a000000000000000000000" }),
+    )
+    .await
+    .unwrap();
     assert_eq!(refused.is_error, Some(true));
     assert!(common::text(&refused).contains("auth login"));
 
@@ -49,9 +56,13 @@ async fn a_new_login_ends_the_refusal_without_a_restart() {
     let mut attempts = 0;
     let served = loop {
         attempts += 1;
-        let result = common::call(&client, "get_album", json!({ "id": "a000000000000000000000" }))
-            .await
-            .unwrap();
+        let result = common::call(
+            &client,
+            "get_album",
+            json!({ "id": "a000000000000000000000" }),
+        )
+        .await
+        .unwrap();
         if result.is_error != Some(true) {
             break true;
         }

@@ -27,44 +27,49 @@ pub const LAYERS: &[Layer] = &[
         why: "tables derived from the spec, read by every layer that needs operation facts",
     },
     Layer {
-        module: "credentials",
+        module: "store",
         rank: 3,
+        why: "the durable multi-user store (SQL): users, sealed grants, clients, codes, tokens",
+    },
+    Layer {
+        module: "credentials",
+        rank: 4,
         why: "grants, token stores, OAuth, refresh: who a call acts for, no HTTP pipeline",
     },
     Layer {
         module: "middleware",
-        rank: 4,
+        rank: 5,
         why: "cache, governor, retries, route memory: between the hooks and HTTP",
     },
     Layer {
         module: "spotify",
-        rank: 5,
+        rank: 6,
         why: "the generated client and its hooks, built on the middleware",
     },
     Layer {
         module: "mcp",
-        rank: 6,
+        rank: 7,
         why: "tools over the Spotify client: catalog, dispatch, projection, the rmcp handler",
     },
     Layer {
         module: "transport",
-        rank: 7,
+        rank: 8,
         why: "carries the MCP handler over stdio or HTTP",
     },
     Layer {
         module: "app",
-        rank: 8,
+        rank: 9,
         why: "CLI commands, the login flow and the wiring of everything below",
     },
     Layer {
         module: "demo",
-        rank: 8,
+        rank: 9,
         why: "the offline demo wires a fake Spotify the way the app wires the real one",
     },
 ];
 
 /// Where the crate roots sit.
-const ROOT: &Layer = &LAYERS[7];
+const ROOT: &Layer = &LAYERS[8];
 
 pub fn check(krate: &Crate, edges: &[Edge]) -> Vec<Violation> {
     let mut violations: Vec<Violation> = krate.modules[0]
