@@ -1,6 +1,7 @@
 //! Tool definitions (generated from the spec) turned into what `tools/list` shows, plus the
 //! JSON Schema validators that check arguments before any call reaches Spotify.
 
+use super::generated_tools::FIELDS_ARG;
 use super::projection::ResponseOptions;
 use super::selection::Selection;
 use crate::config::ToolMode;
@@ -31,8 +32,12 @@ pub struct ToolDef {
     pub open_world: bool,
     /// JSON Schema 2020-12 of the arguments, as JSON text.
     pub input_schema: &'static str,
-    /// JSON Schema of `structuredContent`, as JSON text, for tools that answer with JSON.
+    /// JSON Schema of `structuredContent`, as JSON text, for tools that answer with JSON: the
+    /// default answer, with list items trimmed.
     pub output_schema: Option<&'static str>,
+    /// The answer's shape before list items are trimmed, which `fields` picks from; `None` when
+    /// it is `output_schema`.
+    pub rich_output_schema: Option<&'static str>,
     /// Key under which a non-object answer is wrapped in `structuredContent`.
     pub output_wrap: Option<&'static str>,
     /// The tool to use instead, for a deprecated one.
@@ -75,6 +80,18 @@ impl ToolDef {
     }
 }
 
+/// The input schema as the server holds arguments to it: listed schemas leave out what the
+/// instructions say once (unknown arguments are refused; `fields` is a list of strings).
+fn strict(mut schema: Value) -> Value {
+    schema["additionalProperties"] = Value::Bool(false);
+    if let Some(fields) = schema.pointer_mut(&format!("/properties/{FIELDS_ARG}"))
+        && fields["type"] == "array"
+    {
+        fields["items"] = serde_json::json!({ "type": "string" });
+    }
+    schema
+}
+
 /// A catalog entry: the definition, its MCP form and a lazily built argument validator.
 pub struct Entry {
     pub def: &'static ToolDef,
@@ -83,6 +100,7 @@ pub struct Entry {
     pub missing_scopes: Vec<&'static str>,
     validator: OnceLock<Result<jsonschema::Validator, String>>,
     output: OnceLock<Option<Value>>,
+    rich_output: OnceLock<Option<Value>>,
 }
 
 impl Entry {
@@ -97,12 +115,23 @@ impl Entry {
             .as_ref()
     }
 
+    /// The answer's shape before list items are trimmed (what `fields` picks from), parsed once.
+    pub fn rich_output_schema(&self) -> Option<&Value> {
+        match self.def.rich_output_schema {
+            None => self.output_schema(),
+            Some(text) => self
+                .rich_output
+                .get_or_init(|| serde_json::from_str(text).ok())
+                .as_ref(),
+        }
+    }
+
     /// Checks arguments against the input schema; the error names each offending field.
     pub fn validate(&self, arguments: &Value) -> Result<(), String> {
         let validator = self.validator.get_or_init(|| {
             let schema: Value =
                 serde_json::from_str(self.def.input_schema).map_err(|e| e.to_string())?;
-            jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
+            jsonschema::draft202012::new(&strict(schema)).map_err(|e| e.to_string())
         });
         let validator = validator
             .as_ref()
@@ -167,7 +196,7 @@ impl Catalog {
                     );
                     tool.description = Some(format!("{note}{}", def.description).into());
                 }
-                Entry { def, tool, missing_scopes, validator: OnceLock::new(), output: OnceLock::new() }
+                Entry { def, tool, missing_scopes, validator: OnceLock::new(), output: OnceLock::new(), rich_output: OnceLock::new() }
             })
             .collect();
         Self {

@@ -6,12 +6,13 @@ use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
 use super::generated_tools::{
-    ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, PROJECTION_NOTES,
+    ALL_PAGES_ARG, ARGUMENT_NOTES, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP,
+    PROJECTION_NOTES,
 };
 use super::in_flight::InFlight;
 use super::narrowing::{self, Narrowing};
 use super::pagination::{self, Progress};
-use super::projection::{self, ResponseOptions};
+use super::projection::{self, Asked, ResponseOptions, Shapes};
 use crate::auth::grant::describe_scopes;
 use crate::config::ToolMode;
 use crate::middleware::auth::AuthMode;
@@ -38,8 +39,8 @@ active, ask the user to open Spotify, or move playback with transfer_playback.
 - Answers are trimmed to what matters; a Spotify link is https://open.spotify.com/{type}/{id}.
 - Errors say what to do; a rate-limit error carries retry_after_seconds: wait that long, do not retry sooner.
 ";
-const ARGUMENTS_HEADING: &str =
-    "Arguments many tools share (their tool schemas leave them unexplained):\n";
+const ARGUMENTS_HEADING: &str = "Arguments a tool's schema does not list are refused. Arguments many tools share \
+(their tool schemas leave them unexplained):\n";
 
 /// The instructions sent at initialize: the guidance above, how answers are trimmed, and the
 /// shared arguments, explained here once instead of in every tool.
@@ -129,6 +130,12 @@ impl SpotifyServer {
                         .filter_map(|p| p.as_str().map(String::from))
                         .collect()
                 });
+        // A list of paths is ours to apply; a string is Spotify's own filter, already applied.
+        let asked = match (&fields, arguments.get(FIELDS_ARG)) {
+            (Some(paths), _) => Asked::Fields(paths),
+            (None, Some(Value::String(_))) => Asked::Rich,
+            _ => Asked::Default,
+        };
         let all_pages =
             entry.def.paginated && arguments.get(ALL_PAGES_ARG) == Some(&Value::Bool(true));
         // A remembered answer passed validation when it was made: the same arguments, same verdict.
@@ -163,7 +170,7 @@ impl SpotifyServer {
         };
         metrics::tool_call(tool, label, started.elapsed());
         let answer = match outcome {
-            Ok(body) => success(body, entry, fields.as_deref(), &self.catalog.responses),
+            Ok(body) => success(body, entry, asked, &self.catalog.responses),
             Err(error) => failure(entry.def, error),
         };
         if let Some((memo, key)) = memo {
@@ -246,10 +253,13 @@ impl SpotifyServer {
         mut arguments: Map<String, Value>,
         progress: Option<&Progress>,
     ) -> Result<Option<Value>, CallError> {
+        // The instructions give the bounds; the schema leaves them out to save context.
         let max_items = arguments
             .remove(MAX_ITEMS_ARG)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(DEFAULT_MAX_ITEMS) as usize;
+            .and_then(|v| v.as_i64())
+            .map_or(DEFAULT_MAX_ITEMS, |n| {
+                n.clamp(1, MAX_ITEMS_CAP as i64) as u64
+            }) as usize;
         arguments.remove(ALL_PAGES_ARG);
         let schema: Value = serde_json::from_str(entry.def.input_schema).unwrap_or_default();
         let inputs = schema["properties"]
@@ -358,7 +368,7 @@ impl SpotifyServer {
 fn success(
     body: Option<Value>,
     entry: &Entry,
-    fields: Option<&[String]>,
+    asked: Asked<'_>,
     options: &ResponseOptions,
 ) -> CallToolResult {
     let def = entry.def;
@@ -376,9 +386,11 @@ fn success(
         (None, value @ Value::Object(_)) => value,
         (None, other) => json!({ "items": other }),
     };
-    let structured = match entry.output_schema() {
-        Some(schema) => projection::project(structured, schema, fields, options),
-        None => structured,
+    let structured = match (entry.output_schema(), entry.rich_output_schema()) {
+        (Some(lean), Some(rich)) => {
+            projection::project(structured, Shapes { lean, rich }, asked, options)
+        }
+        _ => structured,
     };
     CallToolResult::structured(structured)
 }

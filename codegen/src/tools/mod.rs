@@ -6,6 +6,7 @@
 mod derive;
 mod extensions;
 mod inputs;
+mod lean;
 mod notes;
 mod output;
 mod projection;
@@ -82,7 +83,11 @@ pub struct Tool {
     pub cache: String,
     pub annotations: Annotations,
     pub input_schema: Value,
+    /// The default answer's shape (list items trimmed, see `x-mcp-projection`'s `list-items`).
     pub output_schema: Option<Value>,
+    /// The answer's shape before list items are trimmed, which `fields` picks from; `None` when
+    /// it is `output_schema`.
+    pub rich_output_schema: Option<Value>,
     /// Set when the success body is wrapped in an object under this key.
     pub output_wrap: Option<String>,
     /// Client method arguments in progenitor's positional order, body excluded.
