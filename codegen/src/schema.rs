@@ -60,7 +60,13 @@ impl<'a> Converter<'a> {
         };
         let nullable = object.get("nullable") == Some(&Value::Bool(true));
         if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-            let converted = self.convert_ref(reference)?;
+            let mut converted = self.convert_ref(reference)?;
+            // A deprecated property that is a `$ref` stays marked, so projection drops it.
+            if let (Some(deprecated @ Value::Bool(true)), Some(out)) =
+                (object.get("deprecated"), converted.as_object_mut())
+            {
+                out.insert("deprecated".into(), deprecated.clone());
+            }
             return Ok(if nullable {
                 json!({ "anyOf": [converted, { "type": "null" }] })
             } else {

@@ -61,7 +61,10 @@ fn parameters_and_body_merge_into_one_input_schema() {
         "nullable becomes a type list"
     );
     assert!(input["properties"]["range_start"].get("format").is_none());
-    assert_eq!(input["additionalProperties"], false);
+    assert!(
+        input.get("additionalProperties").is_none(),
+        "the instructions say once that unknown arguments are refused"
+    );
     assert_eq!(
         tool.scopes,
         ["playlist-modify-private", "playlist-modify-public"],
@@ -230,4 +233,85 @@ fn a_path_parameter_without_a_shape_is_refused_once_shapes_exist() {
     assert!(error.contains("albm"), "{error}");
     // A document without shapes (Spotify's own) still generates.
     assert!(tools(&doc(replace_items())).is_ok());
+}
+
+fn listing_doc() -> Value {
+    let kind = |k: &str| json!({ "type": "string", "enum": [k] });
+    let mut doc = doc(json!({
+        "operationId": "get-items",
+        "description": "Items.",
+        "parameters": [{ "name": "playlist_id", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "responses": { "200": { "description": "ok", "content": { "application/json": { "schema": {
+            "$ref": "#/components/schemas/Page" } } } } }
+    }));
+    doc["x-mcp-projection"] = json!({
+        "list-items": { "track": ["id", "name", "album"], "episode": ["id", "name"], "album": ["id", "name", "label"] },
+        "inside-list-items": ["id", "name"]
+    });
+    doc["components"]["schemas"] = json!({
+        "Album": { "type": "object", "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" }, "label": { "type": "string" }, "type": kind("album") } },
+        "Track": { "type": "object", "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" }, "popularity": { "type": "integer" },
+            "album": { "$ref": "#/components/schemas/Album" }, "type": kind("track") } },
+        "Episode": { "type": "object", "properties": {
+            "id": { "type": "string" }, "name": { "type": "string" }, "type": kind("episode") } },
+        "Page": { "type": "object", "properties": {
+            "tracks": { "type": "array", "items": { "$ref": "#/components/schemas/Track" } },
+            "mixed": { "type": "array", "items": { "oneOf": [
+                { "$ref": "#/components/schemas/Track" }, { "$ref": "#/components/schemas/Episode" } ] } },
+            "album": { "$ref": "#/components/schemas/Album" } } }
+    });
+    doc
+}
+
+fn list_items_keep_what_their_kind_names_and_fields_keep_the_rich_schema() {
+    let tool = tools(&listing_doc()).unwrap().remove(0);
+    let lean = tool.output_schema.unwrap();
+    let defs = &lean["$defs"];
+    let properties = |name: &str| -> Vec<String> {
+        let mut names: Vec<String> = defs[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no {name} in {defs}"))
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        lean["properties"]["tracks"]["items"]["$ref"],
+        "#/$defs/TrackInList"
+    );
+    assert_eq!(properties("TrackInList"), ["album", "id", "name"]);
+    assert_eq!(
+        properties("AlbumInItem"),
+        ["id", "name"],
+        "a listed track's album keeps inside-list-items, not its own list-items"
+    );
+    assert_eq!(
+        properties("TrackInListTyped"),
+        ["album", "id", "name", "type"],
+        "a list of several kinds keeps `type`"
+    );
+    let episode = lean["properties"]["mixed"]["items"]["oneOf"][1]["$ref"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("#/$defs/");
+    assert_eq!(
+        properties(episode),
+        ["id", "name", "type"],
+        "an episode trims nothing here, so it keeps its definition's name: {episode}"
+    );
+    assert_eq!(
+        lean["properties"]["album"]["$ref"], "#/$defs/Album",
+        "an object outside any list stays whole"
+    );
+    assert_eq!(properties("Album"), ["id", "label", "name", "type"]);
+    let rich = tool.rich_output_schema.expect("kept for `fields`");
+    assert_eq!(
+        rich["properties"]["tracks"]["items"]["$ref"],
+        "#/$defs/Track"
+    );
+    assert!(rich["$defs"]["Track"]["properties"]["popularity"].is_object());
 }

@@ -7,16 +7,21 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use spotify_mcp::mcp::all_tools;
-use spotify_mcp::mcp::projection::{self, ResponseOptions, project};
+use spotify_mcp::mcp::projection::{self, Asked, ResponseOptions, Shapes, project};
 use std::sync::OnceLock;
 
-fn schemas() -> &'static [Value] {
-    static SCHEMAS: OnceLock<Vec<Value>> = OnceLock::new();
+/// Each tool's default (lean) and rich output schemas.
+fn schemas() -> &'static [(Value, Value)] {
+    static SCHEMAS: OnceLock<Vec<(Value, Value)>> = OnceLock::new();
+    let parse = |text: &str| -> Value { serde_json::from_str(text).expect("output schema is JSON") };
     SCHEMAS.get_or_init(|| {
         all_tools()
             .iter()
-            .filter_map(|def| def.output_schema)
-            .map(|text| serde_json::from_str(text).expect("output schema is JSON"))
+            .filter_map(|def| {
+                let lean = parse(def.output_schema?);
+                let rich = def.rich_output_schema.map(parse).unwrap_or_else(|| lean.clone());
+                Some((lean, rich))
+            })
             .collect()
     })
 }
@@ -47,7 +52,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let schemas = schemas();
-    let schema = &schemas[data[0] as usize % schemas.len()];
+    let (lean, rich) = &schemas[data[0] as usize % schemas.len()];
+    let shapes = Shapes { lean, rich };
     let raw = data[1] & 1 == 1;
     let max_bytes = u16::from_le_bytes([data[2], data[3]]) as usize * 4;
     let rest = &data[4..];
@@ -62,7 +68,11 @@ fuzz_target!(|data: &[u8]| {
     let fields: Option<Vec<String>> =
         (!line.is_empty()).then(|| line.split(',').map(String::from).collect());
     let options = ResponseOptions { raw, max_bytes };
-    let mut out = project(value, schema, fields.as_deref(), &options);
+    let asked = match &fields {
+        Some(paths) => Asked::Fields(paths),
+        None => Asked::Default,
+    };
+    let mut out = project(value, shapes, asked, &options);
     if let Some(object) = out.as_object_mut() {
         object.remove("note"); // the cap's own note
     }

@@ -1,6 +1,7 @@
 //! Tool definitions (generated from the spec) turned into what `tools/list` shows, plus the
 //! JSON Schema validators that check arguments before any call reaches Spotify.
 
+use super::generated_tools::FIELDS_ARG;
 use super::selection::Selection;
 use super::tool_def::ToolDef;
 use crate::foundation::config::ToolMode;
@@ -15,6 +16,18 @@ use std::sync::OnceLock;
 const MAX_PROBLEMS: usize = 10;
 const MAX_PROBLEM_CHARS: usize = 300;
 
+/// The input schema as the server holds arguments to it: listed schemas leave out what the
+/// instructions say once (unknown arguments are refused; `fields` is a list of strings).
+fn strict(mut schema: Value) -> Value {
+    schema["additionalProperties"] = Value::Bool(false);
+    if let Some(fields) = schema.pointer_mut(&format!("/properties/{FIELDS_ARG}"))
+        && fields["type"] == "array"
+    {
+        fields["items"] = serde_json::json!({ "type": "string" });
+    }
+    schema
+}
+
 /// A catalog entry: the definition, its MCP form and a lazily built argument validator.
 pub struct Entry {
     pub def: &'static ToolDef,
@@ -23,6 +36,7 @@ pub struct Entry {
     pub missing_scopes: Vec<&'static str>,
     validator: OnceLock<Result<jsonschema::Validator, String>>,
     output: OnceLock<Option<Value>>,
+    rich_output: OnceLock<Option<Value>>,
 }
 
 impl Entry {
@@ -37,12 +51,23 @@ impl Entry {
             .as_ref()
     }
 
+    /// The answer's shape before list items are trimmed (what `fields` picks from), parsed once.
+    pub fn rich_output_schema(&self) -> Option<&Value> {
+        match self.def.rich_output_schema {
+            None => self.output_schema(),
+            Some(text) => self
+                .rich_output
+                .get_or_init(|| serde_json::from_str(text).ok())
+                .as_ref(),
+        }
+    }
+
     /// Checks arguments against the input schema; the error names each offending field.
     pub fn validate(&self, arguments: &Value) -> Result<(), String> {
         let validator = self.validator.get_or_init(|| {
             let schema: Value =
                 serde_json::from_str(self.def.input_schema).map_err(|e| e.to_string())?;
-            jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())
+            jsonschema::draft202012::new(&strict(schema)).map_err(|e| e.to_string())
         });
         let validator = validator
             .as_ref()
@@ -112,7 +137,7 @@ impl Catalog {
                     );
                     tool.description = Some(format!("{note}{}", def.description).into());
                 }
-                Entry { def, tool, missing_scopes, validator: OnceLock::new(), output: OnceLock::new() }
+                Entry { def, tool, missing_scopes, validator: OnceLock::new(), output: OnceLock::new(), rich_output: OnceLock::new() }
             })
             .collect();
         Self {

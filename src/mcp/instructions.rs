@@ -13,8 +13,8 @@ active, ask the user to open Spotify, or move playback with transfer_playback.
 - Answers are trimmed to what matters; a Spotify link is https://open.spotify.com/{type}/{id}.
 - Errors say what to do; a rate-limit error carries retry_after_seconds: wait that long, do not retry sooner.
 ";
-const ARGUMENTS_HEADING: &str =
-    "Arguments many tools share (their tool schemas leave them unexplained):\n";
+const ARGUMENTS_HEADING: &str = "Arguments a tool's schema does not list are refused. Arguments many tools share \
+(their tool schemas leave them unexplained):\n";
 
 /// The instructions sent at initialize: the guidance above, how answers are trimmed, and the
 /// shared arguments, explained here once instead of in every tool.

@@ -20,14 +20,25 @@ impl TokenCounter {
     }
 }
 
-/// What a model reads of one tool to choose and call it: name, description and input schema.
+/// What a model reads of one tool to choose and call it, as clients send it to the model:
+/// `{name, description, input_schema}` in compact JSON.
+fn shown(tool: &Tool) -> serde_json::Value {
+    serde_json::json!({
+        "name": tool.name,
+        "description": tool.description.as_deref().unwrap_or_default(),
+        "input_schema": tool.input_schema,
+    })
+}
+
+/// One tool as clients send it to a model (see [`as_sent`]).
 pub fn shown_text(tool: &Tool) -> String {
-    format!(
-        "{}{}{}",
-        tool.name,
-        tool.description.as_deref().unwrap_or_default(),
-        serde_json::to_string(&tool.input_schema).unwrap_or_default()
-    )
+    shown(tool).to_string()
+}
+
+/// The catalog as clients send it to a model: a compact JSON list of each tool's name,
+/// description and input schema.
+pub fn as_sent(tools: &[Tool]) -> String {
+    serde_json::Value::Array(tools.iter().map(shown).collect()).to_string()
 }
 
 pub fn catalog(args: &ToolsListArgs) -> Result<(Catalog, Vec<Tool>), SelectionError> {
@@ -92,9 +103,9 @@ pub fn report(args: &ToolsListArgs) -> Result<String, SelectionError> {
         total.len(),
         counter.count(&total)
     ));
-    let shown: String = tools.iter().map(shown_text).collect();
+    let shown = as_sent(&tools);
     out.push_str(&format!(
-        "what a model is shown of it (names, descriptions, input schemas): {} bytes, {} tokens (SHOWN column)\n",
+        "as clients send it to a model ([{{name, description, input_schema}}], compact JSON): {} bytes, {} tokens (SHOWN column: each tool's part)\n",
         shown.len(),
         counter.count(&shown)
     ));

@@ -1,7 +1,9 @@
-//! Lean answers, driven by each tool's output schema (itself derived from the spec): fields the
-//! spec marks deprecated and those its `x-mcp-projection` drops go, image lists shrink to one medium image,
-//! null and empty fields go, the `fields` argument keeps only what is asked, and an answer
-//! over the size cap is cut at an item boundary with a note saying how to get the rest.
+//! Lean answers, driven by each tool's output schemas (themselves derived from the spec): fields
+//! the spec marks deprecated and those its `x-mcp-projection` drops go, list items keep what their
+//! kind's `list-items` names, image lists shrink to one medium image, null and empty fields go,
+//! the `fields` argument keeps only what is asked (from the answer before list items were
+//! trimmed), and an answer over the size cap is cut at an item boundary with a note saying how to
+//! get the rest.
 
 pub use super::catalog::ResponseOptions;
 use super::generated_tools::INHERITED_FIELDS;
@@ -243,13 +245,41 @@ fn cap(mut value: Value, max_bytes: usize) -> Value {
     value
 }
 
-/// The answer an assistant gets for `value`, given the tool's output schema.
+/// A tool's two answer shapes: the default, with list items trimmed, and the rich one.
+#[derive(Debug, Clone, Copy)]
+pub struct Shapes<'a> {
+    pub lean: &'a Value,
+    pub rich: &'a Value,
+}
+
+/// What the call asked to keep of the answer.
+#[derive(Debug, Clone, Copy)]
+pub enum Asked<'a> {
+    /// The default answer.
+    Default,
+    /// Only these dotted paths, picked from the rich answer.
+    Fields(&'a [String]),
+    /// The rich answer, inherited fields included: Spotify already filtered it (a playlist
+    /// read's own `fields`).
+    Rich,
+}
+
+/// The answer an assistant gets for `value`, given the tool's output schemas.
 pub fn project(
     mut value: Value,
-    schema: &Value,
-    fields: Option<&[String]>,
+    shapes: Shapes<'_>,
+    asked: Asked<'_>,
     options: &ResponseOptions,
 ) -> Value {
+    let paths = match asked {
+        Asked::Fields(paths) if !paths.is_empty() => Some(paths),
+        _ => None,
+    };
+    // What `fields` or Spotify's own filter asked for is picked from the rich answer.
+    let schema = match (asked, paths) {
+        (Asked::Rich, _) | (_, Some(_)) => shapes.rich,
+        _ => shapes.lean,
+    };
     // A note the server added (where paging stopped) is not Spotify's: projection keeps it.
     let note = value.as_object_mut().and_then(|o| o.remove("note"));
     let mut value = if options.raw {
@@ -260,11 +290,12 @@ pub fn project(
     if let (Some(note), Some(object)) = (note, value.as_object_mut()) {
         object.insert("note".into(), note);
     }
-    match fields.filter(|f| !f.is_empty()) {
+    match (asked, paths) {
         // Asked-for fields come on every item, inherited or not.
-        Some(paths) => value = keep_fields(value, paths),
-        None if !options.raw => drop_inherited(&mut value, INHERITED_FIELDS),
-        None => {}
+        (_, Some(paths)) => value = keep_fields(value, paths),
+        (Asked::Rich, None) => {}
+        (_, None) if !options.raw => drop_inherited(&mut value, INHERITED_FIELDS),
+        (_, None) => {}
     }
     if options.raw {
         value

@@ -3,7 +3,7 @@
 
 use super::catalog::Entry;
 use super::errors::CallError;
-use super::projection::{self, ResponseOptions};
+use super::projection::{self, Asked, ResponseOptions, Shapes};
 use super::tool_def::ToolDef;
 use crate::foundation::excerpt::excerpt_to;
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -67,7 +67,7 @@ pub fn failure(def: &ToolDef, error: CallError) -> CallToolResult {
 pub fn success(
     body: Option<Value>,
     entry: &Entry,
-    fields: Option<&[String]>,
+    asked: Asked<'_>,
     options: &ResponseOptions,
 ) -> CallToolResult {
     let def = entry.def;
@@ -85,9 +85,11 @@ pub fn success(
         (None, value @ Value::Object(_)) => value,
         (None, other) => json!({ "items": other }),
     };
-    let structured = match entry.output_schema() {
-        Some(schema) => projection::project(structured, schema, fields, options),
-        None => structured,
+    let structured = match (entry.output_schema(), entry.rich_output_schema()) {
+        (Some(lean), Some(rich)) => {
+            projection::project(structured, Shapes { lean, rich }, asked, options)
+        }
+        _ => structured,
     };
     CallToolResult::structured(structured)
 }

@@ -23,8 +23,12 @@ pub struct ToolDef {
     pub open_world: bool,
     /// JSON Schema 2020-12 of the arguments, as JSON text.
     pub input_schema: &'static str,
-    /// JSON Schema of `structuredContent`, as JSON text, for tools that answer with JSON.
+    /// JSON Schema of `structuredContent`, as JSON text, for tools that answer with JSON: the
+    /// default answer, with list items trimmed.
     pub output_schema: Option<&'static str>,
+    /// The answer's shape before list items are trimmed, which `fields` picks from; `None` when
+    /// it is `output_schema`.
+    pub rich_output_schema: Option<&'static str>,
     /// Key under which a non-object answer is wrapped in `structuredContent`.
     pub output_wrap: Option<&'static str>,
     /// The tool to use instead, for a deprecated one.

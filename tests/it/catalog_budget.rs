@@ -1,16 +1,16 @@
-//! The default catalog fits the context budget: what a model is shown of `tools/list` (each
-//! tool's name, description and input schema) stays under 5,000 cl100k tokens, because arguments
-//! many tools share are explained once, in the server instructions.
+//! The default catalog fits the context budget: `tools/list` as clients send it to a model (a
+//! compact JSON list of each tool's name, description and input schema) stays within 4,500
+//! cl100k tokens, because arguments many tools share are explained once, in the server
+//! instructions.
 //! `cargo test --test it catalog_budget -- --nocapture` prints the figures.
 
 use crate::common;
 
 use common::fake_spotify::FakeSpotify;
-use rmcp::model::Tool;
 use spotify_mcp::mcp::listing::{self, TokenCounter};
 use spotify_mcp::mcp::{Catalog, CatalogOptions, all_tools};
 
-const BUDGET_TOKENS: usize = 5_000;
+const BUDGET_TOKENS: usize = 4_500;
 /// Arguments whose explanation lives in the instructions (`x-mcp-common-arguments` and the
 /// server's own arguments).
 const SHARED: [&str; 6] = [
@@ -22,10 +22,6 @@ const SHARED: [&str; 6] = [
     "max_items",
 ];
 
-fn shown(tools: &[Tool]) -> String {
-    tools.iter().map(listing::shown_text).collect()
-}
-
 #[tokio::test]
 async fn default_catalog_is_under_the_token_budget() {
     let fake = FakeSpotify::start().await;
@@ -33,7 +29,7 @@ async fn default_catalog_is_under_the_token_budget() {
     let tools = client.list_all_tools().await.unwrap();
     assert_eq!(tools.len(), common::catalog::current_count());
     let counter = TokenCounter::cl100k();
-    let text = shown(&tools);
+    let text = listing::as_sent(&tools);
     let tokens = counter.count(&text);
     let instructions = client
         .peer_info()
@@ -41,14 +37,14 @@ async fn default_catalog_is_under_the_token_budget() {
         .expect("the server sends instructions");
     let instruction_tokens = counter.count(&instructions);
     println!(
-        "default catalog: {} tools, {} bytes, {tokens} cl100k tokens shown; instructions {} bytes, {instruction_tokens} tokens",
+        "default catalog as clients send it: {} tools, {} bytes, {tokens} cl100k tokens; instructions {} bytes, {instruction_tokens} tokens",
         tools.len(),
         text.len(),
         instructions.len()
     );
     assert!(
-        tokens < BUDGET_TOKENS,
-        "the default catalog shows {tokens} cl100k tokens, over the {BUDGET_TOKENS} budget"
+        tokens <= BUDGET_TOKENS,
+        "the default catalog, as clients send it, is {tokens} cl100k tokens, over the {BUDGET_TOKENS} budget"
     );
     for name in SHARED {
         assert!(

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::Value;
 use spotify_mcp::mcp::all_tools;
-use spotify_mcp::mcp::projection::{self, ResponseOptions, keep_fields, project};
+use spotify_mcp::mcp::projection::{self, Asked, ResponseOptions, Shapes, keep_fields, project};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const CASES_PER_TOOL: u32 = 16;
@@ -76,15 +76,23 @@ fn without_note(value: &Value) -> Value {
     value
 }
 
+/// What the call asks for: the default answer, or these `fields` paths.
+fn asking(fields: &Option<Vec<String>>) -> Asked<'_> {
+    match fields {
+        Some(paths) => Asked::Fields(paths),
+        None => Asked::Default,
+    }
+}
+
 fn check(
-    schema: &Value,
+    shapes: Shapes<'_>,
     value: Value,
     raw: bool,
     max_bytes: usize,
     fields: Option<Vec<String>>,
 ) -> Result<(), TestCaseError> {
     let options = ResponseOptions { raw, max_bytes };
-    let out = project(value.clone(), schema, fields.as_deref(), &options);
+    let out = project(value.clone(), shapes, asking(&fields), &options);
     let body = without_note(&out);
     if !raw && size(&body) > max_bytes {
         OVER_CAP.fetch_add(1, Ordering::Relaxed);
@@ -98,7 +106,7 @@ fn check(
         raw,
         max_bytes: usize::MAX,
     };
-    let whole = project(value.clone(), schema, None, &unbounded);
+    let whole = project(value.clone(), shapes, Asked::Default, &unbounded);
     match fields.as_deref().filter(|f| !f.is_empty()) {
         Some(fields) => {
             let mut kept = Vec::new();
@@ -108,14 +116,26 @@ fn check(
                     prop_assert!(asked(path, fields), "{path} kept, fields {fields:?}");
                 }
             }
-            // What is kept is exactly what the whole answer has at those paths.
-            let filtered = project(value, schema, Some(fields), &unbounded);
-            prop_assert_eq!(filtered, keep_fields(whole, fields));
+            // What is kept is exactly what the rich answer (list items untrimmed, inherited
+            // fields kept) has there.
+            let filtered = project(value.clone(), shapes, Asked::Fields(fields), &unbounded);
+            let rich = project(value, shapes, Asked::Rich, &unbounded);
+            prop_assert_eq!(filtered, keep_fields(rich, fields));
         }
         None if raw => prop_assert_eq!(whole, value),
         None => {
-            let again = project(whole.clone(), schema, None, &unbounded);
-            prop_assert_eq!(again, whole, "projecting a projected answer changed it");
+            let again = project(whole.clone(), shapes, Asked::Default, &unbounded);
+            prop_assert_eq!(
+                again,
+                whole.clone(),
+                "projecting a projected answer changed it"
+            );
+            // The default answer is the rich one with list items trimmed: never more.
+            let rich = project(value, shapes, Asked::Rich, &unbounded);
+            prop_assert!(
+                size(&whole) <= size(&rich),
+                "the default answer is bigger than the rich one"
+            );
         }
     }
     Ok(())
@@ -130,7 +150,12 @@ fn projection_holds_on_every_output_schema() {
         };
         tools += 1;
         let schema: Value = serde_json::from_str(text).expect("output schema is JSON");
-        let full = samples::full(&schema, &schema, 8);
+        let rich: Value = def
+            .rich_output_schema
+            .map(|rich| serde_json::from_str(rich).expect("rich output schema is JSON"))
+            .unwrap_or_else(|| schema.clone());
+        // Sample answers from the rich shape: Spotify sends what list items then lose.
+        let full = samples::full(&rich, &rich, 8);
         let mut known = Vec::new();
         paths(&full, "", &mut known);
         let answer = prop_oneof![
@@ -149,7 +174,11 @@ fn projection_holds_on_every_output_schema() {
         let max_bytes = prop_oneof![Just(60_000usize), 0usize..3_000, 3_000usize..100_000];
         let strategy = (answer, prop::bool::weighted(0.2), max_bytes, fields);
         let result = runner().run(&strategy, |(value, raw, max_bytes, fields)| {
-            check(&schema, value, raw, max_bytes, fields)
+            let shapes = Shapes {
+                lean: &schema,
+                rich: &rich,
+            };
+            check(shapes, value, raw, max_bytes, fields)
         });
         if let Err(failure) = result {
             panic!("{}: {failure}", def.name);

@@ -207,8 +207,8 @@ async fn a_track_by_other_artists_keeps_them_and_fields_bring_inherited_ones_bac
     conforms(&content, &schema);
     assert_eq!(
         content["tracks"]["items"][1]["artists"],
-        json!([{ "id": "ar20000000000000000000", "name": "Guest", "type": "artist" }]),
-        "other artists stay (without the nested uri: spotify:{{type}}:{{id}})"
+        json!([{ "id": "ar20000000000000000000", "name": "Guest" }]),
+        "other artists stay, with id and name (a list item's kind is the list's)"
     );
     assert!(content["tracks"]["items"][0].get("artists").is_none());
 
@@ -218,4 +218,77 @@ async fn a_track_by_other_artists_keeps_them_and_fields_bring_inherited_ones_bac
     )
     .await;
     assert_eq!(asked["tracks"]["items"][0]["artists"][0]["name"], "ABBA");
+}
+
+#[tokio::test]
+async fn list_items_keep_what_the_next_call_needs_and_fields_bring_back_the_rest() {
+    let (fake, client) = server(ResponseOptions::default()).await;
+    fake.respond(Canned::json(200, raw_album()));
+    let (content, schema) = album(&client, json!({ "id": "al" })).await;
+    conforms(&content, &schema);
+    assert_eq!(
+        content["tracks"]["items"][3],
+        json!({ "id": "t4", "name": "Track 4", "duration_ms": 215000 }),
+        "a listed track keeps its id, name and duration"
+    );
+    assert_eq!(
+        content["label"],
+        Value::Null,
+        "deprecated fields stay gone on the album itself"
+    );
+    assert_eq!(
+        content["release_date"], "1976-10-11",
+        "the album asked for by id stays rich"
+    );
+    assert_eq!(content["copyrights"][0]["type"], "P");
+
+    fake.respond(Canned::json(200, raw_album()));
+    let (asked, _) = album(
+        &client,
+        json!({ "id": "al", "fields": ["tracks.items.track_number", "tracks.items.type"] }),
+    )
+    .await;
+    conforms(&asked, &schema);
+    assert_eq!(
+        asked["tracks"]["items"][3],
+        json!({ "track_number": 4, "type": "track" }),
+        "`fields` picks from the untrimmed items"
+    );
+}
+
+#[tokio::test]
+async fn spotifys_own_field_filter_gets_untrimmed_items() {
+    let (fake, client) = server(ResponseOptions::default()).await;
+    let mut track = raw_album()["tracks"]["items"][0].clone();
+    let mut album = raw_album();
+    album.as_object_mut().unwrap().remove("tracks");
+    track["album"] = album;
+    let entry = json!({ "added_at": "2026-01-01T00:00:00Z", "is_local": false, "item": track });
+    let page = json!({ "href": "h", "limit": 100, "offset": 0, "total": 1, "next": null,
+                       "previous": null, "items": [entry] });
+    fake.respond(Canned::json(200, page.clone()));
+    let lean = common::call_ok(&client, "get_playlist_items", json!({ "playlist_id": "p" })).await;
+    let lean = lean.structured_content.unwrap();
+    assert_eq!(
+        lean["items"][0]["item"]["album"],
+        json!({ "id": "al", "name": "Arrival" }),
+        "by default a listed track's album is its id and name"
+    );
+    assert_eq!(
+        lean["items"][0]["item"]["type"], "track",
+        "a playlist mixes kinds: `type` stays"
+    );
+    fake.respond(Canned::json(200, page));
+    let filtered = common::call_ok(
+        &client,
+        "get_playlist_items",
+        json!({ "playlist_id": "p", "fields": "items(item(album(images,release_date)))" }),
+    )
+    .await;
+    let album = &filtered.structured_content.unwrap()["items"][0]["item"]["album"];
+    assert_eq!(
+        album["release_date"], "1976-10-11",
+        "what Spotify's filter kept stays: {album}"
+    );
+    assert_eq!(album["images"].as_array().map(Vec::len), Some(1));
 }

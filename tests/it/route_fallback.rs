@@ -233,6 +233,22 @@ async fn a_legacy_tool_on_a_new_route_app_goes_to_the_current_route() {
         json!({ "playlist_id": "p100000000000000000000" }),
     )
     .await;
+    // Each entry gets both names; projection keeps `item`, the one Spotify has not deprecated.
+    assert_eq!(
+        structured(&page)["items"][0]["item"]["id"],
+        "t100000000000000000000"
+    );
+    assert_eq!(
+        fake.requests_at("/v1/playlists/p100000000000000000000/items")
+            .len(),
+        1
+    );
+    common::call_ok(
+        &client,
+        "get_playlist_tracks_legacy",
+        json!({ "playlist_id": "p100000000000000000000" }),
+    )
+    .await;
     assert_eq!(
         structured(&page)["items"][0]["track"]["id"],
         "t100000000000000000000"

@@ -42,6 +42,7 @@ pub fn rust(
     let functions = tools.iter().map(call_function);
     let (all_pages, max_items) = (codegen::tools::ALL_PAGES_ARG, codegen::tools::MAX_ITEMS_ARG);
     let default_max_items = codegen::tools::DEFAULT_MAX_ITEMS;
+    let max_items_cap = codegen::tools::MAX_ITEMS_CAP;
     let fields = codegen::tools::FIELDS_ARG;
     let tokens = quote! {
         use super::tool_def::ToolDef;
@@ -55,6 +56,8 @@ pub fn rust(
         pub const ALL_PAGES_ARG: &str = #all_pages;
         pub const MAX_ITEMS_ARG: &str = #max_items;
         pub const DEFAULT_MAX_ITEMS: u64 = #default_max_items;
+        /// The most items `all_pages` collects, whatever `max_items` says.
+        pub const MAX_ITEMS_CAP: u64 = #max_items_cap;
         /// The argument that keeps only some fields of an answer.
         pub const FIELDS_ARG: &str = #fields;
 
@@ -110,6 +113,12 @@ fn tool_def(tool: &Tool) -> TokenStream {
     let (read_only, destructive, open_world) = (a.read_only, a.destructive, a.open_world);
     let input = tool.input_schema.to_string();
     let output = option_str(tool.output_schema.as_ref().map(Value::to_string).as_deref());
+    let rich_output = option_str(
+        tool.rich_output_schema
+            .as_ref()
+            .map(Value::to_string)
+            .as_deref(),
+    );
     let wrap = option_str(tool.output_wrap.as_deref());
     let replaced_by = option_str(tool.replaced_by.as_deref());
     let paginated = tool.paginated;
@@ -127,6 +136,7 @@ fn tool_def(tool: &Tool) -> TokenStream {
             open_world: #open_world,
             input_schema: #input,
             output_schema: #output,
+            rich_output_schema: #rich_output,
             output_wrap: #wrap,
             replaced_by: #replaced_by,
             paginated: #paginated,

@@ -4,6 +4,7 @@
 use super::extensions::{CACHE_CLASSES, EXTENSIONS};
 use super::ids::id_shapes;
 use super::inputs::Inputs;
+use super::lean::lean_schema;
 use super::model::{Annotations, Tool, ToolError, problem, schema_error};
 use super::notes::common_arguments;
 use super::output::{is_page, output_schema};
@@ -91,14 +92,19 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
     let mut inputs = Inputs::new(cx.doc, &cx.id_shapes);
     inputs.add_parameters(op, &adjusted, &cx.common)?;
     let body = inputs.add_body(op, &adjusted)?;
-    let (output_schema, output_wrap) =
-        output_schema(cx.doc, operation, &cx.rules).map_err(schema_error(op))?;
-    let paginated = is_page(
-        output_schema.as_ref(),
-        output_wrap.is_some(),
-        &inputs.properties,
-    );
-    inputs.add_server_arguments(output_schema.as_ref(), paginated);
+    let output = output_schema(cx.doc, operation, &cx.rules).map_err(schema_error(op))?;
+    let paginated = is_page(output.page, &inputs.properties);
+    inputs.add_server_arguments(output.rich.as_ref(), paginated);
+    let output_schema = output
+        .rich
+        .as_ref()
+        .map(|rich| lean_schema(rich, &cx.rules))
+        .transpose()?;
+    // Kept only where list items are trimmed: `fields` picks from it.
+    let rich_output_schema = output
+        .rich
+        .filter(|rich| Some(rich) != output_schema.as_ref());
+    let output_wrap = output.wrap;
     let (input_schema, args, id_arguments) = inputs.finish();
 
     let scopes: Vec<String> = spec::scopes(operation.get("security"))
@@ -134,6 +140,7 @@ pub(super) fn derive_tool(cx: &Context<'_>, op: &OperationRef<'_>) -> Result<Too
         annotations,
         input_schema,
         output_schema,
+        rich_output_schema,
         output_wrap,
         args,
         body,

@@ -4,7 +4,7 @@
 use super::extensions::{ID_EXTENSION, ID_SHAPES_EXTENSION, OMIT_EXTENSION};
 use super::ids::shape_of;
 use super::model::{Arg, Body, Pass, ToolError, problem, schema_error};
-use super::notes::{ALL_PAGES_ARG, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP};
+use super::notes::{ALL_PAGES_ARG, FIELDS_ARG, MAX_ITEMS_ARG};
 use super::output::has_nested_fields;
 use crate::prepare::OperationAdjustments;
 use crate::schema::{Converter, Refs};
@@ -89,6 +89,12 @@ impl<'a> Inputs<'a> {
             ));
         }
         let mut converted = self.inline.convert(schema).map_err(schema_error(op))?;
+        // A default of 0 or false says what leaving the argument out says (`offset`).
+        if let Some(object) = converted.as_object_mut()
+            && matches!(object.get("default"), Some(d) if *d == json!(0) || *d == json!(false))
+        {
+            object.remove("default");
+        }
         // A common argument is explained once, in the instructions.
         if let (Some(description), Some(object), false) = (
             param.get("description"),
@@ -230,26 +236,24 @@ impl<'a> Inputs<'a> {
         // answer such as `{snapshot_id}` has nothing to trim.
         if output_schema.is_some_and(has_nested_fields) && !self.properties.contains_key(FIELDS_ARG)
         {
-            self.properties.insert(
-                FIELDS_ARG.into(),
-                json!({ "type": "array", "items": { "type": "string" } }),
-            );
+            // A list of strings: the instructions say so once, and the server checks it.
+            self.properties
+                .insert(FIELDS_ARG.into(), json!({ "type": "array" }));
         }
         if paginated {
             self.properties
                 .insert(ALL_PAGES_ARG.into(), json!({ "type": "boolean" }));
-            self.properties.insert(
-                MAX_ITEMS_ARG.into(),
-                json!({ "type": "integer", "minimum": 1, "maximum": MAX_ITEMS_CAP }),
-            );
+            // Its bounds are in the instructions; the server holds it to them.
+            self.properties
+                .insert(MAX_ITEMS_ARG.into(), json!({ "type": "integer" }));
         }
     }
 
     /// The finished `inputSchema`, the client arguments and the inputs holding ids.
     pub fn finish(self) -> (Value, Vec<Arg>, Vec<(String, String)>) {
-        let mut input_schema = json!({
-            "type": "object", "properties": self.properties, "additionalProperties": false
-        });
+        // No `additionalProperties: false`: the instructions say once that unknown arguments
+        // are refused, and the server's validator adds it (49 times ~5 tokens saved).
+        let mut input_schema = json!({ "type": "object", "properties": self.properties });
         if !self.required.is_empty() {
             input_schema["required"] = json!(self.required);
         }

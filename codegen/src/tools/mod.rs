@@ -7,6 +7,7 @@ mod derive;
 mod extensions;
 mod ids;
 mod inputs;
+mod lean;
 mod model;
 mod notes;
 mod output;

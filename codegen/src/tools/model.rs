@@ -59,7 +59,11 @@ pub struct Tool {
     pub cache: String,
     pub annotations: Annotations,
     pub input_schema: Value,
+    /// The default answer's shape (list items trimmed, see `x-mcp-projection`'s `list-items`).
     pub output_schema: Option<Value>,
+    /// The answer's shape before list items are trimmed, which `fields` picks from; `None` when
+    /// it is `output_schema`.
+    pub rich_output_schema: Option<Value>,
     /// Set when the success body is wrapped in an object under this key.
     pub output_wrap: Option<String>,
     /// Client method arguments in progenitor's positional order, body excluded.

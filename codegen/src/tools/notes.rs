@@ -15,9 +15,9 @@ pub fn own_argument_notes() -> Vec<(String, String)> {
     vec![
         (
             FIELDS_ARG.into(),
-            "a list of dotted paths (`name`, `items.name`, `items.artists.name`) keeping only those \
-             fields of the answer; a tool whose `fields` is a string uses Spotify's own filter syntax \
-             instead, described on the tool"
+            "a list of dotted paths (`name`, `items.name`, `items.album.images`) keeping only those \
+             fields of the full answer, list items untrimmed; a tool whose `fields` is a string uses \
+             Spotify's own filter syntax instead, described on the tool"
                 .into(),
         ),
         (
@@ -26,7 +26,10 @@ pub fn own_argument_notes() -> Vec<(String, String)> {
         ),
         (
             MAX_ITEMS_ARG.into(),
-            format!("how many items `{ALL_PAGES_ARG}` collects at most (default {DEFAULT_MAX_ITEMS})"),
+            format!(
+                "how many items `{ALL_PAGES_ARG}` collects at most: 1 to {MAX_ITEMS_CAP} \
+                 (default {DEFAULT_MAX_ITEMS}; more counts as {MAX_ITEMS_CAP})"
+            ),
         ),
     ]
 }

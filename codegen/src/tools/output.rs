@@ -9,17 +9,38 @@ use serde_json::{Map, Value, json};
 /// Property that wraps a non-object success body, since `structuredContent` must be an object.
 pub const WRAP_KEY: &str = "items";
 
-/// The success body's schema as a JSON Schema object, and the wrap key if it had to be wrapped.
+/// A tool's answer, as the spec and `x-mcp-projection` shape it.
+pub(super) struct Output {
+    /// The projected answer's schema (what `fields` picks from).
+    pub rich: Option<Value>,
+    /// The wrap key, when the success body had to be wrapped.
+    pub wrap: Option<String>,
+    /// Spotify's answer is one page of a list: it has `items` and a `next` link.
+    pub page: bool,
+}
+
+/// The success body's schema as a JSON Schema object, projected.
 pub(super) fn output_schema(
     doc: &Value,
     operation: &Value,
     rules: &ProjectionRules,
-) -> Result<(Option<Value>, Option<String>), SchemaError> {
+) -> Result<Output, SchemaError> {
     let (mut schema, wrap) = response_schema(doc, operation)?;
+    // Read before projection, which may drop the `next` link.
+    let has = |key: &str| {
+        schema
+            .as_ref()
+            .is_some_and(|s| s["properties"].get(key).is_some())
+    };
+    let page = wrap.is_none() && has("items") && has("next");
     if let Some(root) = schema.as_mut() {
         project_schema(root, rules, true);
     }
-    Ok((schema, wrap))
+    Ok(Output {
+        rich: schema,
+        wrap,
+        page,
+    })
 }
 
 /// The success answer's JSON Schema (2020-12, with `$defs`) as Spotify sends it, before
@@ -92,15 +113,9 @@ pub(super) fn has_nested_fields(output: &Value) -> bool {
         .is_some_and(|properties| properties.values().any(|p| !scalar(p)))
 }
 
-/// Whether a tool answers pages it can be asked to follow.
-pub(super) fn is_page(output: Option<&Value>, wrapped: bool, inputs: &Map<String, Value>) -> bool {
-    let Some(output) = output.filter(|_| !wrapped) else {
-        return false;
-    };
-    let has = |key: &str| output["properties"].get(key).is_some();
-    has("items")
-        && has("next")
-        && ["offset", "after", "before"]
-            .iter()
-            .any(|k| inputs.contains_key(*k))
+/// Whether a tool answers pages it can be asked to follow: a page, and an offset or cursor.
+pub(super) fn is_page(page: bool, inputs: &Map<String, Value>) -> bool {
+    page && ["offset", "after", "before"]
+        .iter()
+        .any(|k| inputs.contains_key(*k))
 }

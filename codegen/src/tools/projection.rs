@@ -16,15 +16,27 @@ pub struct ProjectionRules {
     pub usual_values: BTreeMap<String, Value>,
     /// Properties left out of an object when equal to the same property of an object around it.
     pub inherited: BTreeSet<String>,
+    /// Kind (an object's `type`) → the properties an object of that kind keeps inside a list.
+    pub list_items: BTreeMap<String, BTreeSet<String>>,
+    /// What an object of one of those kinds keeps inside such a list item (a track's album).
+    pub inside_list_items: BTreeSet<String>,
 }
 
-const PROJECTION_KEYS: [&str; 4] = ["drop", "drop-nested", "usual-values", "inherited"];
+const PROJECTION_KEYS: [&str; 6] = [
+    "drop",
+    "drop-nested",
+    "usual-values",
+    "inherited",
+    "list-items",
+    "inside-list-items",
+];
 
 pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
     let invalid = || {
         ToolError::Projection(format!(
-            "`{PROJECTION_EXTENSION}` takes `drop`, `drop-nested` and `inherited` (lists of property \
-             names) and `usual-values` (property name → value)"
+            "`{PROJECTION_EXTENSION}` takes `drop`, `drop-nested`, `inherited` and \
+             `inside-list-items` (lists of property names), `usual-values` (property name → value) \
+             and `list-items` (kind → list of property names)"
         ))
     };
     let Some(value) = doc.get(PROJECTION_EXTENSION) else {
@@ -37,16 +49,23 @@ pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
     {
         return Err(invalid());
     }
-    let names = |key: &str| -> Result<BTreeSet<String>, ToolError> {
-        match object.get(key) {
-            None => Ok(BTreeSet::new()),
-            Some(list) => list
-                .as_array()
-                .ok_or_else(invalid)?
-                .iter()
-                .map(|n| n.as_str().map(String::from).ok_or_else(invalid))
-                .collect(),
-        }
+    let list = |value: &Value| -> Result<BTreeSet<String>, ToolError> {
+        value
+            .as_array()
+            .ok_or_else(invalid)?
+            .iter()
+            .map(|n| n.as_str().map(String::from).ok_or_else(invalid))
+            .collect()
+    };
+    let names = |key: &str| object.get(key).map_or(Ok(BTreeSet::new()), list);
+    let list_items = match object.get("list-items") {
+        None => BTreeMap::new(),
+        Some(map) => map
+            .as_object()
+            .ok_or_else(invalid)?
+            .iter()
+            .map(|(kind, names)| Ok((kind.clone(), list(names)?)))
+            .collect::<Result<_, ToolError>>()?,
     };
     let usual_values = match object.get("usual-values") {
         None => BTreeMap::new(),
@@ -62,6 +81,8 @@ pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
         drop_nested: names("drop-nested")?,
         usual_values,
         inherited: names("inherited")?,
+        list_items,
+        inside_list_items: names("inside-list-items")?,
     })
 }
 
@@ -88,15 +109,35 @@ impl ProjectionRules {
                 names.join(", ")
             ));
         }
+        if !self.list_items.is_empty() {
+            notes.push(
+                "- Items in lists (search results, an album's tracks, a playlist's items) keep \
+                 their name, id and what tells them apart (artists, album, date, owner, size), and \
+                 objects inside them keep id and name; the object asked for by id keeps more. Ask \
+                 with `fields` (`tracks.items.album.images`) for anything else.\n"
+                    .to_string(),
+            );
+        }
         if self.drop_nested.contains("uri") {
             notes.push(
-                "- Objects inside an answer carry `id` and `type`, not `uri`: a URI is \
-                 spotify:{type}:{id}.\n"
+                "- Objects inside an answer carry `id`, not `uri`: a URI is spotify:{type}:{id}, \
+                 the type being the list's (`tracks`, `albums`, …) or the item's `type` where a \
+                 list mixes kinds.\n"
                     .to_string(),
             );
         }
         notes.concat()
     }
+}
+
+/// Whether a property is marked deprecated, also inside the `anyOf` a nullable one becomes.
+fn deprecated(property: &Value) -> bool {
+    let marked = |schema: &Value| schema.get("deprecated") == Some(&Value::Bool(true));
+    marked(property)
+        || property
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .is_some_and(|branches| branches.iter().any(marked))
 }
 
 /// The shape of a projected answer: fields Spotify deprecated and the fields the spec's
@@ -109,7 +150,7 @@ pub(super) fn project_schema(schema: &mut Value, rules: &ProjectionRules, top: b
             object.remove("required");
             if let Some(Value::Object(properties)) = object.get_mut("properties") {
                 properties.retain(|name, property| {
-                    property.get("deprecated") != Some(&Value::Bool(true))
+                    !deprecated(property)
                         && !rules.drop.contains(name)
                         && (top || !rules.drop_nested.contains(name))
                 });

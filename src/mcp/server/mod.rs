@@ -10,11 +10,14 @@ use super::catalog::{Catalog, Entry};
 use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
-use super::generated_tools::{ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG};
+use super::generated_tools::{
+    ALL_PAGES_ARG, DEFAULT_MAX_ITEMS, FIELDS_ARG, MAX_ITEMS_ARG, MAX_ITEMS_CAP,
+};
 use super::ids;
 use super::in_flight::InFlight;
 use super::narrowing::{self, Narrowing};
 use super::pagination::{self, Progress};
+use super::projection::Asked;
 use super::results::{failure, success};
 use crate::credentials::Credentials;
 use crate::foundation::config::ToolMode;
@@ -138,6 +141,12 @@ impl SpotifyServer {
             ))]);
         }
         let fields = fields_argument(&arguments);
+        // A list of paths is ours to apply; a string is Spotify's own filter, already applied.
+        let asked = match (&fields, arguments.get(FIELDS_ARG)) {
+            (Some(paths), _) => Asked::Fields(paths),
+            (None, Some(Value::String(_))) => Asked::Rich,
+            _ => Asked::Default,
+        };
         let all_pages =
             entry.def.paginated && arguments.get(ALL_PAGES_ARG) == Some(&Value::Bool(true));
         // A remembered answer passed validation when it was made: the same arguments, same verdict.
@@ -173,7 +182,7 @@ impl SpotifyServer {
         .await;
         metrics::tool_call(tool, outcome_label(&outcome), started.elapsed());
         let answer = match outcome {
-            Ok(body) => success(body, entry, fields.as_deref(), &self.catalog.responses),
+            Ok(body) => success(body, entry, asked, &self.catalog.responses),
             Err(error) => failure(entry.def, error),
         };
         if let Some((memo, key)) = memo {
@@ -207,10 +216,13 @@ impl SpotifyServer {
         mut arguments: Map<String, Value>,
         progress: Option<&Progress>,
     ) -> Result<Option<Value>, CallError> {
+        // The instructions give the bounds; the schema leaves them out to save context.
         let max_items = arguments
             .remove(MAX_ITEMS_ARG)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(DEFAULT_MAX_ITEMS) as usize;
+            .and_then(|v| v.as_i64())
+            .map_or(DEFAULT_MAX_ITEMS, |n| {
+                n.clamp(1, MAX_ITEMS_CAP as i64) as u64
+            }) as usize;
         arguments.remove(ALL_PAGES_ARG);
         let schema: Value = serde_json::from_str(entry.def.input_schema).unwrap_or_default();
         let inputs = schema["properties"]

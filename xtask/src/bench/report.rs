@@ -56,8 +56,9 @@ pub fn markdown(
            in-flight requests); each connection's first answer is decoded in full, later ones only checked for a \
            successful result. The load generator shares the machine's CPUs with the server.\n\
          - Memory: VmRSS (idle, after `tools/list`) and VmHWM (peak) from `/proc/PID/status`.\n\
-         - `tools/list`: bytes of the whole answer; \"shown to a model\" is each tool's name, description and input \
-           schema, counted in bytes and in cl100k_base tokens (tiktoken-rs). Answers: `structuredContent` as JSON, \
+         - `tools/list`: bytes of the whole answer; \"shown to a model\" is the catalog as clients send it, \
+           `[{{name, description, input_schema}}]` in compact JSON, counted in bytes and in cl100k_base tokens \
+           (tiktoken-rs). Answers: `structuredContent` as JSON, \
            default vs `--raw-responses`, on the fake's data (185 markets, three images, full pages).\n\
          - Targets (issue 7): a cache-hit `get_album` no slower than the floor's 14 KB tool, cold start within 3× \
            the floor, HTTP cache hits at 64 in flight above 10,000 calls/s, idle RSS under 15 MB.\n",

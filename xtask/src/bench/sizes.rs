@@ -1,5 +1,6 @@
-//! What a model is shown: `tools/list` per catalog mode (bytes, and cl100k tokens of each
-//! tool's name, description and input schema), and answers raw vs projected.
+//! What a model is shown: `tools/list` per catalog mode (bytes, and cl100k tokens of the catalog
+//! as clients send it to a model: `[{name, description, input_schema}]` in compact JSON), and
+//! answers raw vs projected.
 
 use super::error::BenchError;
 use super::process::{Client, STEP_TIMEOUT};
@@ -18,7 +19,7 @@ pub struct Listing {
     pub tools: usize,
     /// The whole `{"tools": [...]}` answer.
     pub bytes: usize,
-    /// Names, descriptions and input schemas: what a model is shown.
+    /// Names, descriptions and input schemas, as clients send them: what a model is shown.
     pub shown_bytes: usize,
     pub shown_tokens: usize,
 }
@@ -26,23 +27,22 @@ pub struct Listing {
 impl Listing {
     pub fn of(tools: &[Tool]) -> Self {
         let bytes = serde_json::to_vec(&json!({ "tools": tools })).map_or(0, |b| b.len());
-        let (mut shown_bytes, mut shown_tokens) = (0, 0);
-        for tool in tools {
-            let schema = serde_json::to_string(&tool.input_schema).unwrap_or_default();
-            for part in [
-                tool.name.as_ref(),
-                tool.description.as_deref().unwrap_or(""),
-                &schema,
-            ] {
-                shown_bytes += part.len();
-                shown_tokens += tokens(part);
-            }
-        }
+        let shown: Vec<Value> = tools
+            .iter()
+            .map(|tool| {
+                json!({
+                    "name": tool.name,
+                    "description": tool.description.as_deref().unwrap_or(""),
+                    "input_schema": tool.input_schema,
+                })
+            })
+            .collect();
+        let shown = Value::Array(shown).to_string();
         Self {
             tools: tools.len(),
             bytes,
-            shown_bytes,
-            shown_tokens,
+            shown_bytes: shown.len(),
+            shown_tokens: tokens(&shown),
         }
     }
 }
@@ -67,7 +67,7 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn counts_names_descriptions_and_schemas() {
+    fn counts_names_descriptions_and_schemas_as_clients_send_them() {
         let schema = json!({ "type": "object" });
         let Value::Object(schema) = schema else {
             unreachable!()
@@ -78,7 +78,9 @@ mod tests {
             Arc::new(schema),
         )];
         let listing = Listing::of(&tools);
-        let shown = "get_album".len() + "Look up one album.".len() + r#"{"type":"object"}"#.len();
+        let shown =
+            r#"[{"description":"Look up one album.","input_schema":{"type":"object"},"name":"get_album"}]"#
+                .len();
         assert_eq!((listing.tools, listing.shown_bytes), (1, shown));
         assert!(listing.bytes > shown);
         // cl100k splits ordinary English into a few tokens, far fewer than its bytes.
