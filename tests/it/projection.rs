@@ -224,7 +224,7 @@ async fn a_track_by_other_artists_keeps_them_and_fields_bring_inherited_ones_bac
 async fn list_items_keep_what_the_next_call_needs_and_fields_bring_back_the_rest() {
     let (fake, client) = server(ResponseOptions::default()).await;
     fake.respond(Canned::json(200, raw_album()));
-    let (content, schema) = album(&client, json!({ "id": "al" })).await;
+    let (content, schema) = album(&client, json!({ "id": "al00000000000000000000" })).await;
     conforms(&content, &schema);
     assert_eq!(
         content["tracks"]["items"][3],
@@ -245,7 +245,7 @@ async fn list_items_keep_what_the_next_call_needs_and_fields_bring_back_the_rest
     fake.respond(Canned::json(200, raw_album()));
     let (asked, _) = album(
         &client,
-        json!({ "id": "al", "fields": ["tracks.items.track_number", "tracks.items.type"] }),
+        json!({ "id": "al00000000000000000000", "fields": ["tracks.items.track_number", "tracks.items.type"] }),
     )
     .await;
     conforms(&asked, &schema);
@@ -267,11 +267,16 @@ async fn spotifys_own_field_filter_gets_untrimmed_items() {
     let page = json!({ "href": "h", "limit": 100, "offset": 0, "total": 1, "next": null,
                        "previous": null, "items": [entry] });
     fake.respond(Canned::json(200, page.clone()));
-    let lean = common::call_ok(&client, "get_playlist_items", json!({ "playlist_id": "p" })).await;
+    let lean = common::call_ok(
+        &client,
+        "get_playlist_items",
+        json!({ "playlist_id": "p000000000000000000000" }),
+    )
+    .await;
     let lean = lean.structured_content.unwrap();
     assert_eq!(
         lean["items"][0]["item"]["album"],
-        json!({ "id": "al", "name": "Arrival" }),
+        json!({ "id": "al00000000000000000000", "name": "Arrival" }),
         "by default a listed track's album is its id and name"
     );
     assert_eq!(
@@ -282,7 +287,7 @@ async fn spotifys_own_field_filter_gets_untrimmed_items() {
     let filtered = common::call_ok(
         &client,
         "get_playlist_items",
-        json!({ "playlist_id": "p", "fields": "items(item(album(images,release_date)))" }),
+        json!({ "playlist_id": "p000000000000000000000", "fields": "items(item(album(images,release_date)))" }),
     )
     .await;
     let album = &filtered.structured_content.unwrap()["items"][0]["item"]["album"];
