@@ -235,6 +235,20 @@ fn a_path_parameter_without_a_shape_is_refused_once_shapes_exist() {
     assert!(tools(&doc(replace_items())).is_ok());
 }
 
+#[test]
+fn a_path_parameter_of_plain_words_needs_no_shape() {
+    let mut operation = replace_items();
+    operation["parameters"][0]["schema"] =
+        json!({ "type": "string", "enum": ["artists", "tracks"] });
+    assert!(tools(&with_id_shapes(doc(operation.clone()))).is_ok());
+    // A value that could leave its path segment still needs a shape.
+    operation["parameters"][0]["schema"] =
+        json!({ "type": "string", "enum": ["artists", "../me"] });
+    let error = tools(&with_id_shapes(doc(operation))).unwrap_err();
+    assert!(error.contains("x-mcp-id"), "{error}");
+}
+
+/// A page of tracks and episodes, each track with its album, under `x-mcp-projection` rules.
 fn listing_doc() -> Value {
     let kind = |k: &str| json!({ "type": "string", "enum": [k] });
     let mut doc = doc(json!({

@@ -115,8 +115,12 @@ impl<'a> Inputs<'a> {
         if is_required {
             self.required.push(api_name.clone());
         }
-        // Path parameters end up in the URL path: a document with id shapes must shape each.
-        if param["in"] == "path" && !self.id_shapes.is_empty() && param.get(ID_EXTENSION).is_none()
+        // Path parameters end up in the URL path: a document with id shapes must shape each,
+        // unless its schema already allows only a few plain words (`/me/top/{type}`).
+        if param["in"] == "path"
+            && !self.id_shapes.is_empty()
+            && param.get(ID_EXTENSION).is_none()
+            && !is_plain_enum(&param["schema"])
         {
             return Err(problem(
                 op,
@@ -278,4 +282,20 @@ fn positional_parameters(doc: &Value, op: &OperationRef<'_>) -> Vec<Value> {
         }
     });
     params
+}
+
+/// A schema that allows only a list of plain words (letters, digits, `_`, `-`): such a value
+/// cannot leave its path segment, so it needs no id shape.
+fn is_plain_enum(schema: &Value) -> bool {
+    schema["enum"].as_array().is_some_and(|values| {
+        !values.is_empty()
+            && values.iter().all(|value| {
+                value.as_str().is_some_and(|word| {
+                    !word.is_empty()
+                        && word
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                })
+            })
+    })
 }
