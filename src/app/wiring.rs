@@ -2,11 +2,11 @@
 
 use crate::credentials::oauth::OAuth;
 use crate::credentials::redis_store::RedisTokenStore;
-use crate::credentials::sealed::GrantKeys;
 use crate::credentials::store::{FileTokenStore, StoreError, TokenStore, default_token_path};
 use crate::credentials::token_source::TokenSource;
 use crate::foundation::config::{SpotifyArgs, TokenStoreKind};
 use crate::foundation::redis_link::{RedisLink, RedisTransport};
+use crate::foundation::sealed::GrantKeys;
 use crate::middleware::cache::{Cache, Ttls};
 use crate::middleware::governor::Governor;
 use crate::middleware::pipeline::Middleware;
@@ -41,7 +41,7 @@ pub enum BuildError {
     )]
     PlaintextRedis,
     #[error(transparent)]
-    Key(#[from] crate::credentials::sealed::KeyError),
+    Key(#[from] crate::foundation::sealed::KeyError),
 }
 
 /// The token file from the flags, or the platform default.

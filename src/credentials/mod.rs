@@ -10,7 +10,6 @@ pub mod grant;
 pub mod oauth;
 pub mod redis_store;
 pub mod refresh_lock;
-pub mod sealed;
 pub mod store;
 pub mod token_source;
 

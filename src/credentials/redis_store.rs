@@ -7,9 +7,9 @@
 
 use super::grant::Grant;
 use super::refresh_lock::{LockAttempt, LockOwner, RedisRefreshLock};
-use super::sealed::GrantKeys;
 use super::store::{FileTokenStore, StoreError, TokenStore};
 use crate::foundation::redis_link::RedisLink;
+use crate::foundation::sealed::GrantKeys;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -17,6 +17,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct SpotifyApi {
     base_url: String,
+    base_path: Arc<str>,
     http: reqwest::Client,
     middleware: Arc<Middleware>,
     default_credentials: Arc<dyn Credentials>,
@@ -29,8 +30,10 @@ impl SpotifyApi {
         middleware: Arc<Middleware>,
         default_credentials: Arc<dyn Credentials>,
     ) -> Self {
+        let base_url = base_url.trim_end_matches('/').to_string();
         Self {
-            base_url: base_url.trim_end_matches('/').to_string(),
+            base_path: super::path_guard::base_path(&base_url).into(),
+            base_url,
             http,
             middleware,
             default_credentials,
@@ -49,6 +52,7 @@ impl SpotifyApi {
         let inner = Inner {
             middleware: self.middleware.clone(),
             call: call.clone(),
+            base_path: self.base_path.clone(),
         };
         let client = Client::new_with_client(&self.base_url, self.http.clone(), inner);
         SpotifyCall { client, call }

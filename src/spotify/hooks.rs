@@ -21,6 +21,8 @@ use std::sync::Arc;
 pub struct Inner {
     pub middleware: Arc<Middleware>,
     pub call: Arc<Call>,
+    /// The base URL's path, which the path guard expects every request to start with.
+    pub base_path: Arc<str>,
 }
 
 impl Client {
@@ -38,7 +40,9 @@ impl ClientHooks<Inner> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        if let Err(failure) = path_guard::check(self.baseurl(), request.url(), info.operation_id) {
+        if let Err(failure) =
+            path_guard::check(&self.inner.base_path, request.url(), info.operation_id)
+        {
             return Err(self.fail(failure));
         }
         let headers = request.headers_mut();

@@ -11,13 +11,19 @@ fn path_template(operation_id: &str) -> Option<&'static str> {
     crate::spec::operation(operation_id).map(|op| op.path)
 }
 
-/// Refuses `url` unless its path is `base_url`'s path followed by the operation's template.
-pub fn check(base_url: &str, url: &reqwest::Url, operation_id: &str) -> Result<(), CallFailure> {
-    let template = path_template(operation_id).unwrap_or("(no such operation)");
-    let base_path = reqwest::Url::parse(base_url)
+/// The path of the base URL that every operation's template follows (`/v1`), worked out once
+/// per server rather than per request.
+pub fn base_path(base_url: &str) -> String {
+    reqwest::Url::parse(base_url)
         .map(|base| base.path().trim_end_matches('/').to_string())
-        .unwrap_or_default();
-    if follows(url.path(), &base_path, template) {
+        .unwrap_or_default()
+}
+
+/// Refuses `url` unless its path is `base_path` (see [`base_path`]) followed by the
+/// operation's template.
+pub fn check(base_path: &str, url: &reqwest::Url, operation_id: &str) -> Result<(), CallFailure> {
+    let template = path_template(operation_id).unwrap_or("(no such operation)");
+    if follows(url.path(), base_path, template) {
         return Ok(());
     }
     Err(CallFailure::PathOutsideTemplate {

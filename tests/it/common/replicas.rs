@@ -51,7 +51,7 @@ pub async fn shared_grant_with(url: &str, login: &Grant, key: &str) -> Option<Gr
     let sealed: Option<String> =
         redis_command(url, redis::cmd("HGET").arg(&name).arg("sealed")).await;
     let sealed = sealed?;
-    let keys = spotify_mcp::credentials::sealed::GrantKeys::new(
+    let keys = spotify_mcp::foundation::sealed::GrantKeys::new(
         &spotify_mcp::foundation::secret::Secret::new(key),
         &[],
     )
