@@ -16,11 +16,15 @@
 //!    the narrow API the MCP layer uses.
 //! 7. [`mcp`]: tools — the catalog, arguments, dispatch, projection, route fallback, the rmcp
 //!    handler. Talks to Spotify only through [`spotify`].
-//! 8. [`transport`]: how MCP reaches the server — stdio, streamable HTTP.
-//! 9. [`app`]: the CLI's commands, the login flow, demo mode, and the wiring of all the above
+//! 8. [`authorization`]: multi-user mode's OAuth 2.1 authorization server — metadata,
+//!    client registration, sign-in with Spotify, consent, tokens, revocation, `/account`.
+//! 9. [`transport`]: how MCP reaches the server — stdio, streamable HTTP (and, in multi-user
+//!    mode, the bearer token that says which user a request acts for).
+//! 10. [`app`]: the CLI's commands, the login flow, demo mode, and the wiring of all the above
 //!    (`src/main.rs` is its entry point).
 
 pub mod app;
+pub mod authorization;
 pub mod credentials;
 pub mod foundation;
 pub mod mcp;

@@ -80,6 +80,61 @@ pub struct ServeArgs {
     pub demo: bool,
     #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub multi_user: MultiUserArgs,
+}
+
+/// Multi-user mode: every person signs in with their own Spotify account through this server
+/// (it is an OAuth 2.1 authorization server for MCP clients), and each call acts as its caller.
+#[derive(Debug, Clone, Args)]
+pub struct MultiUserArgs {
+    /// Serve many people over HTTP, each acting as their own Spotify account: clients discover
+    /// this server's OAuth endpoints and people sign in with Spotify in the browser. Needs
+    /// `--transport http`, SPOTIFY_CLIENT_ID and SPOTIFY_MCP_ENCRYPTION_KEY.
+    #[arg(long, env = "SPOTIFY_MCP_MULTI_USER")]
+    pub multi_user: bool,
+    /// The URL people and clients reach this server at, without a path (e.g.
+    /// https://mcp.example.com behind a proxy). It names the server in tokens and metadata; the
+    /// MCP endpoint is <URL>/mcp and Spotify's redirect URI is <URL>/callback. Default:
+    /// http://<--bind>.
+    #[arg(long, env = "SPOTIFY_MCP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Seconds an access token issued to an MCP client stays valid.
+    #[arg(long, env = "SPOTIFY_MCP_ACCESS_TOKEN_TTL_SECS", default_value_t = MultiUserArgs::ACCESS_TOKEN_TTL_SECS)]
+    pub access_token_ttl_secs: u64,
+    /// Seconds a refresh token issued to an MCP client stays valid (each use rotates it).
+    #[arg(long, env = "SPOTIFY_MCP_REFRESH_TOKEN_TTL_SECS", default_value_t = MultiUserArgs::REFRESH_TOKEN_TTL_SECS)]
+    pub refresh_token_ttl_secs: u64,
+    /// Most tool calls one user may have in flight at once, so that nobody starves the others.
+    #[arg(long, env = "SPOTIFY_MCP_MAX_INFLIGHT_PER_USER", default_value_t = MultiUserArgs::MAX_INFLIGHT_PER_USER)]
+    pub max_inflight_per_user: usize,
+    /// For tests only: fetch client metadata documents from loopback and private addresses and
+    /// over plain http (normally refused, so a client id cannot make the server probe its own
+    /// network).
+    #[arg(long, env = "SPOTIFY_MCP_ALLOW_PRIVATE_CLIENT_METADATA", hide = true)]
+    pub allow_private_client_metadata: bool,
+}
+
+impl MultiUserArgs {
+    pub const ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+    pub const REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+    pub const MAX_INFLIGHT_PER_USER: usize = 4;
+}
+
+impl Default for MultiUserArgs {
+    fn default() -> Self {
+        Self {
+            multi_user: false,
+            public_url: None,
+            database: DatabaseArgs::default(),
+            access_token_ttl_secs: Self::ACCESS_TOKEN_TTL_SECS,
+            refresh_token_ttl_secs: Self::REFRESH_TOKEN_TTL_SECS,
+            max_inflight_per_user: Self::MAX_INFLIGHT_PER_USER,
+            allow_private_client_metadata: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

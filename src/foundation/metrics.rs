@@ -69,6 +69,12 @@ pub fn route_fallback(family: &'static str, route: &'static str, outcome: &'stat
 /// An HTTP request the transport refused before MCP saw it (`reason`: unauthorized, forbidden,
 /// body_too_large, body_timeout, too_many_sessions, too_many_in_flight, server_busy,
 /// shutting_down).
+/// One step of multi-user mode's OAuth flows (`register`, `authorize`, `callback`, `consent`,
+/// `token`, `refresh`, `revoke`, `resolve`, …) and how it ended. Never a user or client id.
+pub fn oauth_step(step: &'static str, outcome: &'static str) {
+    counter!("spotify_mcp_oauth_steps_total", "step" => step, "outcome" => outcome).increment(1);
+}
+
 pub fn http_refusal(reason: &'static str) {
     counter!("spotify_mcp_http_refusals_total", "reason" => reason).increment(1);
 }

@@ -18,13 +18,15 @@ mod model;
 mod open;
 mod secrets;
 mod tokens;
+mod user_details;
 mod users;
 
 pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{
-    AccessGrant, AccountKey, ClientRegistration, IssuedCode, IssuedTokens, NewCode, NewGrant,
-    OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant, TokenLifetimes, User, UserSummary,
+    AccessGrant, AccountKey, ClientRegistration, IssuedCode, IssuedTokens, LinkedClient, NewCode,
+    NewGrant, OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant, TokenLifetimes, User,
+    UserDetails, UserSummary,
 };
 
 use crate::foundation::sealed::GrantKeys;

@@ -99,6 +99,27 @@ pub struct SpotifyGrant {
     pub version: i64,
 }
 
+/// A client the user allowed, as `/account` and `users show` list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedClient {
+    pub client_id: String,
+    /// `client_name` from the client's registration, if it gave one.
+    pub client_name: Option<String>,
+    pub scopes: Scopes,
+    pub granted_at: i64,
+}
+
+/// Everything linked to one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDetails {
+    pub user: User,
+    pub grant_scopes: Option<Scopes>,
+    pub grant_authorized_at: Option<i64>,
+    pub clients: Vec<LinkedClient>,
+    /// Access and refresh tokens neither revoked, spent nor expired.
+    pub live_tokens: i64,
+}
+
 /// How a client came to be known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientRegistration {
