@@ -23,9 +23,11 @@
 pub mod account;
 pub mod authorize;
 pub mod cimd;
+pub mod client_metadata;
 pub mod clients;
 pub mod consent;
 pub mod metadata;
+pub mod oauth_error;
 pub mod pending;
 pub mod registration;
 mod router;

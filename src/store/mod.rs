@@ -8,6 +8,7 @@
 //! small set of types is all it needs. The price is no compile-time checking, which the brief
 //! gives up anyway: building needs no database.
 
+mod client_upkeep;
 mod clients;
 mod codes;
 mod consents;
@@ -17,10 +18,12 @@ mod location;
 mod model;
 mod open;
 mod secrets;
+mod token_scopes;
 mod tokens;
 mod user_details;
 mod users;
 
+pub use client_upkeep::ClientKind;
 pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{
