@@ -161,12 +161,28 @@ async fn fetch_body(url: &url::Url, allow_private: bool) -> Result<Vec<u8>, Cimd
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|e| CimdError::Fetch(e.without_url().to_string()))?;
+        .map_err(fetch_failed)?;
     if response.status() != reqwest::StatusCode::OK {
         return Err(CimdError::Status(response.status().as_u16()));
     }
     check_content_type(&response)?;
     read_capped(response).await
+}
+
+/// A reqwest error in words (with its causes, never the URL's query), or the timeout it was.
+fn fetch_failed(error: reqwest::Error) -> CimdError {
+    if error.is_timeout() {
+        return CimdError::Timeout;
+    }
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    CimdError::Fetch(text)
 }
 
 /// Every address the host has (an IP literal is its own).
@@ -213,11 +229,7 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, CimdErr
         return Err(CimdError::TooLarge);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| CimdError::Fetch(e.without_url().to_string()))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(fetch_failed)? {
         if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
             return Err(CimdError::TooLarge);
         }

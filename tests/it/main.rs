@@ -47,6 +47,7 @@ mod lean_responses_decode;
 mod login_pkce;
 mod metrics_endpoint;
 mod no_secrets_in_logs;
+mod oauth_endpoints;
 mod pagination;
 mod projection;
 mod projection_figures;
