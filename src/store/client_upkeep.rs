@@ -2,25 +2,8 @@
 //! documents are fetched again when stale), how many clients of a kind there are, and pruning
 //! the ones nobody ever used.
 
+use super::client_kind::ClientKind;
 use super::{Store, StoreError, now};
-
-/// How a client came to be known, for counting and pruning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientKind {
-    /// Registered through `/register` (RFC 7591).
-    Dynamic,
-    /// Described by a Client ID Metadata Document.
-    MetadataDocument,
-}
-
-impl ClientKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ClientKind::Dynamic => "dcr",
-            ClientKind::MetadataDocument => "cimd",
-        }
-    }
-}
 
 impl Store {
     /// When the client's metadata was last written (Unix seconds), if the client is known.

@@ -8,6 +8,7 @@
 //! small set of types is all it needs. The price is no compile-time checking, which the brief
 //! gives up anyway: building needs no database.
 
+mod client_kind;
 mod client_upkeep;
 mod clients;
 mod codes;
@@ -23,7 +24,7 @@ mod tokens;
 mod user_details;
 mod users;
 
-pub use client_upkeep::ClientKind;
+pub use client_kind::ClientKind;
 pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{
