@@ -226,6 +226,16 @@ async fn a_consent_post_without_its_csrf_token_or_from_another_browser_is_refuse
         assert_eq!(refused.status(), 403, "{fields:?}");
         assert!(refused.headers().get("location").is_none());
     }
+    // Another signed-in person's browser, with its own valid CSRF token, posting Ada's form.
+    let bob = server.fake.add_user("Bob");
+    let mallory = crate::common::sign_in_server::browser();
+    let (_, own_csrf) = consent_form(server.sign_in(&mallory, &url, &bob).await).await;
+    let fields = [
+        ("request", request.as_str()),
+        ("csrf", own_csrf.as_str()),
+        ("decision", "allow"),
+    ];
+    assert_eq!(answer(&server, &mallory, &fields).await.status(), 403);
     let fields = [
         ("request", request.as_str()),
         ("csrf", csrf.as_str()),
