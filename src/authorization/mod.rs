@@ -16,6 +16,9 @@
 //! - [`token`]: `/token` (authorization code with PKCE, refresh with rotation) and `/revoke`
 //!   (RFC 7009).
 //! - [`account`]: `/account`, where a signed-in person sees what is linked and disconnects.
+//! - Helpers of the sign-in: [`sign_in`] (the grant and profile stored after Spotify's
+//!   answer), [`pages`] (HTML and redirects with their security headers), [`cookies`],
+//!   [`form`] (parameters, each at most once) and [`scope_words`].
 //!
 //! The resource-server side (bearer token → user → that user's Spotify grant, `401` with
 //! `WWW-Authenticate`) is in `transport`, which mounts [`router`] beside `/mcp`.
@@ -26,11 +29,16 @@ pub mod cimd;
 pub mod client_metadata;
 pub mod clients;
 pub mod consent;
+mod cookies;
+mod form;
 pub mod metadata;
 pub mod oauth_error;
+pub mod pages;
 pub mod pending;
 pub mod registration;
 mod router;
+mod scope_words;
+pub mod sign_in;
 mod state;
 pub mod token;
 

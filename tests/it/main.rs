@@ -48,6 +48,8 @@ mod login_pkce;
 mod metrics_endpoint;
 mod no_secrets_in_logs;
 mod oauth_endpoints;
+mod oauth_consent_browser;
+mod oauth_sign_in;
 mod pagination;
 mod projection;
 mod projection_figures;

@@ -6,6 +6,7 @@ pub mod adversarial;
 pub mod auth_server;
 pub mod cached;
 pub mod catalog;
+pub mod chromedriver;
 pub mod every_tool;
 pub mod fake_spotify;
 pub mod grants;
@@ -15,6 +16,7 @@ pub mod redis_server;
 pub mod reference;
 pub mod replicas;
 pub mod samples;
+pub mod sign_in_server;
 
 use fake_spotify::FakeSpotify;
 use rmcp::model::{CallToolRequestParams, CallToolResult};

@@ -1,0 +1,224 @@
+//! The authorization server's sign-in on 127.0.0.1: `authorization::router` with a SQLite store
+//! in a temp dir, Spotify played by the fake, and a registered MCP client; plus a cookie-keeping
+//! "browser" that does not follow redirects, so a test asserts each hop.
+
+use base64::Engine;
+use fake_spotify::{FakeSpotify, FakeUser, Knobs};
+use reqwest::Response;
+use sha2::{Digest, Sha256};
+use spotify_mcp::authorization::{AuthorizationServer, Settings, router};
+use spotify_mcp::credentials::oauth::OAuth;
+use spotify_mcp::foundation::config::DatabaseArgs;
+use spotify_mcp::foundation::sealed::GrantKeys;
+use spotify_mcp::foundation::secret::Secret;
+use spotify_mcp::store::{ClientRegistration, Scopes, Store, TokenLifetimes};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+/// What the server offers: a few of the scopes the tools need.
+pub const SCOPES: &str = "playlist-read-private user-library-read user-read-private";
+/// Where the test client "lives": never contacted, the tests read the redirect instead.
+pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
+pub const VERIFIER: &str = "a-client-verifier-of-at-least-forty-three-characters-0123";
+
+pub struct SignInServer {
+    pub fake: FakeSpotify,
+    pub store: Store,
+    /// The issuer: `http://127.0.0.1:PORT`.
+    pub url: String,
+    pub db_path: PathBuf,
+    /// A client registered with [`REDIRECT_URI`] and the name "Test Client".
+    pub client_id: String,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for SignInServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl SignInServer {
+    pub async fn start() -> Self {
+        let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("store.db");
+        let keys = Arc::new(GrantKeys::new(&Secret::new(KEY), &[]).unwrap());
+        let args = DatabaseArgs {
+            database_url: Some(Secret::new(format!("sqlite://{}", db_path.display()))),
+            ..DatabaseArgs::default()
+        };
+        let store = Store::open(&args, keys.clone()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let spotify = OAuth::new(
+            &fake.url(),
+            "spotify-mcp-sign-in-test",
+            None,
+            Some(&format!("{url}/callback")),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        let server = AuthorizationServer {
+            settings: settings(&url, &fake),
+            store: store.clone(),
+            spotify,
+            keys,
+        };
+        let app = router(Arc::new(server));
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let mut server = Self {
+            fake,
+            store,
+            url,
+            db_path,
+            client_id: String::new(),
+            task,
+            _dir: dir,
+        };
+        server.client_id = server.register("Test Client", REDIRECT_URI).await;
+        server
+    }
+
+    /// Registers a client named `name` with one redirect URI; its client id.
+    pub async fn register(&self, name: &str, redirect_uri: &str) -> String {
+        let metadata = serde_json::json!({
+            "client_name": name,
+            "redirect_uris": [redirect_uri],
+            "token_endpoint_auth_method": "none",
+        });
+        self.store
+            .register_client(
+                &ClientRegistration::Dynamic,
+                &metadata,
+                &[redirect_uri.to_string()],
+            )
+            .await
+            .unwrap()
+            .client_id
+    }
+
+    /// `/authorize?…` for `client_id` with PKCE S256 and state `state`; `changes` replace or
+    /// (with an empty value) remove parameters, or add new ones.
+    pub fn authorize_url(&self, client_id: &str, state: &str, changes: &[(&str, &str)]) -> String {
+        let challenge = challenge(VERIFIER);
+        let resource = format!("{}/mcp", self.url);
+        let mut params: Vec<(&str, &str)> = vec![
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", REDIRECT_URI),
+            ("state", state),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("scope", SCOPES),
+            ("resource", &resource),
+        ];
+        for (name, value) in changes {
+            params.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                params.push((name, value));
+            }
+        }
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        format!("{}/authorize?{query}", self.url)
+    }
+
+    /// A client's GET of `/authorize` through Spotify (approved as `user`) to our callback:
+    /// the callback's answer (the consent page, or a redirect to the client).
+    pub async fn sign_in(
+        &self,
+        browser: &reqwest::Client,
+        authorize_url: &str,
+        user: &FakeUser,
+    ) -> Response {
+        let to_spotify = browser.get(authorize_url).send().await.unwrap();
+        assert_eq!(to_spotify.status(), 303, "{:?}", to_spotify.text().await);
+        self.fake.approve_next_as(user);
+        let from_spotify = browser.get(location(&to_spotify)).send().await.unwrap();
+        assert!(
+            from_spotify.status().is_redirection(),
+            "{}",
+            from_spotify.status()
+        );
+        let back = location(&from_spotify);
+        assert!(
+            back.starts_with(&format!("{}/callback?", self.url)),
+            "{back}"
+        );
+        browser.get(back).send().await.unwrap()
+    }
+}
+
+fn settings(url: &str, fake: &FakeSpotify) -> Settings {
+    Settings {
+        issuer: url.to_string(),
+        scopes: Scopes::parse(SCOPES),
+        lifetimes: TokenLifetimes {
+            access: Duration::from_secs(3600),
+            refresh: Duration::from_secs(86_400),
+        },
+        allow_private_client_metadata: true,
+        api_base_url: fake.api_url(),
+    }
+}
+
+/// A browser: keeps cookies, follows no redirect.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// PKCE S256 of `verifier`.
+pub fn challenge(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier))
+}
+
+/// The `Location` of a redirect.
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .unwrap_or_else(|| panic!("no Location on a {} answer", response.status()))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The query pairs of a URL.
+pub fn query(url: &str) -> Vec<(String, String)> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+/// The value of `name` among `pairs`.
+pub fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The value of the hidden form field `name` in a page (values are base64 text: no entities).
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in {html}"))
+        + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
