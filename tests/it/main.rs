@@ -46,6 +46,7 @@ mod invalid_arguments;
 mod lean_responses_decode;
 mod login_pkce;
 mod metrics_endpoint;
+mod multi_user_calls;
 mod no_secrets_in_logs;
 mod pagination;
 mod projection;
