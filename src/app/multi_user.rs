@@ -204,3 +204,100 @@ pub async fn prepare(args: &ServeArgs, bound: SocketAddr) -> Result<Prepared, Mu
         store,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::foundation::config::{Cli, Command};
+    use crate::foundation::secret::Secret;
+    use clap::Parser;
+
+    /// `serve --transport http --multi-user` with a client id and a key, whatever the
+    /// environment says.
+    fn args() -> ServeArgs {
+        let Command::Serve(mut args) = Cli::parse_from(["spotify-mcp", "serve"]).command else {
+            unreachable!("serve parses")
+        };
+        args.transport.transport = Transport::Http;
+        args.transport.auth_token = None;
+        args.multi_user.multi_user = true;
+        args.multi_user.public_url = None;
+        args.spotify.client_id = Some("app".into());
+        args.spotify.middleware.encryption_key = Some(Secret::new("00".repeat(32)));
+        args
+    }
+
+    #[test]
+    fn what_multi_user_mode_cannot_run_without_is_refused_with_what_to_do() {
+        assert!(check(&args()).is_ok());
+        let mut stdio = args();
+        stdio.transport.transport = Transport::Stdio;
+        assert!(matches!(check(&stdio), Err(MultiUserError::NeedsHttp)));
+        let mut no_client = args();
+        no_client.spotify.client_id = None;
+        let error = check(&no_client).unwrap_err();
+        assert!(error.to_string().contains("SPOTIFY_CLIENT_ID"), "{error}");
+        let mut no_key = args();
+        no_key.spotify.middleware.encryption_key = None;
+        let error = check(&no_key).unwrap_err();
+        assert!(
+            error.to_string().contains("SPOTIFY_MCP_ENCRYPTION_KEY"),
+            "{error}"
+        );
+        let mut shared_token = args();
+        shared_token.transport.auth_token = Some(Secret::new("x".repeat(40)));
+        let error = check(&shared_token).unwrap_err();
+        assert!(matches!(
+            error,
+            MultiUserError::Transport(HttpError::TokenWithMultiUser)
+        ));
+        assert!(
+            !error.to_string().contains("xxxx"),
+            "the token is not echoed"
+        );
+        let mut zero = args();
+        zero.multi_user.max_inflight_per_user = 0;
+        assert!(matches!(
+            check(&zero),
+            Err(MultiUserError::Zero("--max-inflight-per-user"))
+        ));
+    }
+
+    #[test]
+    fn public_urls_are_an_origin_and_nothing_else() {
+        assert_eq!(
+            public_url("https://mcp.example.com/").unwrap(),
+            "https://mcp.example.com"
+        );
+        assert_eq!(
+            public_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            public_url("https://mcp.example.com:443").unwrap(),
+            "https://mcp.example.com"
+        );
+        for refused in [
+            "mcp.example.com",
+            "ftp://mcp.example.com",
+            "https://mcp.example.com/mcp",
+            "https://mcp.example.com/?a=b",
+            "https://mcp.example.com/#top",
+            "https://user:pw@mcp.example.com",
+            "file:///tmp/x",
+        ] {
+            assert!(public_url(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_default_public_url_is_the_bound_address_but_not_an_unspecified_one() {
+        let bound: SocketAddr = "127.0.0.1:8123".parse().unwrap();
+        assert_eq!(issuer(&args(), bound).unwrap(), "http://127.0.0.1:8123");
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(matches!(
+            issuer(&args(), any),
+            Err(MultiUserError::NoPublicUrl(_))
+        ));
+    }
+}
