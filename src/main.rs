@@ -66,7 +66,11 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Held for as long as the server runs: dropping it stops the fake.
     let _demo = demo(&mut args).await?;
     let http = args.transport.transport == Transport::Http;
-    if http {
+    let multi_user = args.multi_user.multi_user;
+    if multi_user {
+        // Refuse what multi-user mode cannot run with before anything listens.
+        spotify_mcp::app::multi_user::check(&args)?;
+    } else if http {
         // Refuse a public address without a token before anything listens.
         spotify_mcp::transport::http::check(&args.transport)?;
     }
@@ -85,7 +89,11 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     }
-    let api = spotify_mcp::build_api(&args.spotify)?;
+    let api = if multi_user {
+        spotify_mcp::app::wiring::build_multi_user_api(&args.spotify)?
+    } else {
+        spotify_mcp::build_api(&args.spotify)?
+    };
     let mode = api.default_credentials().mode().await;
     let granted_scopes = match &mode {
         AuthMode::User(scopes) => Some(scopes.clone()),
@@ -104,6 +112,9 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let catalog = Catalog::new(all_tools(), &options);
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), transport = ?args.transport.transport, "serving MCP");
     let server = SpotifyServer::new(api, Arc::new(catalog));
+    if multi_user {
+        return serve_multi_user(server, &args, shutdown).await;
+    }
     match metrics {
         Some(metrics) if http => {
             spotify_mcp::transport::http::serve(server, &args.transport, metrics, shutdown).await?
@@ -114,6 +125,27 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// Multi-user mode: the public URL defaults to the bound address, so the listener comes first.
+async fn serve_multi_user(
+    server: SpotifyServer,
+    args: &ServeArgs,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = spotify_mcp::transport::http::bind(&args.transport).await?;
+    let prepared = spotify_mcp::app::multi_user::prepare(args, listener.local_addr()?).await?;
+    let served = spotify_mcp::transport::http::serve_on(
+        listener,
+        server,
+        &args.transport,
+        None,
+        Some(prepared.multi_user),
+        shutdown,
+    )
+    .await;
+    prepared.store.close().await;
+    Ok(served?)
 }
 
 #[cfg(feature = "demo")]

@@ -138,21 +138,42 @@ fn shared_token_store(
 /// Builds the Spotify side of the server from the configuration: the HTTP client, the
 /// middleware, and the credentials calls use by default.
 pub fn build_api(args: &SpotifyArgs) -> Result<spotify::SpotifyApi, BuildError> {
-    let http = crate::foundation::tls::client_builder()
-        .timeout(Duration::from_secs(args.http_timeout_secs))
-        .connect_timeout(Duration::from_secs(10))
-        .user_agent(concat!("spotify-mcp/", env!("CARGO_PKG_VERSION")))
-        .build()?;
+    let redis = redis_link(args)?;
+    let credentials = Arc::new(token_source(args, redis.as_ref())?);
+    assemble(args, credentials, redis)
+}
+
+/// Multi-user mode's Spotify side: every call brings its caller's credentials, so the default
+/// ones are none at all (a call without a caller can never act as the operator's login).
+pub fn build_multi_user_api(args: &SpotifyArgs) -> Result<spotify::SpotifyApi, BuildError> {
+    let redis = redis_link(args)?;
+    assemble(args, Arc::new(TokenSource::None), redis)
+}
+
+/// The Redis link `--redis-url` names, if any.
+pub fn redis_link(args: &SpotifyArgs) -> Result<Option<Arc<RedisLink>>, BuildError> {
     let options = &args.middleware;
-    let redis = match &options.redis_url {
+    Ok(match &options.redis_url {
         Some(url) => Some(Arc::new(RedisLink::with_ca(
             url,
             Duration::from_millis(options.redis_timeout_ms),
             options.redis_ca_file.as_deref(),
         )?)),
         None => None,
-    };
-    let credentials = Arc::new(token_source(args, redis.as_ref())?);
+    })
+}
+
+fn assemble(
+    args: &SpotifyArgs,
+    credentials: Arc<TokenSource>,
+    redis: Option<Arc<RedisLink>>,
+) -> Result<spotify::SpotifyApi, BuildError> {
+    let http = crate::foundation::tls::client_builder()
+        .timeout(Duration::from_secs(args.http_timeout_secs))
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("spotify-mcp/", env!("CARGO_PKG_VERSION")))
+        .build()?;
+    let options = &args.middleware;
     // Spotify's quota and its route rules are per app.
     let app = credentials
         .app()

@@ -8,6 +8,7 @@
 
 pub mod grant;
 pub mod oauth;
+pub mod per_user;
 pub mod redis_store;
 pub mod refresh_lock;
 pub mod store;

@@ -38,12 +38,13 @@ impl AnswerMemo {
         Self { entries }
     }
 
-    /// The memo key of a call: the tool and its arguments as JSON, object keys sorted so that
-    /// `{"a":1,"b":2}` and `{"b":2,"a":1}` meet.
-    pub fn key(tool: &str, arguments: &Map<String, Value>) -> String {
+    /// The memo key of a call: who it acts for (the credentials' identity: each caller's
+    /// answers are theirs alone), the tool and its arguments as JSON, object keys sorted so
+    /// that `{"a":1,"b":2}` and `{"b":2,"a":1}` meet.
+    pub fn key(identity: &str, tool: &str, arguments: &Map<String, Value>) -> String {
         let mut arguments = Value::Object(arguments.clone());
         arguments.sort_all_objects();
-        format!("{tool}\n{arguments}")
+        format!("{identity}\n{tool}\n{arguments}")
     }
 
     /// The remembered answer for `key`, if the cache still serves the body it was made from.
@@ -99,8 +100,8 @@ mod tests {
         let a = object(json!({"id": "x", "market": "DE", "fields": ["name", "tracks"]}));
         let b = object(json!({"fields": ["name", "tracks"], "market": "DE", "id": "x"}));
         assert_eq!(
-            AnswerMemo::key("get_album", &a),
-            AnswerMemo::key("get_album", &b)
+            AnswerMemo::key("user:a", "get_album", &a),
+            AnswerMemo::key("user:a", "get_album", &b)
         );
     }
 
@@ -108,19 +109,42 @@ mod tests {
     fn different_calls_get_different_keys() {
         let album = object(json!({"id": "x"}));
         let keys = [
-            AnswerMemo::key("get_album", &album),
-            AnswerMemo::key("get_artist", &album),
-            AnswerMemo::key("get_album", &object(json!({"id": "y"}))),
-            AnswerMemo::key("get_album", &object(json!({"id": "x", "fields": ["name"]}))),
+            AnswerMemo::key("user:a", "get_album", &album),
+            AnswerMemo::key("user:a", "get_artist", &album),
+            AnswerMemo::key("user:a", "get_album", &object(json!({"id": "y"}))),
             AnswerMemo::key(
+                "user:a",
+                "get_album",
+                &object(json!({"id": "x", "fields": ["name"]})),
+            ),
+            AnswerMemo::key(
+                "user:a",
                 "get_album",
                 &object(json!({"id": "x", "fields": ["name", "id"]})),
             ),
-            AnswerMemo::key("get_album", &object(json!({"id": ["x"]}))),
-            AnswerMemo::key("get_album", &object(json!({"id": "x\",\"market\":\"DE"}))),
-            AnswerMemo::key("get_album", &object(json!({"id": "x", "market": "DE"}))),
+            AnswerMemo::key("user:a", "get_album", &object(json!({"id": ["x"]}))),
+            AnswerMemo::key(
+                "user:a",
+                "get_album",
+                &object(json!({"id": "x\",\"market\":\"DE"})),
+            ),
+            AnswerMemo::key(
+                "user:a",
+                "get_album",
+                &object(json!({"id": "x", "market": "DE"})),
+            ),
         ];
         let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
         assert_eq!(distinct.len(), keys.len(), "{keys:#?}");
+    }
+
+    #[test]
+    fn each_caller_has_keys_of_their_own() {
+        let album = object(json!({"id": "x"}));
+        assert_ne!(
+            AnswerMemo::key("store-user:alice", "get_album", &album),
+            AnswerMemo::key("store-user:bob", "get_album", &album),
+            "one caller's memoized answer must never be another's"
+        );
     }
 }

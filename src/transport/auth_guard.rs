@@ -31,7 +31,7 @@ impl BearerGuard {
 }
 
 /// The token of an `Authorization: Bearer …` header.
-fn bearer(request: &Request) -> Option<&str> {
+pub(super) fn bearer(request: &Request) -> Option<&str> {
     let value = request
         .headers()
         .get(header::AUTHORIZATION)?

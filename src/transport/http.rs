@@ -7,8 +7,9 @@ use super::auth_guard::{BearerGuard, require_bearer};
 use super::catalog_headers::narrow_catalog;
 use super::connections::{self, ConnectionLimits};
 use super::limits::{Limits, enforce};
-use super::origin_guard::{HostOriginPolicy, PolicyError, check_host_and_origin};
+use super::origin_guard::{HostOriginPolicy, PolicyError, check_host, check_host_and_origin};
 use super::shutdown::track;
+use super::user_bearer::{MultiUser, UserBearer, authenticate, authorize_call};
 use crate::foundation::config::TransportArgs;
 use crate::mcp::SpotifyServer;
 use crate::mcp::in_flight::InFlight;
@@ -43,6 +44,11 @@ pub enum HttpError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(
+        "--multi-user and --auth-token (SPOTIFY_MCP_AUTH_TOKEN) cannot be used together: in multi-user \
+         mode every person signs in and gets a token of their own; drop the auth token"
+    )]
+    TokenWithMultiUser,
     #[error(transparent)]
     Policy(#[from] PolicyError),
     #[error("the HTTP server failed: {0}")]
@@ -64,6 +70,19 @@ pub fn check(args: &TransportArgs) -> Result<(), HttpError> {
             TransportArgs::MIN_AUTH_TOKEN_CHARS,
         ));
     }
+    check_limits(args)
+}
+
+/// The checks of multi-user mode: each person's token guards `/mcp` (so any address may be
+/// bound), and the single shared token has no place.
+pub fn check_multi_user(args: &TransportArgs) -> Result<(), HttpError> {
+    if args.auth_token.is_some() {
+        return Err(HttpError::TokenWithMultiUser);
+    }
+    check_limits(args)
+}
+
+fn check_limits(args: &TransportArgs) -> Result<(), HttpError> {
     let limits = [
         (args.max_sessions, "--max-sessions"),
         (args.max_inflight_per_session, "--max-inflight-per-session"),
@@ -99,6 +118,16 @@ pub fn connection_limits(args: &TransportArgs) -> ConnectionLimits {
     }
 }
 
+/// Binds `--bind`.
+pub async fn bind(args: &TransportArgs) -> Result<tokio::net::TcpListener, HttpError> {
+    tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|source| HttpError::Bind {
+            addr: args.bind,
+            source,
+        })
+}
+
 /// Serves until `shutdown` fires, then stops accepting, lets running requests finish within the
 /// grace period, closes the sessions and returns.
 pub async fn serve(
@@ -108,21 +137,31 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> Result<(), HttpError> {
     check(args)?;
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .map_err(|source| HttpError::Bind {
-            addr: args.bind,
-            source,
-        })?;
+    let listener = bind(args).await?;
+    serve_on(listener, server, args, Some(metrics), None, shutdown).await
+}
+
+/// [`serve`] on a bound listener; with `multi_user`, `/mcp` takes the tokens this server
+/// issues (see [`super::user_bearer`]) and the authorization server's routes are served
+/// beside it. `/metrics` is served here only in single-user mode with `metrics` given.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    server: SpotifyServer,
+    args: &TransportArgs,
+    metrics: Option<PrometheusHandle>,
+    multi_user: Option<MultiUser>,
+    shutdown: CancellationToken,
+) -> Result<(), HttpError> {
     let bound = listener.local_addr().map_err(|source| HttpError::Bind {
         addr: args.bind,
         source,
     })?;
-    let policy = Arc::new(HostOriginPolicy::new(
-        &args.allowed_hosts,
-        &args.allowed_origins,
-        bound,
-    )?);
+    let mut policy = HostOriginPolicy::new(&args.allowed_hosts, &args.allowed_origins, bound)?;
+    if let Some(multi_user) = &multi_user {
+        // People and clients reach the server by its public URL.
+        policy.allow_host_of(&multi_user.authorization.settings.issuer);
+    }
+    let policy = Arc::new(policy);
 
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.keep_alive = Some(Duration::from_secs(args.session_idle_secs.max(1)));
@@ -153,22 +192,19 @@ pub async fn serve(
     let mcp_routes = Router::new()
         .route_service("/mcp", mcp)
         .layer(from_fn_with_state(requests.clone(), track))
-        .layer(axum::middleware::from_fn(narrow_catalog))
-        .layer(from_fn_with_state(limits, enforce));
-    let mut guarded = mcp_routes.route("/metrics", get(move || async move { metrics.render() }));
-    if let Some(token) = &args.auth_token {
-        let guard = Arc::new(BearerGuard::new(token.clone()));
-        guarded = guarded.layer(from_fn_with_state(guard, require_bearer));
+        .layer(axum::middleware::from_fn(narrow_catalog));
+    let multi = multi_user.is_some();
+    let app = match multi_user {
+        Some(multi_user) => multi_user_routes(mcp_routes, limits, multi_user, policy),
+        None => single_user_routes(mcp_routes, limits, args, metrics, policy),
     }
-    let app = guarded
-        .layer(from_fn_with_state(policy, check_host_and_origin))
-        // Load balancers probe this without credentials or a known Host.
-        .route("/healthz", get(|| async { "ok\n" }));
+    // Load balancers probe this without credentials or a known Host.
+    .route("/healthz", get(|| async { "ok\n" }));
 
     // On the signal, the listener stops accepting and open connections finish their requests.
     let server = connections::serve(listener, app, connection_limits(args), shutdown.clone());
     let mut server = tokio::spawn(server);
-    tracing::info!(addr = %bound, auth = args.auth_token.is_some(), "serving MCP over HTTP at /mcp");
+    tracing::info!(addr = %bound, auth = args.auth_token.is_some(), multi_user = multi, "serving MCP over HTTP at /mcp");
 
     tokio::select! {
         finished = &mut server => {
@@ -196,6 +232,51 @@ pub async fn serve(
     }
     tracing::info!("HTTP transport stopped");
     Ok(())
+}
+
+/// `/mcp` behind the limits and, with `--auth-token`, the shared bearer token; `/metrics` too.
+fn single_user_routes(
+    mcp_routes: Router,
+    limits: Arc<Limits>,
+    args: &TransportArgs,
+    metrics: Option<PrometheusHandle>,
+    policy: Arc<HostOriginPolicy>,
+) -> Router {
+    let mut guarded = mcp_routes.layer(from_fn_with_state(limits, enforce));
+    if let Some(metrics) = metrics {
+        guarded = guarded.route("/metrics", get(move || async move { metrics.render() }));
+    }
+    if let Some(token) = &args.auth_token {
+        let guard = Arc::new(BearerGuard::new(token.clone()));
+        guarded = guarded.layer(from_fn_with_state(guard, require_bearer));
+    }
+    guarded.layer(from_fn_with_state(policy, check_host_and_origin))
+}
+
+/// Multi-user mode: `/mcp` takes each person's token (checked before the body is read; the
+/// scope check and the per-user limit inside the body limits, where the body is at hand),
+/// and the authorization server's routes are served beside it. Its pages are for browsers:
+/// a same-origin form POST carries `Origin`, so they get the Host check (DNS rebinding) but
+/// not the Origin check that keeps browser pages off `/mcp`. No `/metrics` here: no operator
+/// token guards it in this mode; `--metrics-addr` serves it on a listener of its own.
+fn multi_user_routes(
+    mcp_routes: Router,
+    limits: Arc<Limits>,
+    multi_user: MultiUser,
+    policy: Arc<HostOriginPolicy>,
+) -> Router {
+    let authorization = multi_user.authorization.clone();
+    let bearer = Arc::new(UserBearer::new(multi_user));
+    let mcp_routes = mcp_routes
+        .layer(from_fn_with_state(bearer.clone(), authorize_call))
+        .layer(from_fn_with_state(limits, enforce))
+        .layer(from_fn_with_state(bearer, authenticate))
+        .layer(from_fn_with_state(policy.clone(), check_host_and_origin));
+    // Cross-origin access (CORS) for the metadata and token endpoints, if any, is the
+    // authorization router's own layer: it knows which of its routes browsers may call.
+    let oauth_routes =
+        crate::authorization::router(authorization).layer(from_fn_with_state(policy, check_host));
+    mcp_routes.merge(oauth_routes)
 }
 
 #[cfg(test)]

@@ -13,5 +13,6 @@ pub mod metrics_listener;
 mod origin_guard;
 pub mod shutdown;
 pub mod stdio;
+pub mod user_bearer;
 
 pub use catalog_headers::{READ_ONLY_HEADER, TOOLSETS_HEADER};

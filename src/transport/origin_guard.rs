@@ -151,6 +151,26 @@ impl HostOriginPolicy {
         Ok(Self { hosts, origins })
     }
 
+    /// Also allows the host of `url` (the public URL of multi-user mode), at its port, or at
+    /// any port when the URL leaves it to the scheme's default (clients then send no port).
+    pub fn allow_host_of(&mut self, url: &str) {
+        let Some(rules) = &mut self.hosts else {
+            return;
+        };
+        let Ok(url) = url::Url::parse(url) else {
+            return;
+        };
+        if let Some(host) = url.host_str() {
+            let rule = HostRule {
+                host: normalize_host(host),
+                port: url.port(),
+            };
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
+        }
+    }
+
     /// The Host allow-list in the form rmcp takes (empty: any host).
     pub fn rmcp_hosts(&self) -> Vec<String> {
         self.hosts
@@ -242,6 +262,23 @@ impl HostOriginPolicy {
             Err(format!(
                 "Origin `{value}` is not allowed; the server's --allowed-origins (SPOTIFY_MCP_ALLOWED_ORIGINS) must name it"
             ))
+        }
+    }
+}
+
+/// The Host check alone, for the authorization server's pages: browsers post their forms
+/// with an `Origin`, which the Host check (against DNS rebinding) does not need.
+pub async fn check_host(
+    State(policy): State<Arc<HostOriginPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match policy.host_allowed(&request) {
+        Ok(()) => next.run(request).await,
+        Err(reason) => {
+            tracing::warn!(%reason, "request refused (possible DNS rebinding)");
+            crate::foundation::metrics::http_refusal("forbidden");
+            (StatusCode::FORBIDDEN, format!("Forbidden: {reason}")).into_response()
         }
     }
 }

@@ -46,6 +46,8 @@ mod invalid_arguments;
 mod lean_responses_decode;
 mod login_pkce;
 mod metrics_endpoint;
+mod multi_user_calls;
+mod multi_user_refusals;
 mod no_secrets_in_logs;
 mod oauth_endpoints;
 mod oauth_consent_browser;

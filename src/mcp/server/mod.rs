@@ -150,11 +150,13 @@ impl SpotifyServer {
         let all_pages =
             entry.def.paginated && arguments.get(ALL_PAGES_ARG) == Some(&Value::Bool(true));
         // A remembered answer passed validation when it was made: the same arguments, same verdict.
-        let memo = self
-            .memo
-            .as_ref()
-            .filter(|_| entry.def.read_only && !all_pages)
-            .map(|memo| (memo, AnswerMemo::key(tool, &arguments)));
+        let memo = match self.memo.as_ref() {
+            Some(memo) if entry.def.read_only && !all_pages => {
+                let identity = spotify.credentials().identity().await;
+                Some((memo, AnswerMemo::key(&identity, tool, &arguments)))
+            }
+            _ => None,
+        };
         if let Some((memo, key)) = &memo
             && let Some(answer) = memo.recall(key, spotify).await
         {
