@@ -5,4 +5,5 @@ pub mod auth_commands;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod login;
+pub mod users_commands;
 pub mod wiring;

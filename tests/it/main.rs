@@ -76,3 +76,4 @@ mod token_file;
 mod token_refresh;
 mod tool_catalog;
 mod unknown_tool;
+mod users_commands;
