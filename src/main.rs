@@ -1,5 +1,5 @@
 use clap::Parser;
-use spotify_mcp::app::auth_commands;
+use spotify_mcp::app::{auth_commands, users_commands};
 use spotify_mcp::credentials::AuthMode;
 use spotify_mcp::foundation::config::{
     AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport,
@@ -41,6 +41,7 @@ async fn run() -> ExitCode {
         Command::Auth(AuthCommand::Login(args)) => auth_commands::run_login(args).await,
         Command::Auth(AuthCommand::Status(args)) => auth_commands::run_status(args).await,
         Command::Auth(AuthCommand::Logout(args)) => auth_commands::run_logout(args).await,
+        Command::Users(command) => users_commands::run(command).await,
         Command::Tools(ToolsCommand::List(args)) => {
             match spotify_mcp::mcp::listing::report(&args) {
                 Ok(report) => {

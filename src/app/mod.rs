@@ -6,4 +6,5 @@ pub mod auth_commands;
 pub mod demo;
 pub mod login;
 pub mod multi_user;
+pub mod users_commands;
 pub mod wiring;

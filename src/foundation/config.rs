@@ -29,6 +29,9 @@ pub enum Command {
     /// Show the tool catalog and what it costs an assistant.
     #[command(subcommand)]
     Tools(ToolsCommand),
+    /// Multi-user mode's people: list them, show one, sign them out everywhere, or delete them.
+    #[command(subcommand)]
+    Users(UsersCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +48,55 @@ pub enum AuthCommand {
 pub enum ToolsCommand {
     /// Print the catalog the given flags select, with its size in bytes and estimated tokens.
     List(ToolsListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Every person who signed in: id, Spotify account, name, when first and last seen, scopes.
+    List(UsersListArgs),
+    /// One person: their Spotify grant, the clients they allowed, their live tokens.
+    Show(UserArgs),
+    /// Revoke every token of one person: each client must have them sign in again (their
+    /// Spotify grant and approvals stay).
+    Revoke(UserArgs),
+    /// Delete one person: their Spotify grant, codes, tokens and approvals, and (with
+    /// --redis-url) their entries in the shared cache.
+    Delete(UserDeleteArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UsersListArgs {
+    /// The database of the server in multi-user mode (no encryption key is needed: these
+    /// commands never open a Spotify grant).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The person: their user id (as `users list` shows it) or their Spotify account.
+    pub user: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserDeleteArgs {
+    #[command(flatten)]
+    pub user: UserArgs,
+    /// The Redis the servers share (--redis-url of `serve`): the person's cached answers there
+    /// stop being served at once. Without it they expire within their cache TTL.
+    #[arg(long, env = "SPOTIFY_MCP_REDIS_URL", hide_env_values = true, value_parser = parse_secret)]
+    pub redis_url: Option<Secret>,
+    /// CA certificates (PEM) that sign the Redis server's certificate, for a rediss:// URL.
+    #[arg(long, env = "SPOTIFY_MCP_REDIS_CA_FILE")]
+    pub redis_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -81,3 +81,4 @@ mod token_file;
 mod token_refresh;
 mod tool_catalog;
 mod unknown_tool;
+mod users_commands;

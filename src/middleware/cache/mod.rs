@@ -75,6 +75,12 @@ fn resource(url: &reqwest::Url, op: &Operation) -> String {
         .join("/")
 }
 
+/// The generation every entry of `identity`'s own data carries: moving it (any write of theirs,
+/// or `spotify-mcp users delete`) makes all of those entries stale at once, on every replica.
+pub fn user_generation(identity: &str) -> String {
+    format!("user:{identity}")
+}
+
 fn user_scoped(class: CacheClass) -> bool {
     matches!(
         class,
@@ -113,7 +119,7 @@ impl Cache {
     fn generation_scopes(&self, identity: &str, url: &reqwest::Url, op: &Operation) -> Vec<String> {
         let mut scopes = vec![format!("res:{}", resource(url, op))];
         if user_scoped(op.cache) {
-            scopes.push(format!("user:{identity}"));
+            scopes.push(user_generation(identity));
         }
         scopes
     }
