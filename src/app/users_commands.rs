@@ -1,6 +1,7 @@
 //! The `spotify-mcp users list | show | revoke | delete` commands: multi-user mode's people, as
 //! the store knows them.
 
+use crate::credentials::per_user::user_identity;
 use crate::foundation::config::{UserArgs, UserDeleteArgs, UsersCommand, UsersListArgs};
 use crate::foundation::redis_link::{RedisError, RedisLink};
 use crate::foundation::sealed::GrantKeys;
@@ -46,12 +47,6 @@ pub async fn run(command: UsersCommand) -> CommandResult {
     }
 }
 
-/// The name under which a user's calls are cached (their cache identity in the pipeline).
-// TODO(lead): must equal the identity multi-user credentials give a user's calls
-// (`credentials::per_user`, H3 — `store-user:<user id>` when last read); use its function.
-pub fn cache_identity(user_id: &str) -> String {
-    format!("store-user:{user_id}")
-}
 
 /// The store, opened with a throwaway key: these commands read and delete rows but never open
 /// a sealed grant, so the operator need not hand them the encryption key.
@@ -198,7 +193,7 @@ pub async fn retire_cache(
     let link = Arc::new(RedisLink::with_ca(url, REDIS_TIMEOUT, ca_file)?);
     let store = RedisStore::new(link, RETIRED_GENERATION_TTL);
     store
-        .bump(&[cache::user_generation(&cache_identity(user_id))])
+        .bump(&[cache::user_generation(&user_identity(user_id))])
         .await
 }
 

@@ -75,18 +75,24 @@ fn store_failed(error: &StoreError) -> AuthError {
     AuthError::Grant(format!("cannot read your Spotify grant: {error}"))
 }
 
+/// The identity a user's calls carry (cache keys, route memory, the answer memo): the same in
+/// every replica and in `spotify-mcp users delete`, which retires that user's cache by it.
+pub fn user_identity(user_id: &str) -> String {
+    format!("store-user:{user_id}")
+}
+
 impl UserCredentials {
     pub fn new(user_id: &str, settings: Arc<GrantSettings>) -> Self {
         let lock = settings.redis.as_ref().map(|link| {
             RedisRefreshLock::new(
                 link.clone(),
-                format!("spotify-mcp:v1:refresh-lock:store-user:{user_id}"),
+                format!("spotify-mcp:v1:refresh-lock:{}", user_identity(user_id)),
                 settings.refresh_timeout + LOCK_SLACK,
             )
         });
         Self {
             user_id: user_id.to_string(),
-            identity: format!("store-user:{user_id}"),
+            identity: user_identity(user_id),
             settings,
             lock,
             known: Mutex::new(Known::default()),

@@ -2,7 +2,7 @@
 //! seeded through the store (and a real Redis for the shared cache, where there is one).
 
 use crate::common::redis_server;
-use spotify_mcp::app::users_commands::cache_identity;
+use spotify_mcp::credentials::per_user::user_identity as cache_identity;
 use spotify_mcp::foundation::config::DatabaseArgs;
 use spotify_mcp::foundation::redis_link::RedisLink;
 use spotify_mcp::foundation::sealed::GrantKeys;
