@@ -243,7 +243,7 @@ mod tests {
             open::<Session>(&keys(), Some(&sealed), 0),
             Err(PendingError::Tampered)
         );
-        let other_key = GrantKeys::new(&Secret::new(&KEY.replace('0', "f")), &[]).unwrap();
+        let other_key = GrantKeys::new(&Secret::new(KEY.replace('0', "f")), &[]).unwrap();
         assert_eq!(
             open::<SignIn>(&other_key, Some(&sealed), 0),
             Err(PendingError::Tampered)

@@ -93,6 +93,10 @@ async fn the_whole_flow_ends_in_a_code_the_store_redeems_for_the_signed_in_perso
     assert_eq!(users.len(), 1);
     assert_eq!(redeemed.user_id, users[0].user.id);
     assert_eq!(users[0].user.display_name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(
+        users[0].user.account_key, ada.account_id,
+        "keyed by Spotify's account_id"
+    );
     let grant = server.store.load_grant(&redeemed.user_id).await.unwrap();
     assert!(grant.is_some(), "the Spotify grant is stored");
 }
