@@ -453,3 +453,53 @@ async fn a_session_belongs_to_the_user_who_opened_it() {
     let own = in_session(&ada.token).await.unwrap();
     assert!(own.status().is_success(), "{}", own.status());
 }
+
+#[tokio::test]
+async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
+    let Some(redis) = common::redis_server::RedisServer::start() else {
+        return;
+    };
+    let fake = fake().await;
+    let first = Options {
+        redis_url: Some(redis.url()),
+        max_inflight_per_user: 16,
+        cache_max_bytes: 0,
+        ..Options::default()
+    };
+    let one = MultiUserServer::start(&fake, first.clone()).await;
+    // The second replica: the same database, Redis and public URL, its own port.
+    let two = MultiUserServer::start(
+        &fake,
+        Options {
+            public_url: Some(one.issuer.clone()),
+            ..first
+        },
+    )
+    .await;
+    let ada_fake = fake.add_user("Ada");
+    let ada = one.link(&fake, &ada_fake, -60).await;
+    let token = one
+        .issue_token(
+            &ada,
+            &MultiUserServer::all_scopes(),
+            &one.resource(),
+            Duration::from_secs(3600),
+        )
+        .await;
+    let (client_one, client_two) = tokio::join!(one.client(Some(&token)), two.client(Some(&token)));
+    fake.clear_requests();
+
+    let calls = (0..8).map(|i| {
+        let client = if i % 2 == 0 { &client_one } else { &client_two };
+        ok(client, "get_my_profile", json!({}))
+    });
+    for profile in futures::future::join_all(calls).await {
+        assert_eq!(profile["id"], ada_fake.id.as_str());
+    }
+    let refreshes = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/api/token")
+        .count();
+    assert_eq!(refreshes, 1, "two replicas, eight calls, one refresh");
+}

@@ -82,6 +82,10 @@ pub struct Options {
     pub queue_wait: Duration,
     /// The response cache (and so the answer memo); 0 turns both off.
     pub cache_max_bytes: u64,
+    /// A Redis the replicas share (refresh lock, cache, cooldown).
+    pub redis_url: Option<String>,
+    /// `--public-url`: replicas behind one name share it (default: the bound address).
+    pub public_url: Option<String>,
 }
 
 impl Default for Options {
@@ -93,6 +97,8 @@ impl Default for Options {
             token_cache_ttl: Duration::from_millis(300),
             queue_wait: Duration::from_millis(300),
             cache_max_bytes: 8 * 1024 * 1024,
+            redis_url: None,
+            public_url: None,
         }
     }
 }
@@ -123,6 +129,7 @@ pub fn serve_args(fake: &FakeSpotify, options: &Options) -> ServeArgs {
     spotify.middleware.encryption_key = Some(Secret::new(ENCRYPTION_KEY));
     spotify.middleware.cache_max_bytes = options.cache_max_bytes;
     spotify.http_timeout_secs = 10;
+    spotify.middleware.redis_url = options.redis_url.as_deref().map(Secret::new);
     ServeArgs {
         spotify,
         catalog: CatalogArgs::default(),
@@ -144,6 +151,7 @@ pub fn serve_args(fake: &FakeSpotify, options: &Options) -> ServeArgs {
                 ..DatabaseArgs::default()
             },
             max_inflight_per_user: options.max_inflight_per_user,
+            public_url: options.public_url.clone(),
             allow_private_client_metadata: true,
             ..MultiUserArgs::default()
         },
@@ -206,6 +214,11 @@ impl MultiUserServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.issuer)
+    }
+
+    /// This server's `/mcp` at its own address (a replica's differs from the public URL).
+    pub fn mcp_url(&self) -> String {
+        format!("http://{}/mcp", self.addr)
     }
 
     /// The canonical resource tokens must be bound to.
@@ -314,7 +327,7 @@ impl MultiUserServer {
         &self,
         token: Option<&str>,
     ) -> Result<RunningService<RoleClient, ()>, String> {
-        let mut config = StreamableHttpClientTransportConfig::with_uri(self.resource());
+        let mut config = StreamableHttpClientTransportConfig::with_uri(self.mcp_url());
         if let Some(token) = token {
             config = config.auth_header(token);
         }
