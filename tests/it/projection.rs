@@ -317,3 +317,36 @@ async fn spotifys_own_field_filter_gets_untrimmed_items() {
     );
     assert_eq!(album["images"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn a_playback_context_keeps_its_uri_having_no_id() {
+    use spotify_mcp::mcp::projection::{Asked, Shapes, project};
+    let def = spotify_mcp::mcp::all_tools()
+        .iter()
+        .find(|d| d.name == "get_playback_state")
+        .expect("the tool exists");
+    let lean: Value = serde_json::from_str(def.output_schema.unwrap()).unwrap();
+    let rich: Value =
+        serde_json::from_str(def.rich_output_schema.unwrap_or(def.output_schema.unwrap())).unwrap();
+    let state = json!({
+        "is_playing": true,
+        "context": { "type": "playlist", "uri": "spotify:playlist:p1", "href": "h",
+                     "external_urls": { "spotify": "https://open.spotify.com/playlist/p1" } },
+        "item": { "id": "t1", "name": "Track 1", "type": "track", "uri": "spotify:track:t1" }
+    });
+    let shapes = Shapes {
+        lean: &lean,
+        rich: &rich,
+    };
+    let answer = project(state, shapes, Asked::Default, &ResponseOptions::default());
+    assert_eq!(
+        answer["context"],
+        json!({ "type": "playlist", "uri": "spotify:playlist:p1" }),
+        "which playlist is playing is said by its URI alone"
+    );
+    assert!(
+        answer["item"].get("uri").is_none(),
+        "the item's id says it: {answer}"
+    );
+    conforms(&answer, &lean);
+}
