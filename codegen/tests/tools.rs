@@ -260,11 +260,21 @@ fn listing_doc() -> Value {
     }));
     doc["x-mcp-projection"] = json!({
         "list-items": { "track": ["id", "name", "album"], "episode": ["id", "name"], "album": ["id", "name", "label"] },
-        "inside-list-items": ["id", "name"]
+        "inside-list-items": ["id", "name"],
+        "entry-drop": ["added_at"],
+        "named-in-entries": ["name"],
+        "drop-beside-id": ["uri"],
+        "usual-values": { "type": "track" }
     });
     doc["components"]["schemas"] = json!({
         "Album": { "type": "object", "properties": {
-            "id": { "type": "string" }, "name": { "type": "string" }, "label": { "type": "string" }, "type": kind("album") } },
+            "id": { "type": "string" }, "name": { "type": "string" }, "label": { "type": "string" }, "type": kind("album"),
+            "uri": { "type": "string" }, "copyrights": { "type": "array", "items": { "$ref": "#/components/schemas/Copyright" } } } },
+        "Copyright": { "type": "object", "properties": { "text": { "type": "string" }, "type": { "type": "string" } } },
+        "Context": { "type": "object", "properties": { "type": { "type": "string" }, "uri": { "type": "string" } } },
+        "Saved": { "type": "object", "properties": {
+            "added_at": { "type": "string" }, "track": { "$ref": "#/components/schemas/Track" },
+            "context": { "$ref": "#/components/schemas/Context" } } },
         "Track": { "type": "object", "properties": {
             "id": { "type": "string" }, "name": { "type": "string" }, "popularity": { "type": "integer" },
             "album": { "$ref": "#/components/schemas/Album" }, "type": kind("track") } },
@@ -274,11 +284,13 @@ fn listing_doc() -> Value {
             "tracks": { "type": "array", "items": { "$ref": "#/components/schemas/Track" } },
             "mixed": { "type": "array", "items": { "oneOf": [
                 { "$ref": "#/components/schemas/Track" }, { "$ref": "#/components/schemas/Episode" } ] } },
+            "saved": { "type": "array", "items": { "$ref": "#/components/schemas/Saved" } },
             "album": { "$ref": "#/components/schemas/Album" } } }
     });
     doc
 }
 
+#[test]
 fn list_items_keep_what_their_kind_names_and_fields_keep_the_rich_schema() {
     let tool = tools(&listing_doc()).unwrap().remove(0);
     let lean = tool.output_schema.unwrap();
@@ -308,7 +320,7 @@ fn list_items_keep_what_their_kind_names_and_fields_keep_the_rich_schema() {
         ["album", "id", "name", "type"],
         "a list of several kinds keeps `type`"
     );
-    let episode = lean["properties"]["mixed"]["items"]["oneOf"][1]["$ref"]
+    let episode = lean["properties"]["mixed"]["items"]["anyOf"][1]["$ref"]
         .as_str()
         .unwrap()
         .trim_start_matches("#/$defs/");
@@ -321,11 +333,71 @@ fn list_items_keep_what_their_kind_names_and_fields_keep_the_rich_schema() {
         lean["properties"]["album"]["$ref"], "#/$defs/Album",
         "an object outside any list stays whole"
     );
-    assert_eq!(properties("Album"), ["id", "label", "name", "type"]);
+    assert_eq!(
+        properties("Album"),
+        ["copyrights", "id", "label", "name", "type"],
+        "an object with an id leaves out its `uri`"
+    );
     let rich = tool.rich_output_schema.expect("kept for `fields`");
     assert_eq!(
         rich["properties"]["tracks"]["items"]["$ref"],
         "#/$defs/Track"
     );
     assert!(rich["$defs"]["Track"]["properties"]["popularity"].is_object());
+    assert!(rich["$defs"]["Saved"]["properties"]["added_at"].is_object());
+    assert!(
+        rich["$defs"]["Album"]["properties"]["uri"].is_object(),
+        "`fields` can still ask for a `uri`"
+    );
+    assert_eq!(
+        properties("TrackInListTyped")
+            .iter()
+            .map(|p| defs["TrackInListTyped"]["properties"][p]["default"].clone())
+            .filter(|d| !d.is_null())
+            .collect::<Vec<_>>(),
+        [json!("track")],
+        "a track's `type` takes its usual value"
+    );
+    assert!(
+        rich["$defs"]["Copyright"]["properties"]["type"]
+            .get("default")
+            .is_none(),
+        "a string's usual value needs an enum listing it"
+    );
+}
+
+#[test]
+fn entries_leave_out_entry_drop_and_name_what_their_item_holds() {
+    let tool = tools(&listing_doc()).unwrap().remove(0);
+    let lean = tool.output_schema.unwrap();
+    let defs = &lean["$defs"];
+    let entry = lean["properties"]["saved"]["items"]["$ref"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("#/$defs/");
+    let entry = &defs[entry]["properties"];
+    assert!(entry.get("added_at").is_none(), "{entry}");
+    let context = entry["context"]["$ref"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("#/$defs/");
+    assert!(
+        defs[context]["properties"]["uri"].is_object(),
+        "an object without an id keeps its `uri`"
+    );
+    let track = entry["track"]["$ref"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("#/$defs/");
+    assert_eq!(track, "TrackInEntry");
+    let album = &defs[track]["properties"]["album"];
+    let album = album
+        .get("$ref")
+        .and_then(Value::as_str)
+        .map_or(album, |r| &defs[r.trim_start_matches("#/$defs/")]);
+    assert_eq!(
+        *album,
+        json!({ "type": "string" }),
+        "an entry's track names its album"
+    );
 }

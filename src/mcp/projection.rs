@@ -6,7 +6,7 @@
 //! get the rest.
 
 pub use super::catalog::ResponseOptions;
-use super::generated_tools::INHERITED_FIELDS;
+use super::generated_tools::{INHERITED_FIELDS, NAMED_IN_ENTRIES};
 use serde_json::{Map, Value, json};
 
 /// The image width kept from an `images` list: big enough to show, small to describe.
@@ -76,9 +76,29 @@ fn one_image(images: Vec<Value>) -> Vec<Value> {
         .collect()
 }
 
+/// Whether `schema` wants a string: where an object of a kind inside a playlist or library entry
+/// is named rather than described (`named-in-entries`).
+fn wants_string(schema: &Value) -> bool {
+    match schema.get("type") {
+        Some(Value::String(kind)) => kind == "string",
+        Some(Value::Array(kinds)) => kinds.iter().any(|k| k == "string"),
+        _ => false,
+    }
+}
+
+/// The name an object goes by: the first of `NAMED_IN_ENTRIES` it has as a string.
+fn name_of(map: &Map<String, Value>) -> Value {
+    NAMED_IN_ENTRIES
+        .iter()
+        .find_map(|name| map.get(*name).filter(|v| v.is_string()))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
 fn project_value(value: Value, schema: &Value, root: &Value, key: Option<&str>) -> Value {
     let schema = branch(schema, &value, root);
     match value {
+        Value::Object(map) if wants_string(schema) => name_of(&map),
         Value::Object(map) => {
             let properties = schema.get("properties").and_then(Value::as_object);
             let mut out = Map::new();
@@ -101,15 +121,17 @@ fn project_value(value: Value, schema: &Value, root: &Value, key: Option<&str>) 
         }
         Value::Array(items) => {
             let item_schema = schema.get("items").unwrap_or(&Value::Null);
+            // Picked before projection, which may drop the sizes it is picked by.
+            let items = if key == Some("images") {
+                one_image(items)
+            } else {
+                items
+            };
             let items: Vec<Value> = items
                 .into_iter()
                 .map(|i| project_value(i, item_schema, root, None))
                 .collect();
-            Value::Array(if key == Some("images") {
-                one_image(items)
-            } else {
-                items
-            })
+            Value::Array(items)
         }
         other => other,
     }

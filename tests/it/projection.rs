@@ -67,18 +67,22 @@ async fn server(responses: ResponseOptions) -> (FakeSpotify, common::Client) {
     (fake, client)
 }
 
-async fn album(client: &common::Client, arguments: Value) -> (Value, Value) {
+async fn output_schema(client: &common::Client, tool: &str) -> Value {
     let tools = client.list_all_tools().await.unwrap();
-    let schema = Value::Object(
+    Value::Object(
         (*tools
             .iter()
-            .find(|t| t.name == "get_album")
+            .find(|t| t.name == tool)
             .unwrap()
             .output_schema
             .clone()
             .unwrap())
         .clone(),
-    );
+    )
+}
+
+async fn album(client: &common::Client, arguments: Value) -> (Value, Value) {
+    let schema = output_schema(client, "get_album").await;
     let result = common::call(client, "get_album", arguments).await.unwrap();
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     (result.structured_content.unwrap(), schema)
@@ -111,7 +115,8 @@ async fn the_default_projection_is_lean_and_conforms() {
     }
     assert_eq!(
         content["images"],
-        json!([{ "url": "https://i.scdn.co/image/300", "height": 300, "width": 300 }])
+        json!([{ "url": "https://i.scdn.co/image/300" }]),
+        "one medium image, picked by its width, as a URL"
     );
     assert_eq!(content["tracks"]["items"].as_array().unwrap().len(), 10);
     assert_eq!(content["artists"][0]["name"], "ABBA");
@@ -129,13 +134,12 @@ async fn the_default_projection_is_lean_and_conforms() {
     );
     assert!(tokens < 1_000, "projected album is {tokens} tokens");
     assert!(
-        !text.contains("\"href\"") && !text.contains("open.spotify.com/track"),
-        "href goes everywhere, external_urls below the answer's own level: {text}"
+        !text.contains("\"href\"") && !text.contains("open.spotify.com"),
+        "href and external_urls go everywhere: {text}"
     );
-    assert_eq!(
-        content["external_urls"]["spotify"],
-        "https://open.spotify.com/album/al00000000000000000000",
-        "the album's own link stays"
+    assert!(
+        content.get("uri").is_none() && content["id"] == "al00000000000000000000",
+        "the id says what the URI would: {text}"
     );
 }
 
@@ -245,15 +249,16 @@ async fn list_items_keep_what_the_next_call_needs_and_fields_bring_back_the_rest
     fake.respond(Canned::json(200, raw_album()));
     let (asked, _) = album(
         &client,
-        json!({ "id": "al00000000000000000000", "fields": ["tracks.items.track_number", "tracks.items.type"] }),
+        json!({ "id": "al00000000000000000000", "fields": ["tracks.items.track_number", "tracks.items.uri", "uri"] }),
     )
     .await;
     conforms(&asked, &schema);
     assert_eq!(
         asked["tracks"]["items"][3],
-        json!({ "track_number": 4, "type": "track" }),
+        json!({ "track_number": 4, "uri": "spotify:track:t4" }),
         "`fields` picks from the untrimmed items"
     );
+    assert_eq!(asked["uri"], "spotify:album:al", "and brings back a `uri`");
 }
 
 #[tokio::test]
@@ -263,9 +268,15 @@ async fn spotifys_own_field_filter_gets_untrimmed_items() {
     let mut album = raw_album();
     album.as_object_mut().unwrap().remove("tracks");
     track["album"] = album;
-    let entry = json!({ "added_at": "2026-01-01T00:00:00Z", "is_local": false, "item": track });
+    let episode = json!({ "id": "e0000000000000000000000", "name": "Episode", "type": "episode",
+                          "uri": "spotify:episode:e", "href": "h", "external_urls": {},
+                          "duration_ms": 60000, "release_date": "2026-01-01" });
+    let entry = json!({ "added_at": "2026-01-01T00:00:00Z", "is_local": false, "item": track,
+                        "added_by": { "id": "u1", "type": "user", "uri": "spotify:user:u1",
+                                      "href": "h", "external_urls": {} } });
+    let episode_entry = json!({ "added_at": "2026-01-02T00:00:00Z", "item": episode });
     let page = json!({ "href": "h", "limit": 100, "offset": 0, "total": 1, "next": null,
-                       "previous": null, "items": [entry] });
+                       "previous": null, "items": [entry, episode_entry] });
     fake.respond(Canned::json(200, page.clone()));
     let lean = common::call_ok(
         &client,
@@ -273,27 +284,69 @@ async fn spotifys_own_field_filter_gets_untrimmed_items() {
         json!({ "playlist_id": "p000000000000000000000" }),
     )
     .await;
+    let schema = output_schema(&client, "get_playlist_items").await;
     let lean = lean.structured_content.unwrap();
+    conforms(&lean, &schema);
     assert_eq!(
-        lean["items"][0]["item"]["album"],
-        json!({ "id": "al00000000000000000000", "name": "Arrival" }),
-        "by default a listed track's album is its id and name"
+        lean["items"][0],
+        json!({ "item": { "album": "Arrival", "artists": ["ABBA"], "duration_ms": 215000,
+                          "id": "t1", "name": "Track 1" } }),
+        "an entry keeps its track's id, names its album and artists, and leaves out who added \
+         it and when; `type` is left out at its usual value, `track`"
     );
     assert_eq!(
-        lean["items"][0]["item"]["type"], "track",
-        "a playlist mixes kinds: `type` stays"
+        lean["items"][1]["item"]["type"], "episode",
+        "a playlist mixes kinds: any other kind says its `type`"
     );
     fake.respond(Canned::json(200, page));
     let filtered = common::call_ok(
         &client,
         "get_playlist_items",
-        json!({ "playlist_id": "p000000000000000000000", "fields": "items(item(album(images,release_date)))" }),
+        json!({ "playlist_id": "p000000000000000000000", "fields": "items(added_at,item(album(images,release_date)))" }),
     )
     .await;
-    let album = &filtered.structured_content.unwrap()["items"][0]["item"]["album"];
+    let filtered = filtered.structured_content.unwrap();
+    assert_eq!(
+        filtered["items"][0]["added_at"], "2026-01-01T00:00:00Z",
+        "Spotify's filter brings back when an entry was added"
+    );
+    let album = &filtered["items"][0]["item"]["album"];
     assert_eq!(
         album["release_date"], "1976-10-11",
         "what Spotify's filter kept stays: {album}"
     );
     assert_eq!(album["images"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_playback_context_keeps_its_uri_having_no_id() {
+    use spotify_mcp::mcp::projection::{Asked, Shapes, project};
+    let def = spotify_mcp::mcp::all_tools()
+        .iter()
+        .find(|d| d.name == "get_playback_state")
+        .expect("the tool exists");
+    let lean: Value = serde_json::from_str(def.output_schema.unwrap()).unwrap();
+    let rich: Value =
+        serde_json::from_str(def.rich_output_schema.unwrap_or(def.output_schema.unwrap())).unwrap();
+    let state = json!({
+        "is_playing": true,
+        "context": { "type": "playlist", "uri": "spotify:playlist:p1", "href": "h",
+                     "external_urls": { "spotify": "https://open.spotify.com/playlist/p1" } },
+        "item": { "id": "t1", "name": "Track 1", "type": "track", "uri": "spotify:track:t1" }
+    });
+    let shapes = Shapes {
+        lean: &lean,
+        rich: &rich,
+    };
+    let answer = project(state, shapes, Asked::Default, &ResponseOptions::default());
+    assert_eq!(
+        answer["context"],
+        json!({ "type": "playlist", "uri": "spotify:playlist:p1" }),
+        "which playlist is playing is said by its URI alone"
+    );
+    assert!(
+        answer["item"].get("uri").is_none(),
+        "the item's id says it: {answer}"
+    );
+    conforms(&answer, &lean);
 }

@@ -29,6 +29,7 @@ pub fn rust(
     });
     let projection_notes = projection.notes();
     let inherited = projection.inherited.iter();
+    let named_in_entries = projection.named_in_entries.iter();
     let argument_notes: String = notes
         .iter()
         .map(|(name, text)| format!("- `{name}`: {text}\n"))
@@ -68,6 +69,8 @@ pub fn rust(
         pub const PROJECTION_NOTES: &str = #projection_notes;
         /// Properties an object leaves out when equal to those of an object around it.
         pub const INHERITED_FIELDS: &[&str] = &[ #(#inherited),* ];
+        /// What an object of a kind inside a playlist or library entry's item is named by.
+        pub const NAMED_IN_ENTRIES: &[&str] = &[ #(#named_in_entries),* ];
 
         /// Id shapes (`x-mcp-id-shapes`): name, anchored pattern, description.
         pub const ID_SHAPES: &[(&str, &str, &str)] = &[ #(#shapes),* ];

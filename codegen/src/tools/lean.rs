@@ -1,7 +1,9 @@
 //! The default answer's shape: the projected output schema with list items trimmed to what
 //! `x-mcp-projection`'s `list-items` keeps for their kind (an object's `type`), and objects of a
-//! kind inside such an item to `inside-list-items`. The untrimmed schema stays what `fields`
-//! picks from. A definition used in several places gets one variant per place.
+//! kind inside such an item to `inside-list-items`. An entry (a list element without a kind: a
+//! playlist's entry, a saved track) leaves out `entry-drop`, objects of a kind inside its item
+//! become their name (`named-in-entries`), and objects with an `id` leave out `drop-beside-id`. The untrimmed schema stays what `fields` picks
+//! from. A definition used in several places gets one variant per place.
 
 use super::ToolError;
 use super::projection::ProjectionRules;
@@ -13,11 +15,15 @@ use std::collections::BTreeMap;
 enum Place {
     /// The answer itself, or an object reached without passing a list.
     Answer,
-    /// An element of a list, or a property of an element that has no kind (a saved track's
-    /// `track`, a playlist entry's `item`).
+    /// An element of a list.
     Listed,
     /// Inside an object of a kind that is a list item (a listed track's album and artists).
     Inside,
+    /// Inside an entry: a list element that has no kind (a saved track's `track`, a playlist
+    /// entry's `item`).
+    Entry,
+    /// Inside an object of a kind that is an entry's item (a playlist track's album).
+    InsideEntry,
 }
 
 impl Place {
@@ -26,6 +32,8 @@ impl Place {
             Place::Answer => "",
             Place::Listed => "InList",
             Place::Inside => "InItem",
+            Place::Entry => "InEntry",
+            Place::InsideEntry => "InEntryItem",
         }
     }
 }
@@ -40,7 +48,10 @@ struct Lean<'a> {
 
 /// The lean schema of `rich` (a projected output schema with `$defs`).
 pub(super) fn lean_schema(rich: &Value, rules: &ProjectionRules) -> Result<Value, ToolError> {
-    if rules.list_items.is_empty() {
+    let trims = !rules.list_items.is_empty()
+        || !rules.drop_beside_id.is_empty()
+        || !rules.entry_drop.is_empty();
+    if !trims {
         return Ok(rich.clone());
     }
     let empty = Map::new();
@@ -98,6 +109,14 @@ fn kind<'r>(schema: &Value, rules: &'r ProjectionRules) -> Option<&'r str> {
     }
 }
 
+/// Where the objects inside an object of a kind at `place` sit.
+fn inside(place: Place) -> Place {
+    match place {
+        Place::Entry | Place::InsideEntry => Place::InsideEntry,
+        _ => Place::Inside,
+    }
+}
+
 fn definition(reference: &Value) -> Option<&str> {
     reference.get("$ref")?.as_str()?.strip_prefix("#/$defs/")
 }
@@ -111,19 +130,31 @@ impl Lean<'_> {
             return Ok(schema.clone());
         };
         let own_kind = kind(schema, self.rules);
+        if let (Place::InsideEntry, Some(_)) = (place, own_kind)
+            && let Some(name) = self.named(object)
+        {
+            return Ok(name);
+        }
+        let rules = self.rules;
         let (keep, inner) = match (place, own_kind) {
             (Place::Answer, _) => (None, Place::Answer),
-            (Place::Listed, Some(kind)) => (Some(&self.rules.list_items[kind]), Place::Inside),
-            (Place::Listed, None) => (None, Place::Listed),
-            (Place::Inside, Some(_)) => (Some(&self.rules.inside_list_items), Place::Inside),
-            (Place::Inside, None) => (None, Place::Inside),
+            (Place::Listed | Place::Entry, Some(kind)) => {
+                (Some(&rules.list_items[kind]), inside(place))
+            }
+            (Place::Listed, None) => (None, Place::Entry),
+            (Place::Inside | Place::InsideEntry, Some(_)) => {
+                (Some(&rules.inside_list_items), place)
+            }
+            (_, None) => (None, place),
         };
+        // An entry (a list element without a kind) leaves out what `entry-drop` names.
+        let drop = (place, own_kind) == (Place::Listed, None);
         // Branches naming several kinds keep `type`: it says which one an item is.
         let mixed = self.mixed_kinds(object);
         let mut out = Map::new();
         for (key, value) in object {
             let walked = match key.as_str() {
-                "properties" => self.properties(value, keep, typed, inner)?,
+                "properties" => self.properties(value, keep, typed, inner, drop)?,
                 "items" => {
                     let element = if place == Place::Answer {
                         Place::Listed
@@ -153,15 +184,32 @@ impl Lean<'_> {
         keep: Option<&std::collections::BTreeSet<String>>,
         typed: bool,
         inner: Place,
+        entry: bool,
     ) -> Result<Value, ToolError> {
         let mut out = Map::new();
-        for (name, property) in properties.as_object().into_iter().flatten() {
-            let kept = keep.is_none_or(|k| k.contains(name)) || (typed && name == "type");
+        let properties = properties.as_object();
+        // An `id` says what a `uri` would (spotify:{type}:{id}).
+        let has_id = properties.is_some_and(|p| p.contains_key("id"));
+        for (name, property) in properties.into_iter().flatten() {
+            let kept = (keep.is_none_or(|k| k.contains(name)) || (typed && name == "type"))
+                && !(entry && self.rules.entry_drop.contains(name))
+                && !(has_id && self.rules.drop_beside_id.contains(name));
             if kept {
                 out.insert(name.clone(), self.walk(property, inner, false)?);
             }
         }
         Ok(Value::Object(out))
+    }
+
+    /// The schema of the first `named-in-entries` property an object of a kind has: what it
+    /// becomes inside an entry's item.
+    fn named(&self, object: &Map<String, Value>) -> Option<Value> {
+        let properties = object.get("properties")?.as_object()?;
+        self.rules
+            .named_in_entries
+            .iter()
+            .find_map(|name| properties.get(name))
+            .cloned()
     }
 
     /// Whether an object's `anyOf`/`oneOf` (nested ones included) reaches several kinds.

@@ -20,23 +20,35 @@ pub struct ProjectionRules {
     pub list_items: BTreeMap<String, BTreeSet<String>>,
     /// What an object of one of those kinds keeps inside such a list item (a track's album).
     pub inside_list_items: BTreeSet<String>,
+    /// Properties the default answer leaves out of objects that have an `id`, which says as much
+    /// (`uri`); `fields` brings them back.
+    pub drop_beside_id: BTreeSet<String>,
+    /// Properties an entry (a list element without a kind, holding an object of a kind: a
+    /// playlist's entry, a saved track) leaves out.
+    pub entry_drop: BTreeSet<String>,
+    /// An object of a kind inside an entry's item becomes the first of these it has (its name).
+    pub named_in_entries: Vec<String>,
 }
 
-const PROJECTION_KEYS: [&str; 6] = [
+const PROJECTION_KEYS: [&str; 9] = [
     "drop",
     "drop-nested",
+    "drop-beside-id",
     "usual-values",
     "inherited",
     "list-items",
     "inside-list-items",
+    "entry-drop",
+    "named-in-entries",
 ];
 
 pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
     let invalid = || {
         ToolError::Projection(format!(
-            "`{PROJECTION_EXTENSION}` takes `drop`, `drop-nested`, `inherited` and \
-             `inside-list-items` (lists of property names), `usual-values` (property name → value) \
-             and `list-items` (kind → list of property names)"
+            "`{PROJECTION_EXTENSION}` takes `drop`, `drop-nested`, `drop-beside-id`, `inherited`, \
+             `inside-list-items`, `entry-drop` and `named-in-entries` (lists of property names), \
+             `usual-values` (property name → value) and `list-items` (kind → list of property \
+             names)"
         ))
     };
     let Some(value) = doc.get(PROJECTION_EXTENSION) else {
@@ -58,6 +70,16 @@ pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
             .collect()
     };
     let names = |key: &str| object.get(key).map_or(Ok(BTreeSet::new()), list);
+    // In the spec's order: the first name an object has wins.
+    let ordered = |key: &str| -> Result<Vec<String>, ToolError> {
+        let Some(value) = object.get(key) else {
+            return Ok(Vec::new());
+        };
+        let names = value.as_array().ok_or_else(invalid)?.iter();
+        names
+            .map(|n| n.as_str().map(String::from).ok_or_else(invalid))
+            .collect()
+    };
     let list_items = match object.get("list-items") {
         None => BTreeMap::new(),
         Some(map) => map
@@ -83,6 +105,9 @@ pub fn projection_rules(doc: &Value) -> Result<ProjectionRules, ToolError> {
         inherited: names("inherited")?,
         list_items,
         inside_list_items: names("inside-list-items")?,
+        drop_beside_id: names("drop-beside-id")?,
+        entry_drop: names("entry-drop")?,
+        named_in_entries: ordered("named-in-entries")?,
     })
 }
 
@@ -118,11 +143,21 @@ impl ProjectionRules {
                     .to_string(),
             );
         }
-        if self.drop_nested.contains("uri") {
+        if !self.named_in_entries.is_empty() || !self.entry_drop.is_empty() {
+            let dropped: Vec<String> = self.entry_drop.iter().map(|n| format!("`{n}`")).collect();
+            notes.push(format!(
+                "- Entries of a playlist, the library or the history (`items[].item`, \
+                 `items[].track`) name their album and artists without ids (`get_track` brings \
+                 them) and leave out {}; `fields` brings them back (`items.added_at`, on playlist \
+                 tools `items(added_at,item(album))`).\n",
+                dropped.join(", ")
+            ));
+        }
+        if self.drop_beside_id.contains("uri") || self.drop_nested.contains("uri") {
             notes.push(
-                "- Objects inside an answer carry `id`, not `uri`: a URI is spotify:{type}:{id}, \
-                 the type being the list's (`tracks`, `albums`, …) or the item's `type` where a \
-                 list mixes kinds.\n"
+                "- Objects carry `id`, not `uri`: a URI is spotify:{type}:{id}, the type being \
+                 the tool's, the list's (`tracks`, `albums`, …) or the item's `type` where a \
+                 list mixes kinds (`track` where it is left out).\n"
                     .to_string(),
             );
         }
@@ -148,6 +183,13 @@ pub(super) fn project_schema(schema: &mut Value, rules: &ProjectionRules, top: b
     match schema {
         Value::Object(object) => {
             object.remove("required");
+            // With nothing required and usual values left out (a track's `type`), one value
+            // may match several branches, which `oneOf` refuses.
+            if !object.contains_key("anyOf")
+                && let Some(branches) = object.remove("oneOf")
+            {
+                object.insert("anyOf".into(), branches);
+            }
             if let Some(Value::Object(properties)) = object.get_mut("properties") {
                 properties.retain(|name, property| {
                     !deprecated(property)
@@ -157,6 +199,7 @@ pub(super) fn project_schema(schema: &mut Value, rules: &ProjectionRules, top: b
                 for (name, property) in properties.iter_mut() {
                     if let (Some(usual), Some(property)) =
                         (rules.usual_values.get(name), property.as_object_mut())
+                        && usual_fits(property, usual)
                     {
                         property.insert("default".into(), usual.clone());
                     }
@@ -177,5 +220,14 @@ pub(super) fn project_schema(schema: &mut Value, rules: &ProjectionRules, top: b
             .iter_mut()
             .for_each(|item| project_schema(item, rules, top)),
         _ => {}
+    }
+}
+
+/// Whether a property takes its name's usual value: a string one only where the property's
+/// `enum` lists it (a track's `type` "track", not a copyright's or a device's `type`).
+fn usual_fits(property: &serde_json::Map<String, Value>, usual: &Value) -> bool {
+    match property.get("enum").and_then(Value::as_array) {
+        Some(values) => values.contains(usual),
+        None => !usual.is_string(),
     }
 }
