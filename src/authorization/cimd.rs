@@ -140,10 +140,9 @@ async fn fetch_body(url: &url::Url, allow_private: bool) -> Result<Vec<u8>, Cimd
         .ok_or(CimdError::BadUrl("a host is required"))?;
     let port = url.port_or_known_default().unwrap_or(443);
     let addresses = resolve(url, port).await?;
-    if !allow_private {
-        if let Some(kind) = addresses.iter().find_map(|a| not_public(a.ip())) {
-            return Err(CimdError::PrivateAddress(kind));
-        }
+    let refused = addresses.iter().find_map(|a| not_public(a.ip()));
+    if let Some(kind) = refused.filter(|_| !allow_private) {
+        return Err(CimdError::PrivateAddress(kind));
     }
     let mut builder = crate::foundation::tls::client_builder()
         .redirect(reqwest::redirect::Policy::none())

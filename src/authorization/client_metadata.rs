@@ -235,7 +235,7 @@ fn scope(fields: &Map<String, Value>, supported: &Scopes) -> Result<Option<Strin
                 .iter()
                 .filter(|s| supported.iter().any(|k| k == *s))
                 .collect();
-            Ok(Some(known.to_string()))
+            Ok(Some(known.to_string()).filter(|s| !s.is_empty()))
         }
         Some(_) => Err(field("scope must be a space-separated string")),
     }
