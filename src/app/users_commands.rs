@@ -47,7 +47,6 @@ pub async fn run(command: UsersCommand) -> CommandResult {
     }
 }
 
-
 /// The store, opened with a throwaway key: these commands read and delete rows but never open
 /// a sealed grant, so the operator need not hand them the encryption key.
 async fn open(database: &crate::foundation::config::DatabaseArgs) -> Result<Store, StoreError> {
