@@ -111,7 +111,13 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let catalog = Catalog::new(all_tools(), &options);
-    tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth = ?mode_label(&mode), transport = ?args.transport.transport, "serving MCP");
+    // In multi-user mode each caller brings their own grant; the server itself has none.
+    let auth = if multi_user {
+        "each caller's own Spotify sign-in"
+    } else {
+        mode_label(&mode)
+    };
+    tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth, transport = ?args.transport.transport, "serving MCP");
     let server = SpotifyServer::new(api, Arc::new(catalog));
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;
