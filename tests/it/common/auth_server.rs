@@ -114,6 +114,7 @@ pub async fn start_auth_server(options: AuthServerOptions) -> AuthServerFixture 
         store: store.clone(),
         spotify,
         keys: Arc::new(keys()),
+        on_disconnect: Default::default(),
     });
     let app = router(server.clone());
     let task = tokio::spawn(async move {

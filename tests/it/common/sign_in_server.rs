@@ -67,6 +67,7 @@ impl SignInServer {
             store: store.clone(),
             spotify,
             keys,
+            on_disconnect: Default::default(),
         };
         let app = router(Arc::new(server));
         let task = tokio::spawn(async move {
@@ -138,22 +139,51 @@ impl SignInServer {
         authorize_url: &str,
         user: &FakeUser,
     ) -> Response {
-        let to_spotify = browser.get(authorize_url).send().await.unwrap();
-        assert_eq!(to_spotify.status(), 303, "{:?}", to_spotify.text().await);
-        self.fake.approve_next_as(user);
-        let from_spotify = browser.get(location(&to_spotify)).send().await.unwrap();
-        assert!(
-            from_spotify.status().is_redirection(),
-            "{}",
-            from_spotify.status()
-        );
-        let back = location(&from_spotify);
-        assert!(
-            back.starts_with(&format!("{}/callback?", self.url)),
-            "{back}"
-        );
-        browser.get(back).send().await.unwrap()
+        through_spotify(browser, &self.fake, &self.url, authorize_url, user).await
     }
+}
+
+/// A browser's GET of an authorization server's `/authorize` (at `issuer`) through `fake`
+/// Spotify, approved as `user`, back to the server's `/callback`: the callback's answer.
+pub async fn through_spotify(
+    browser: &reqwest::Client,
+    fake: &FakeSpotify,
+    issuer: &str,
+    authorize_url: &str,
+    user: &FakeUser,
+) -> Response {
+    let to_spotify = browser.get(authorize_url).send().await.unwrap();
+    assert_eq!(to_spotify.status(), 303, "{:?}", to_spotify.text().await);
+    fake.approve_next_as(user);
+    let from_spotify = browser.get(location(&to_spotify)).send().await.unwrap();
+    assert!(
+        from_spotify.status().is_redirection(),
+        "{}",
+        from_spotify.status()
+    );
+    let back = location(&from_spotify);
+    assert!(back.starts_with(&format!("{issuer}/callback?")), "{back}");
+    browser.get(back).send().await.unwrap()
+}
+
+/// Answers a consent page (`page`, from `issuer`) with "Allow" in `browser`: the redirect's
+/// `Location`, back to the client.
+pub async fn allow_consent(browser: &reqwest::Client, issuer: &str, page: Response) -> String {
+    assert_eq!(page.status(), 200, "a consent page");
+    let html = page.text().await.unwrap();
+    let fields = [
+        ("request", hidden_field(&html, "request")),
+        ("csrf", hidden_field(&html, "csrf")),
+        ("decision", "allow".to_string()),
+    ];
+    let done = browser
+        .post(format!("{issuer}/consent"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303, "{:?}", done.headers());
+    location(&done)
 }
 
 fn settings(url: &str, fake: &FakeSpotify) -> Settings {
