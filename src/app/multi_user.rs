@@ -186,6 +186,7 @@ pub async fn prepare(args: &ServeArgs, bound: SocketAddr) -> Result<Prepared, Mu
         settings,
         store: store.clone(),
         keys,
+        on_disconnect: Default::default(),
     });
     let grants = Arc::new(UserGrants::new(GrantSettings {
         store: store.clone(),

@@ -160,6 +160,8 @@ async fn disconnect(
             "The server could not reach its database. Try again in a minute.",
         );
     }
+    // Tokens this process resolved and the grant it holds go now, not when caches expire.
+    server.on_disconnect.run(&session.user_id).await;
     oauth_step("account", "disconnected");
     let mut response = pages::page(
         StatusCode::OK,

@@ -43,4 +43,4 @@ mod state;
 pub mod token;
 
 pub use router::router;
-pub use state::{AuthorizationServer, Settings, paths};
+pub use state::{AuthorizationServer, DisconnectHook, DisconnectHooks, Settings, paths};

@@ -3,7 +3,8 @@
 use crate::credentials::oauth::OAuth;
 use crate::foundation::sealed::GrantKeys;
 use crate::store::{Scopes, Store, TokenLifetimes};
-use std::sync::Arc;
+use futures::future::BoxFuture;
+use std::sync::{Arc, Mutex};
 
 /// Paths of the routes, relative to [`Settings::issuer`].
 pub mod paths {
@@ -61,6 +62,30 @@ pub struct AuthorizationServer {
     pub spotify: OAuth,
     /// Seals what travels through the browser (pending requests, the account cookie).
     pub keys: Arc<GrantKeys>,
+    /// What this process holds of a person, dropped when they disconnect at `/account`.
+    pub on_disconnect: DisconnectHooks,
+}
+
+/// Forgets what a process holds of one user (given the store's user id).
+pub type DisconnectHook = Arc<dyn Fn(String) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// The hooks `/account/disconnect` runs after the store forgot the person: the resource
+/// server's resolved tokens and the person's credentials would otherwise outlive the grant.
+#[derive(Default)]
+pub struct DisconnectHooks(Mutex<Vec<DisconnectHook>>);
+
+impl DisconnectHooks {
+    pub fn add(&self, hook: DisconnectHook) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(hook);
+    }
+
+    /// Runs every hook for `user_id`, one after the other.
+    pub async fn run(&self, user_id: &str) {
+        let hooks = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        for hook in hooks {
+            hook(user_id.to_string()).await;
+        }
+    }
 }
 
 impl std::fmt::Debug for AuthorizationServer {

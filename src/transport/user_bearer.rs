@@ -16,7 +16,7 @@
 //! token within that long at the latest. Expiry is checked on every request.
 
 use super::guarded_body::hold_until_sent;
-use crate::authorization::AuthorizationServer;
+use crate::authorization::{AuthorizationServer, DisconnectHook};
 use crate::credentials::grant::{describe_scopes, missing_scopes};
 use crate::credentials::per_user::UserGrants;
 use crate::credentials::{CallerCredentials, Credentials};
@@ -106,7 +106,15 @@ impl UserBearer {
         let tokens = moka::future::Cache::builder()
             .max_capacity(TOKEN_CACHE_ENTRIES)
             .time_to_live(settings.token_cache_ttl)
+            .support_invalidation_closures()
             .build();
+        settings
+            .authorization
+            .on_disconnect
+            .add(forget_on_disconnect(
+                tokens.clone(),
+                settings.grants.clone(),
+            ));
         Self {
             settings,
             resource,
@@ -229,6 +237,24 @@ impl UserBearer {
             .ok()?
             .ok()
     }
+}
+
+/// A person who disconnects at `/account` is refused from their next request on: their
+/// resolved tokens and their credentials held here go at once (the store revoked the tokens).
+fn forget_on_disconnect(
+    tokens: moka::future::Cache<[u8; 32], Lookup>,
+    grants: Arc<UserGrants>,
+) -> DisconnectHook {
+    Arc::new(move |user_id: String| {
+        let (tokens, grants) = (tokens.clone(), grants.clone());
+        Box::pin(async move {
+            grants.forget(&user_id).await;
+            let theirs = move |_: &[u8; 32], lookup: &Lookup| matches!(lookup, Lookup::Valid(grant) if grant.user_id == user_id);
+            if tokens.invalidate_entries_if(theirs).is_err() {
+                tokens.invalidate_all();
+            }
+        })
+    })
 }
 
 enum Refusal {

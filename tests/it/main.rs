@@ -47,6 +47,7 @@ mod lean_responses_decode;
 mod login_pkce;
 mod metrics_endpoint;
 mod multi_user_calls;
+mod multi_user_oauth_e2e;
 mod multi_user_refusals;
 mod no_secrets_in_logs;
 mod oauth_consent_browser;

@@ -114,6 +114,7 @@ pub async fn start_auth_server(options: AuthServerOptions) -> AuthServerFixture 
         store: store.clone(),
         spotify,
         keys: Arc::new(keys()),
+        on_disconnect: Default::default(),
     });
     let app = router(server.clone());
     let task = tokio::spawn(async move {
@@ -129,6 +130,11 @@ pub async fn start_auth_server(options: AuthServerOptions) -> AuthServerFixture 
 }
 
 impl AuthServerFixture {
+    /// The SQLite file of the store.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("store.db")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }

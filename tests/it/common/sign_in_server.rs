@@ -1,28 +1,23 @@
-//! The authorization server's sign-in on 127.0.0.1: `authorization::router` with a SQLite store
-//! in a temp dir, Spotify played by the fake, and a registered MCP client; plus a cookie-keeping
-//! "browser" that does not follow redirects, so a test asserts each hop.
+//! The authorization server of [`super::auth_server`] with Spotify played by the fake and a
+//! registered MCP client, for tests of the sign-in; plus a cookie-keeping "browser" that does not
+//! follow redirects, so a test asserts each hop.
 
+use super::auth_server::{AuthServerFixture, AuthServerOptions, start_auth_server};
 use base64::Engine;
 use fake_spotify::{FakeSpotify, FakeUser, Knobs};
 use reqwest::Response;
 use sha2::{Digest, Sha256};
-use spotify_mcp::authorization::{AuthorizationServer, Settings, router};
-use spotify_mcp::credentials::oauth::OAuth;
-use spotify_mcp::foundation::config::DatabaseArgs;
-use spotify_mcp::foundation::sealed::GrantKeys;
-use spotify_mcp::foundation::secret::Secret;
-use spotify_mcp::store::{ClientRegistration, Scopes, Store, TokenLifetimes};
+use spotify_mcp::store::{ClientRegistration, Store, TokenLifetimes};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 /// What the server offers: a few of the scopes the tools need.
-pub const SCOPES: &str = "playlist-read-private user-library-read user-read-private";
+pub const SCOPES: &str = super::auth_server::SCOPES;
 /// Where the test client "lives": never contacted, the tests read the redirect instead.
 pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 pub const VERIFIER: &str = "a-client-verifier-of-at-least-forty-three-characters-0123";
 
+/// The authorization server of [`super::auth_server`] with the fake as Spotify.
 pub struct SignInServer {
     pub fake: FakeSpotify,
     pub store: Store,
@@ -31,55 +26,31 @@ pub struct SignInServer {
     pub db_path: PathBuf,
     /// A client registered with [`REDIRECT_URI`] and the name "Test Client".
     pub client_id: String,
-    task: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for SignInServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    /// Stops the server when dropped.
+    _server: AuthServerFixture,
 }
 
 impl SignInServer {
     pub async fn start() -> Self {
         let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let db_path = dir.path().join("store.db");
-        let keys = Arc::new(GrantKeys::new(&Secret::new(KEY), &[]).unwrap());
-        let args = DatabaseArgs {
-            database_url: Some(Secret::new(format!("sqlite://{}", db_path.display()))),
-            ..DatabaseArgs::default()
-        };
-        let store = Store::open(&args, keys.clone()).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let spotify = OAuth::new(
-            &fake.url(),
-            "spotify-mcp-sign-in-test",
-            None,
-            Some(&format!("{url}/callback")),
-            Duration::from_secs(10),
-        )
-        .unwrap();
-        let server = AuthorizationServer {
-            settings: settings(&url, &fake),
-            store: store.clone(),
-            spotify,
-            keys,
-        };
-        let app = router(Arc::new(server));
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = start_auth_server(AuthServerOptions {
+            allow_private_client_metadata: true,
+            lifetimes: TokenLifetimes {
+                access: Duration::from_secs(3600),
+                refresh: Duration::from_secs(86_400),
+            },
+            spotify_accounts_url: Some(fake.url()),
+            api_base_url: Some(fake.api_url()),
+            ..AuthServerOptions::default()
+        })
+        .await;
         let mut server = Self {
+            store: server.store.clone(),
+            url: server.base_url.clone(),
+            db_path: server.db_path(),
             fake,
-            store,
-            url,
-            db_path,
             client_id: String::new(),
-            task,
-            _dir: dir,
+            _server: server,
         };
         server.client_id = server.register("Test Client", REDIRECT_URI).await;
         server
@@ -138,35 +109,51 @@ impl SignInServer {
         authorize_url: &str,
         user: &FakeUser,
     ) -> Response {
-        let to_spotify = browser.get(authorize_url).send().await.unwrap();
-        assert_eq!(to_spotify.status(), 303, "{:?}", to_spotify.text().await);
-        self.fake.approve_next_as(user);
-        let from_spotify = browser.get(location(&to_spotify)).send().await.unwrap();
-        assert!(
-            from_spotify.status().is_redirection(),
-            "{}",
-            from_spotify.status()
-        );
-        let back = location(&from_spotify);
-        assert!(
-            back.starts_with(&format!("{}/callback?", self.url)),
-            "{back}"
-        );
-        browser.get(back).send().await.unwrap()
+        through_spotify(browser, &self.fake, &self.url, authorize_url, user).await
     }
 }
 
-fn settings(url: &str, fake: &FakeSpotify) -> Settings {
-    Settings {
-        issuer: url.to_string(),
-        scopes: Scopes::parse(SCOPES),
-        lifetimes: TokenLifetimes {
-            access: Duration::from_secs(3600),
-            refresh: Duration::from_secs(86_400),
-        },
-        allow_private_client_metadata: true,
-        api_base_url: fake.api_url(),
-    }
+/// A browser's GET of an authorization server's `/authorize` (at `issuer`) through `fake`
+/// Spotify, approved as `user`, back to the server's `/callback`: the callback's answer.
+pub async fn through_spotify(
+    browser: &reqwest::Client,
+    fake: &FakeSpotify,
+    issuer: &str,
+    authorize_url: &str,
+    user: &FakeUser,
+) -> Response {
+    let to_spotify = browser.get(authorize_url).send().await.unwrap();
+    assert_eq!(to_spotify.status(), 303, "{:?}", to_spotify.text().await);
+    fake.approve_next_as(user);
+    let from_spotify = browser.get(location(&to_spotify)).send().await.unwrap();
+    assert!(
+        from_spotify.status().is_redirection(),
+        "{}",
+        from_spotify.status()
+    );
+    let back = location(&from_spotify);
+    assert!(back.starts_with(&format!("{issuer}/callback?")), "{back}");
+    browser.get(back).send().await.unwrap()
+}
+
+/// Answers a consent page (`page`, from `issuer`) with "Allow" in `browser`: the redirect's
+/// `Location`, back to the client.
+pub async fn allow_consent(browser: &reqwest::Client, issuer: &str, page: Response) -> String {
+    assert_eq!(page.status(), 200, "a consent page");
+    let html = page.text().await.unwrap();
+    let fields = [
+        ("request", hidden_field(&html, "request")),
+        ("csrf", hidden_field(&html, "csrf")),
+        ("decision", "allow".to_string()),
+    ];
+    let done = browser
+        .post(format!("{issuer}/consent"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 303, "{:?}", done.headers());
+    location(&done)
 }
 
 /// A browser: keeps cookies, follows no redirect.
