@@ -18,9 +18,10 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use spotify_mcp::app::multi_user;
 use spotify_mcp::app::wiring::build_multi_user_api;
 use spotify_mcp::foundation::config::{
-    CatalogArgs, DatabaseArgs, MultiUserArgs, ServeArgs, Transport, TransportArgs,
+    AuditArgs, CatalogArgs, DatabaseArgs, MultiUserArgs, ServeArgs, Transport, TransportArgs,
 };
 use spotify_mcp::foundation::secret::Secret;
+use spotify_mcp::mcp::audit::AuditTrail;
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use spotify_mcp::store::{
@@ -118,6 +119,8 @@ pub struct MultiUserServer {
     pub database: Database,
     /// The MCP client the token helpers issue tokens to.
     pub client_id: String,
+    /// The audit trail calls are recorded in: `flush` it before reading the records.
+    pub audit: AuditTrail,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), HttpError>>,
 }
@@ -155,6 +158,7 @@ pub fn serve_args(fake: &FakeSpotify, options: &Options) -> ServeArgs {
             allow_private_client_metadata: true,
             ..MultiUserArgs::default()
         },
+        audit: AuditArgs::default(),
     }
 }
 
@@ -185,7 +189,8 @@ impl MultiUserServer {
                 ..CatalogOptions::default()
             },
         );
-        let server = SpotifyServer::new(api, Arc::new(catalog));
+        let audit = prepared.audit;
+        let server = SpotifyServer::new(api, Arc::new(catalog)).with_audit(audit.clone());
         let shutdown = CancellationToken::new();
         let stop = shutdown.clone();
         let transport = args.transport.clone();
@@ -207,6 +212,7 @@ impl MultiUserServer {
             store,
             database: options.database,
             client_id: client.client_id,
+            audit,
             shutdown,
             task,
         }
@@ -346,6 +352,7 @@ impl MultiUserServer {
             .expect("the server stops within 15 s")
             .expect("the server task did not panic")
             .expect("the server stopped cleanly");
+        self.audit.flush(Duration::from_secs(5)).await;
         self.store.close().await;
         self.database
     }
