@@ -93,7 +93,9 @@ pub fn since_ms(text: &str, now_ms: i64) -> Result<i64, AuditError> {
     if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(time.timestamp_millis());
     }
-    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(refused)?;
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(refused)?;
     let (number, unit) = text.split_at(split);
     let number: i64 = number.parse().map_err(|_| refused())?;
     let seconds = match unit {

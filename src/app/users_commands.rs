@@ -47,10 +47,11 @@ pub async fn run(command: UsersCommand) -> CommandResult {
     }
 }
 
-
 /// The store, opened with a throwaway key: these commands read and delete rows but never open
 /// a sealed grant, so the operator need not hand them the encryption key.
-pub(crate) async fn open(database: &crate::foundation::config::DatabaseArgs) -> Result<Store, StoreError> {
+pub(crate) async fn open(
+    database: &crate::foundation::config::DatabaseArgs,
+) -> Result<Store, StoreError> {
     let mut bytes = [0u8; 32];
     aws_lc_rs::rand::fill(&mut bytes).expect("the system's random source works");
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

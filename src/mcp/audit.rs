@@ -299,11 +299,20 @@ mod tests {
         assert_eq!(recorded["uri_count"], 2);
         assert_eq!(
             recorded["uris"],
-            json!(["spotify:track:4iV5W9uYEdYUVa79Axb7Rh", "spotify:episode:512ojhOuo1ktJprKbVcKyQ"])
+            json!([
+                "spotify:track:4iV5W9uYEdYUVa79Axb7Rh",
+                "spotify:episode:512ojhOuo1ktJprKbVcKyQ"
+            ])
         );
         let text = recorded.to_string();
-        assert!(!text.contains("secret") && !text.contains("free text"), "{text}");
-        assert!(recorded.get("snapshot_id").is_none(), "not id-shaped: {text}");
+        assert!(
+            !text.contains("secret") && !text.contains("free text"),
+            "{text}"
+        );
+        assert!(
+            recorded.get("snapshot_id").is_none(),
+            "not id-shaped: {text}"
+        );
     }
 
     #[test]
@@ -316,6 +325,57 @@ mod tests {
         let recorded = resources(&arguments(json!({ "uris": uris })));
         assert_eq!(recorded["uri_count"], 150);
         assert_eq!(recorded["uris"].as_array().unwrap().len(), LISTED_MAX);
+    }
+
+    struct Failing;
+
+    #[async_trait::async_trait]
+    impl AuditSink for Failing {
+        async fn write(&self, _event: &AuditEvent) -> Result<(), StoreError> {
+            Err(StoreError::UnknownUser)
+        }
+    }
+
+    /// A database that never answers.
+    struct Hanging;
+
+    #[async_trait::async_trait]
+    impl AuditSink for Hanging {
+        async fn write(&self, _event: &AuditEvent) -> Result<(), StoreError> {
+            std::future::pending().await
+        }
+    }
+
+    fn some_event() -> AuditEvent {
+        event(
+            &Actor::default(),
+            "pause_playback",
+            json!({}),
+            ("ok", None),
+            Duration::ZERO,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_failing_or_hanging_database_neither_stops_nor_holds_up_the_calls() {
+        let failing = AuditTrail::start(Arc::new(Failing), 4);
+        for _ in 0..10 {
+            failing.record(some_event());
+        }
+        assert!(
+            failing.flush(Duration::from_secs(10)).await,
+            "the writer goes on after failures"
+        );
+        let hanging = AuditTrail::start(Arc::new(Hanging), 4);
+        let started = std::time::Instant::now();
+        for _ in 0..10_000 {
+            hanging.record(some_event());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a full queue drops, it does not wait"
+        );
+        assert!(!hanging.flush(Duration::from_millis(50)).await);
     }
 
     #[test]

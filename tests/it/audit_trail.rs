@@ -9,6 +9,7 @@ use common::multi_user_server::{Database, MultiUserServer, Options};
 use fake_spotify::{FakeSpotify, Knobs};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
+use spotify_mcp::store::{AuditEvent, AuditQuery, Store};
 use sqlx::Row;
 use std::time::Duration;
 
@@ -23,7 +24,12 @@ async fn call_ok(client: &Client, tool: &str, arguments: Value) {
         .await
         .unwrap_or_else(|_| panic!("{tool} did not answer within {DEADLINE:?}"))
         .unwrap_or_else(|e| panic!("{tool}: {e}"));
-    assert_ne!(result.is_error, Some(true), "{tool}: {}", common::text(&result));
+    assert_ne!(
+        result.is_error,
+        Some(true),
+        "{tool}: {}",
+        common::text(&result)
+    );
 }
 
 struct Run {
@@ -74,7 +80,11 @@ async fn audit_table_text(database: &Database) -> String {
     rows.iter()
         .map(|row| {
             (0..6)
-                .map(|i| row.try_get::<Option<String>, _>(i).unwrap().unwrap_or_default())
+                .map(|i| {
+                    row.try_get::<Option<String>, _>(i)
+                        .unwrap()
+                        .unwrap_or_default()
+                })
                 .collect::<Vec<_>>()
                 .join("|")
         })
@@ -111,7 +121,12 @@ async fn who_removed_the_tracks(database: Database) {
     assert_eq!(removed.len(), 2, "Ada's playlist has tracks to remove");
 
     // Reads, by both: not recorded.
-    call_ok(&ada_client, "get_playlist_items", json!({ "playlist_id": playlist })).await;
+    call_ok(
+        &ada_client,
+        "get_playlist_items",
+        json!({ "playlist_id": playlist }),
+    )
+    .await;
     call_ok(&bob_client, "get_my_profile", json!({})).await;
     let items: Vec<Value> = removed.iter().map(|uri| json!({ "uri": uri })).collect();
     call_ok(
@@ -134,7 +149,10 @@ async fn who_removed_the_tracks(database: Database) {
             .all(|uri| !removed.contains(uri)),
         "the tracks were removed at Spotify"
     );
-    assert!(server.audit.flush(DEADLINE).await, "the records are written");
+    assert!(
+        server.audit.flush(DEADLINE).await,
+        "the records are written"
+    );
 
     // "Who removed these tracks from this playlist?"
     let ada_records = audit_json(&database, &["--user", &ada.id]).await;
@@ -150,7 +168,11 @@ async fn who_removed_the_tracks(database: Database) {
     assert_eq!(record["outcome"], "ok");
     assert!(record["at"].as_str().is_some_and(|at| at.ends_with('Z')));
 
-    let by_tool = audit_json(&database, &["--tool", "remove_playlist_items", "--since", "1h"]).await;
+    let by_tool = audit_json(
+        &database,
+        &["--tool", "remove_playlist_items", "--since", "1h"],
+    )
+    .await;
     assert_eq!(by_tool.len(), 1, "{by_tool:#?}");
     let everyone = audit_json(&database, &[]).await;
     let tools: Vec<&str> = everyone.iter().filter_map(|r| r["tool"].as_str()).collect();
@@ -161,14 +183,26 @@ async fn who_removed_the_tracks(database: Database) {
     );
     let table = binary(&database, &["audit", "--tool", "remove_playlist_items"]).await;
     assert!(table.ok, "{}", table.stderr);
-    for expected in ["Ada", "remove_playlist_items", playlist.as_str(), removed[1].as_str()] {
-        assert!(table.stdout.contains(expected), "{expected} in:\n{}", table.stdout);
+    for expected in [
+        "Ada",
+        "remove_playlist_items",
+        playlist.as_str(),
+        removed[1].as_str(),
+    ] {
+        assert!(
+            table.stdout.contains(expected),
+            "{expected} in:\n{}",
+            table.stdout
+        );
     }
 
     // No token anywhere in the table (nor in the SQLite file and its log).
     let stored = audit_table_text(&database).await;
     for token in [&ada.token, &bob.token] {
-        assert!(!stored.contains(token.as_str()), "a token in the audit table");
+        assert!(
+            !stored.contains(token.as_str()),
+            "a token in the audit table"
+        );
     }
     if !postgres {
         for path in [database.path(), database.path().with_extension("db-wal")] {
@@ -191,4 +225,54 @@ async fn who_removed_the_tracks(database: Database) {
     assert_eq!(left[0]["user_id"], bob.id.as_str());
     drop((ada_client, bob_client));
     server.stop().await;
+}
+
+#[tokio::test]
+async fn retention_deletes_old_records_in_bounded_batches() {
+    for database in Database::every_backend().await {
+        let args = spotify_mcp::foundation::config::DatabaseArgs {
+            database_url: Some(spotify_mcp::foundation::secret::Secret::new(database.url())),
+            ..Default::default()
+        };
+        let keys = spotify_mcp::foundation::sealed::GrantKeys::new(
+            &spotify_mcp::foundation::secret::Secret::new(
+                common::multi_user_server::ENCRYPTION_KEY,
+            ),
+            &[],
+        )
+        .unwrap();
+        let store = Store::open(&args, std::sync::Arc::new(keys)).await.unwrap();
+        for at_ms in [1_000, 2_000, 3_000, 10_000, 11_000] {
+            let event = AuditEvent {
+                at_ms,
+                user_id: Some("u".into()),
+                client_id: None,
+                tool: "pause_playback".into(),
+                resource: "{}".into(),
+                outcome: "ok".into(),
+                http_status: None,
+                duration_ms: 1,
+            };
+            store.record_audit(&event).await.unwrap();
+        }
+        assert_eq!(store.prune_audit(5_000, 2).await.unwrap(), 2, "one batch");
+        assert_eq!(store.prune_audit(5_000, 2).await.unwrap(), 1, "the rest");
+        assert_eq!(store.prune_audit(5_000, 2).await.unwrap(), 0);
+        let left = store
+            .audit_events(&AuditQuery {
+                limit: 100,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        let times: Vec<i64> = left.iter().map(|e| e.at_ms).collect();
+        assert_eq!(times, [10_000, 11_000], "newer records stay, oldest first");
+        assert_eq!(
+            spotify_mcp::app::audit::prune(&store, 20_000)
+                .await
+                .unwrap(),
+            2
+        );
+        store.close().await;
+    }
 }

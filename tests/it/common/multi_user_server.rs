@@ -96,10 +96,7 @@ impl Database {
 
     /// PostgreSQL when [`TEST_DATABASE_URL`] names a server, else SQLite.
     pub async fn postgres_if_available() -> Self {
-        Self::every_backend()
-            .await
-            .pop()
-            .expect("SQLite at least")
+        Self::every_backend().await.pop().expect("SQLite at least")
     }
 
     pub fn is_postgres(&self) -> bool {
