@@ -26,14 +26,13 @@ mod tokens;
 mod user_details;
 mod users;
 
-pub use audit::{AuditEvent, AuditQuery};
 pub use client_kind::ClientKind;
 pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{
-    AccessGrant, AccountKey, ClientRegistration, IssuedCode, IssuedTokens, LinkedClient, NewCode,
-    NewGrant, OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant, TokenLifetimes, User,
-    UserDetails, UserSummary,
+    AccessGrant, AccountKey, AuditEvent, AuditQuery, ClientRegistration, IssuedCode, IssuedTokens,
+    LinkedClient, NewCode, NewGrant, OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant,
+    TokenLifetimes, User, UserDetails, UserSummary,
 };
 
 use crate::foundation::sealed::GrantKeys;
