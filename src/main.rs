@@ -1,5 +1,5 @@
 use clap::Parser;
-use spotify_mcp::app::{auth_commands, users_commands};
+use spotify_mcp::app::{audit, auth_commands, users_commands};
 use spotify_mcp::credentials::AuthMode;
 use spotify_mcp::foundation::config::{
     AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport,
@@ -42,6 +42,7 @@ async fn run() -> ExitCode {
         Command::Auth(AuthCommand::Status(args)) => auth_commands::run_status(args).await,
         Command::Auth(AuthCommand::Logout(args)) => auth_commands::run_logout(args).await,
         Command::Users(command) => users_commands::run(command).await,
+        Command::Audit(args) => audit::run(args).await,
         Command::Tools(ToolsCommand::List(args)) => {
             match spotify_mcp::mcp::listing::report(&args) {
                 Ok(report) => {
@@ -122,6 +123,33 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;
     }
+    // Single-user mode records only when asked, in the database of --database-url.
+    let audited = match args.audit.audit {
+        true => Some(audit::start_single_user(&args).await?),
+        false => None,
+    };
+    let server = match &audited {
+        Some((_, trail)) => server.with_audit(trail.clone()),
+        None => server,
+    };
+    let served = serve_single_user(server, &args, metrics, shutdown).await;
+    if let Some((store, trail)) = audited {
+        trail.flush(AUDIT_FLUSH).await;
+        store.close().await;
+    }
+    served
+}
+
+/// How long a stopping server waits for its audit records to be written.
+const AUDIT_FLUSH: Duration = Duration::from_secs(5);
+
+async fn serve_single_user(
+    server: SpotifyServer,
+    args: &ServeArgs,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let http = args.transport.transport == Transport::Http;
     match metrics {
         Some(metrics) if http => {
             spotify_mcp::transport::http::serve(server, &args.transport, metrics, shutdown).await?
@@ -142,6 +170,7 @@ async fn serve_multi_user(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let listener = spotify_mcp::transport::http::bind(&args.transport).await?;
     let prepared = spotify_mcp::app::multi_user::prepare(args, listener.local_addr()?).await?;
+    let server = server.with_audit(prepared.audit.clone());
     let served = spotify_mcp::transport::http::serve_on(
         listener,
         server,
@@ -151,6 +180,7 @@ async fn serve_multi_user(
         shutdown,
     )
     .await;
+    prepared.audit.flush(AUDIT_FLUSH).await;
     prepared.store.close().await;
     Ok(served?)
 }

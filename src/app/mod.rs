@@ -1,6 +1,7 @@
 //! The application: the CLI's commands, the interactive login, demo mode, and the wiring that
 //! builds the client, its middleware and credentials from the configuration.
 
+pub mod audit;
 pub mod auth_commands;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -10,6 +10,7 @@ use crate::credentials::per_user::{GrantSettings, UserGrants};
 use crate::foundation::config::{ServeArgs, Transport};
 use crate::foundation::sealed::{GrantKeys, KeyError};
 use crate::mcp::all_tools;
+use crate::mcp::audit::AuditTrail;
 use crate::mcp::selection::{Selection, SelectionError};
 use crate::store::{Scopes, Store, StoreError, TokenLifetimes};
 use crate::transport::http::{self, HttpError};
@@ -133,10 +134,12 @@ fn issuer(args: &ServeArgs, bound: SocketAddr) -> Result<String, MultiUserError>
     }
 }
 
-/// What multi-user mode adds to the HTTP transport, and the store to close at the end.
+/// What multi-user mode adds to the HTTP transport, the audit trail the MCP server records in
+/// (flush it, then close the store, at the end).
 pub struct Prepared {
     pub multi_user: MultiUser,
     pub store: Store,
+    pub audit: AuditTrail,
 }
 
 /// Opens the store and builds the authorization server and the users' credentials, for a
@@ -200,9 +203,11 @@ pub async fn prepare(args: &ServeArgs, bound: SocketAddr) -> Result<Prepared, Mu
         database = ?store.backend(),
         "multi-user mode: people sign in with Spotify; register {redirect} as a redirect URI of the Spotify app"
     );
+    let audit = crate::app::audit::start(&store, &args.audit);
     Ok(Prepared {
         multi_user: MultiUser::new(authorization, grants, args.multi_user.max_inflight_per_user),
         store,
+        audit,
     })
 }
 

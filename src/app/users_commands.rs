@@ -49,7 +49,9 @@ pub async fn run(command: UsersCommand) -> CommandResult {
 
 /// The store, opened with a throwaway key: these commands read and delete rows but never open
 /// a sealed grant, so the operator need not hand them the encryption key.
-async fn open(database: &crate::foundation::config::DatabaseArgs) -> Result<Store, StoreError> {
+pub(crate) async fn open(
+    database: &crate::foundation::config::DatabaseArgs,
+) -> Result<Store, StoreError> {
     let mut bytes = [0u8; 32];
     aws_lc_rs::rand::fill(&mut bytes).expect("the system's random source works");
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -58,7 +60,7 @@ async fn open(database: &crate::foundation::config::DatabaseArgs) -> Result<Stor
 }
 
 /// The user `who` names: a user id, else a Spotify account key.
-async fn find(store: &Store, who: &str) -> Result<User, UsersError> {
+pub(crate) async fn find(store: &Store, who: &str) -> Result<User, UsersError> {
     if let Some(user) = store.find_user(who).await? {
         return Ok(user);
     }
@@ -155,7 +157,7 @@ async fn run_delete(args: UserDeleteArgs) -> CommandResult {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!(
-            "Deleted {}: their Spotify grant, codes, tokens and approvals are gone.",
+            "Deleted {}: their Spotify grant, codes, tokens, approvals and audit records are gone.",
             label(&user)
         );
         println!("{}", cache_note(args.redis_url.is_some()));
@@ -207,13 +209,13 @@ fn label(user: &User) -> String {
 }
 
 /// Unix seconds as a UTC date and time.
-fn when(at: i64) -> String {
+pub(crate) fn when(at: i64) -> String {
     chrono::DateTime::from_timestamp(at, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| at.to_string())
 }
 
-fn rfc3339(at: i64) -> Value {
+pub(crate) fn rfc3339(at: i64) -> Value {
     chrono::DateTime::from_timestamp(at, 0)
         .map(|t| Value::String(t.to_rfc3339()))
         .unwrap_or(Value::Null)

@@ -32,6 +32,9 @@ pub enum Command {
     /// Multi-user mode's people: list them, show one, sign them out everywhere, or delete them.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// The audit trail: who changed what at Spotify through this server, through which client,
+    /// when, and how it went (tool calls that are not read-only).
+    Audit(AuditListArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,7 +62,7 @@ pub enum UsersCommand {
     /// Revoke every token of one person: each client must have them sign in again (their
     /// Spotify grant and approvals stay).
     Revoke(UserArgs),
-    /// Delete one person: their Spotify grant, codes, tokens and approvals, and (with
+    /// Delete one person: their Spotify grant, codes, tokens, approvals and audit records, and (with
     /// --redis-url) their entries in the shared cache.
     Delete(UserDeleteArgs),
 }
@@ -100,6 +103,57 @@ pub struct UserDeleteArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct AuditListArgs {
+    /// The server's database (--database-url of `serve`; no encryption key is needed).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Only this person's calls: their user id (as `users list` shows it) or Spotify account.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Only calls since then: a duration back from now (`90m`, `24h`, `7d`) or an RFC 3339
+    /// time (`2026-12-01T00:00:00Z`).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only calls of this tool (e.g. `remove_playlist_items`).
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// Show the newest this many records.
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The audit trail of calls that change something at Spotify.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Record every call of a tool that changes something at Spotify (who, which client, which
+    /// tool, the ids it named, when, the outcome; never tokens or bodies) in the database of
+    /// --database-url (default: SQLite in the data directory). Multi-user mode always records;
+    /// in single-user mode this turns it on.
+    #[arg(long, env = "SPOTIFY_MCP_AUDIT")]
+    pub audit: bool,
+    /// Days audit records are kept; older ones are deleted by the server every hour. 0 keeps
+    /// them forever.
+    #[arg(long, env = "SPOTIFY_MCP_AUDIT_RETENTION_DAYS", default_value_t = AuditArgs::RETENTION_DAYS)]
+    pub audit_retention_days: u32,
+}
+
+impl AuditArgs {
+    pub const RETENTION_DAYS: u32 = 90;
+}
+
+impl Default for AuditArgs {
+    fn default() -> Self {
+        Self {
+            audit: false,
+            audit_retention_days: Self::RETENTION_DAYS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct ToolsListArgs {
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -134,6 +188,8 @@ pub struct ServeArgs {
     pub transport: TransportArgs,
     #[command(flatten)]
     pub multi_user: MultiUserArgs,
+    #[command(flatten)]
+    pub audit: AuditArgs,
 }
 
 /// Multi-user mode: every person signs in with their own Spotify account through this server

@@ -1,11 +1,13 @@
 //! The rmcp handler: lists the catalog and hands each tool call to [`SpotifyServer::call_as`].
 
+use super::audit::Actor;
 use super::dynamic;
 use super::narrowing::{self, Narrowing};
 use super::pagination::Progress;
 use super::server::SpotifyServer;
 use crate::credentials::{CallerCredentials, Credentials};
 use crate::foundation::config::ToolMode;
+use crate::store::AccessGrant;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
@@ -57,7 +59,8 @@ impl ServerHandler for SpotifyServer {
         };
         let credentials =
             credentials_of(&context).unwrap_or_else(|| self.default_credentials().clone());
-        self.call_as(
+        self.call_by(
+            &actor_of(&context),
             credentials,
             &request.name,
             request.arguments,
@@ -79,6 +82,26 @@ fn narrowing_of(context: &RequestContext<RoleServer>) -> Option<&Narrowing> {
         .extensions
         .get::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Narrowing>())
+}
+
+/// Who the call is recorded as: the user and client of the bearer token in multi-user mode,
+/// else the name the client gave when it initialized.
+fn actor_of(context: &RequestContext<RoleServer>) -> Actor {
+    let grant = context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Arc<AccessGrant>>());
+    match grant {
+        Some(grant) => Actor {
+            user_id: Some(grant.user_id.clone()),
+            client: Some(grant.client_id.clone()),
+        },
+        None => context
+            .peer
+            .peer_info()
+            .map(|info| Actor::named_client(&info.client_info.name))
+            .unwrap_or_default(),
+    }
 }
 
 /// The credentials the transport attached to this request, when it authenticated a caller of

@@ -2,6 +2,7 @@
 //! It talks to Spotify only through the typed client in [`crate::spotify`].
 
 pub mod answer_memo;
+pub mod audit;
 pub mod catalog;
 pub mod dispatch;
 pub mod dynamic;

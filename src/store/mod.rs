@@ -1,6 +1,7 @@
 //! The durable store of multi-user mode: users, their Spotify grants (sealed), the OAuth
-//! clients that registered with this server, authorization codes and tokens (hashes only), and
-//! consents. SQLite by default, PostgreSQL for replicas; the same migrations and queries on both.
+//! clients that registered with this server, authorization codes and tokens (hashes only),
+//! consents, and the audit trail of changes made at Spotify. SQLite by default, PostgreSQL for
+//! replicas; the same migrations and queries on both.
 //!
 //! Why `sqlx::Any` rather than an enum over a SQLite and a PostgreSQL pool: every query is
 //! written once, in the SQL both speak (`$1` placeholders, `RETURNING`, `ON CONFLICT`), and runs
@@ -8,6 +9,7 @@
 //! small set of types is all it needs. The price is no compile-time checking, which the brief
 //! gives up anyway: building needs no database.
 
+mod audit;
 mod client_kind;
 mod client_upkeep;
 mod clients;
@@ -28,9 +30,9 @@ pub use client_kind::ClientKind;
 pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{
-    AccessGrant, AccountKey, ClientRegistration, IssuedCode, IssuedTokens, LinkedClient, NewCode,
-    NewGrant, OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant, TokenLifetimes, User,
-    UserDetails, UserSummary,
+    AccessGrant, AccountKey, AuditEvent, AuditQuery, ClientRegistration, IssuedCode, IssuedTokens,
+    LinkedClient, NewCode, NewGrant, OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant,
+    TokenLifetimes, User, UserDetails, UserSummary,
 };
 
 use crate::foundation::sealed::GrantKeys;
@@ -55,6 +57,11 @@ impl Store {
     /// Which database this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether [`Self::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
     /// Closes the pool's connections (SQLite then checkpoints its write-ahead log).

@@ -210,3 +210,33 @@ pub enum Revoked {
     /// A refresh token: its whole family, access tokens included.
     Family,
 }
+
+/// One recorded tool call that changes something at Spotify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    /// The user the call acted for; `None` in single-user mode.
+    pub user_id: Option<String>,
+    /// The OAuth client id, or the name a single-user client gave.
+    pub client_id: Option<String>,
+    pub tool: String,
+    /// JSON: the ids and Spotify URIs of the arguments.
+    pub resource: String,
+    /// `ok`, `refused`, `invalid_arguments`, `spotify_error`, `auth_error`, `unreachable`, `error`.
+    pub outcome: String,
+    /// Spotify's HTTP status, when it answered with an error.
+    pub http_status: Option<i64>,
+    pub duration_ms: i64,
+}
+
+/// Which records [`Store::audit_events`] returns, newest last.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub user_id: Option<String>,
+    pub tool: Option<String>,
+    /// Unix milliseconds: records at or after.
+    pub since_ms: Option<i64>,
+    /// The newest this many.
+    pub limit: u32,
+}

@@ -86,7 +86,8 @@ impl Store {
             .collect())
     }
 
-    /// Removes the user with their grant, codes, tokens and consents, in one transaction.
+    /// Removes the user with their grant, codes, tokens, consents and audit records, in one
+    /// transaction.
     /// Returns whether there was such a user.
     pub async fn delete_user(&self, user_id: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -97,6 +98,7 @@ impl Store {
             "authorization_codes",
             "consents",
             "spotify_grants",
+            "audit_events",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(user_id)

@@ -4,6 +4,7 @@
 mod common;
 
 mod answer_memo;
+mod audit_trail;
 mod argument_errors_stay_short;
 mod auth_status;
 mod cache_memory;

@@ -3,11 +3,13 @@
 //! memo; tokens that are missing, unknown, expired, revoked or for another resource get `401`
 //! with the discovery challenge; a tool beyond the token's scopes gets `403`; one user's
 //! refresh is single-flight; tokens survive a restart; one busy user does not block another.
+//! The tests of users, refresh, restart and replicas run on PostgreSQL when
+//! `SPOTIFY_MCP_TEST_DATABASE_URL` names one (as in CI), else on SQLite.
 
 use crate::common;
 
 use common::http_server::{ACCEPT, http_client, initialize};
-use common::multi_user_server::{MultiUserServer, Options};
+use common::multi_user_server::{Database, MultiUserServer, Options};
 use fake_spotify::{FakeSpotify, Knobs};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use serde_json::{Value, json};
@@ -79,7 +81,11 @@ fn tool_call(tool: &str, arguments: Value) -> Value {
 #[tokio::test]
 async fn two_users_at_once_get_their_own_library_player_and_cached_answers() {
     let fake = fake().await;
-    let server = MultiUserServer::start(&fake, Options::default()).await;
+    let options = Options {
+        database: Database::postgres_if_available().await,
+        ..Options::default()
+    };
+    let server = MultiUserServer::start(&fake, options).await;
     let ada = server.add_user(&fake, "Ada").await;
     let bob = server.add_user(&fake, "Bob").await;
     let (ada_client, bob_client) = tokio::join!(
@@ -308,6 +314,7 @@ async fn concurrent_calls_on_an_expiring_grant_refresh_it_once() {
     let options = Options {
         max_inflight_per_user: 16,
         cache_max_bytes: 0,
+        database: Database::postgres_if_available().await,
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
@@ -350,7 +357,10 @@ fn common_now() -> i64 {
 #[tokio::test]
 async fn after_a_restart_on_the_same_database_the_same_token_still_works() {
     let fake = fake().await;
-    let options = Options::default();
+    let options = Options {
+        database: Database::postgres_if_available().await,
+        ..Options::default()
+    };
     let server = MultiUserServer::start(&fake, options.clone()).await;
     let ada = server.add_user(&fake, "Ada").await;
     let client = server.client(Some(&ada.token)).await;
@@ -464,6 +474,7 @@ async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
         redis_url: Some(redis.url()),
         max_inflight_per_user: 16,
         cache_max_bytes: 0,
+        database: Database::postgres_if_available().await,
         ..Options::default()
     };
     let one = MultiUserServer::start(&fake, first.clone()).await;

@@ -3,6 +3,7 @@
 
 use super::SpotifyServer;
 use crate::credentials::Credentials;
+use crate::mcp::audit::Actor;
 use crate::mcp::dynamic;
 use crate::mcp::narrowing::{self, Narrowing};
 use rmcp::ErrorData;
@@ -14,6 +15,7 @@ impl SpotifyServer {
     /// The three tools of dynamic mode.
     pub(super) async fn call_dynamic(
         &self,
+        actor: &Actor,
         credentials: Arc<dyn Credentials>,
         name: &str,
         arguments: Map<String, Value>,
@@ -69,7 +71,7 @@ impl SpotifyServer {
                         )]));
                     }
                 };
-                self.call_as(credentials, target, Some(inner), None, narrowing)
+                self.call_by(actor, credentials, target, Some(inner), None, narrowing)
                     .await
             }
         }

@@ -6,6 +6,7 @@ mod access;
 mod dynamic_calls;
 
 use super::answer_memo::AnswerMemo;
+use super::audit::{self, Actor, AuditTrail};
 use super::catalog::{Catalog, Entry};
 use super::dynamic;
 use super::errors::CallError;
@@ -37,6 +38,8 @@ pub struct SpotifyServer {
     pub(super) calls: Arc<InFlight>,
     /// Finished answers of cache hits; none without a cache.
     memo: Option<Arc<AnswerMemo>>,
+    /// Where calls that change something at Spotify are recorded; none: not recorded.
+    audit: Option<AuditTrail>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
@@ -52,7 +55,14 @@ impl SpotifyServer {
             catalog,
             calls: Arc::default(),
             memo,
+            audit: None,
         }
+    }
+
+    /// Records every call of a tool that is not read-only in `trail`.
+    pub fn with_audit(mut self, trail: AuditTrail) -> Self {
+        self.audit = Some(trail);
+        self
     }
 
     /// The calls this server (and its clones) are running, for a graceful shutdown.
@@ -78,10 +88,31 @@ impl SpotifyServer {
             .await
     }
 
-    /// Runs one tool call, acting for `credentials`, to its result; errors the assistant can act
-    /// on become `isError`.
+    /// [`Self::call_by`] for no one in particular (recorded with no user and no client).
     pub async fn call_as(
         &self,
+        credentials: Arc<dyn Credentials>,
+        name: &str,
+        arguments: Option<Map<String, Value>>,
+        progress: Option<Progress>,
+        narrowing: Option<&Narrowing>,
+    ) -> Result<CallToolResult, ErrorData> {
+        self.call_by(
+            &Actor::default(),
+            credentials,
+            name,
+            arguments,
+            progress,
+            narrowing,
+        )
+        .await
+    }
+
+    /// Runs one tool call, acting for `credentials`, to its result; errors the assistant can act
+    /// on become `isError`. A call that may change something is recorded as `actor`'s.
+    pub async fn call_by(
+        &self,
+        actor: &Actor,
         credentials: Arc<dyn Credentials>,
         name: &str,
         arguments: Option<Map<String, Value>>,
@@ -92,13 +123,30 @@ impl SpotifyServer {
             && [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&name)
         {
             let arguments = arguments.unwrap_or_default();
-            return Box::pin(self.call_dynamic(credentials, name, arguments, narrowing)).await;
+            return Box::pin(self.call_dynamic(actor, credentials, name, arguments, narrowing))
+                .await;
         }
         let entry = self.entry(name, narrowing)?;
         let spotify = self.api.acting_for(credentials);
-        Ok(self
-            .run(&spotify, entry, arguments.unwrap_or_default(), progress)
-            .await)
+        let arguments = arguments.unwrap_or_default();
+        // Taken before the call: the arguments move into it.
+        let recorded = self
+            .audit
+            .as_ref()
+            .filter(|_| !entry.def.read_only)
+            .map(|trail| (trail, audit::resources(&arguments)));
+        let started = Instant::now();
+        let (result, outcome) = self.run(&spotify, entry, arguments, progress).await;
+        if let Some((trail, resource)) = recorded {
+            trail.record(audit::event(
+                actor,
+                entry.def.name,
+                resource,
+                outcome,
+                started.elapsed(),
+            ));
+        }
+        Ok(result)
     }
 
     /// The listed tool `name`, if this request may call it.
@@ -130,15 +178,16 @@ impl SpotifyServer {
         entry: &Entry,
         arguments: Map<String, Value>,
         progress: Option<Progress>,
-    ) -> CallToolResult {
+    ) -> (CallToolResult, (&'static str, Option<i64>)) {
         let started = Instant::now();
         let tool = entry.def.name;
         if let Some(refusal) = access::refusal(entry, spotify.credentials().as_ref()).await {
             tracing::info!(tool, "tool call refused: {refusal}");
             metrics::tool_call(tool, "refused", started.elapsed());
-            return CallToolResult::error(vec![ContentBlock::text(format!(
+            let answer = CallToolResult::error(vec![ContentBlock::text(format!(
                 "{tool} is not available: {refusal}"
             ))]);
+            return (answer, ("refused", None));
         }
         let fields = fields_argument(&arguments);
         // A list of paths is ours to apply; a string is Spotify's own filter, already applied.
@@ -161,7 +210,7 @@ impl SpotifyServer {
             && let Some(answer) = memo.recall(key, spotify).await
         {
             metrics::tool_call(tool, "ok", started.elapsed());
-            return answer;
+            return (answer, ("ok", None));
         }
         // Boxed: the dispatch future holds every tool's, and moving it by value overflows the
         // stack of an unoptimized build.
@@ -183,6 +232,7 @@ impl SpotifyServer {
         })
         .await;
         metrics::tool_call(tool, outcome_label(&outcome), started.elapsed());
+        let audited = audit::outcome(&outcome);
         let answer = match outcome {
             Ok(body) => success(body, entry, asked, &self.catalog.responses),
             Err(error) => failure(entry.def, error),
@@ -190,7 +240,7 @@ impl SpotifyServer {
         if let Some((memo, key)) = memo {
             memo.remember(key, spotify.take_served(), &answer).await;
         }
-        answer
+        (answer, audited)
     }
 
     /// One call of the generated dispatch code, trying the other route when Spotify withholds

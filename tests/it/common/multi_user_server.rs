@@ -18,9 +18,10 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use spotify_mcp::app::multi_user;
 use spotify_mcp::app::wiring::build_multi_user_api;
 use spotify_mcp::foundation::config::{
-    CatalogArgs, DatabaseArgs, MultiUserArgs, ServeArgs, Transport, TransportArgs,
+    AuditArgs, CatalogArgs, DatabaseArgs, MultiUserArgs, ServeArgs, Transport, TransportArgs,
 };
 use spotify_mcp::foundation::secret::Secret;
+use spotify_mcp::mcp::audit::AuditTrail;
 use spotify_mcp::mcp::selection::Selection;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use spotify_mcp::store::{
@@ -41,25 +42,77 @@ pub const ENCRYPTION_KEY: &str = "000102030405060708090a0b0c0d0e0f10111213141516
 pub const CLIENT_REDIRECT: &str = "http://127.0.0.1:9/callback";
 
 /// A database file in a temp dir, kept while any clone lives: start a server on it again to
-/// see what survives a restart.
+/// see what survives a restart. Or, from [`Database::postgres`], a fresh PostgreSQL database.
 #[derive(Clone)]
 pub struct Database {
     dir: Arc<tempfile::TempDir>,
+    postgres: Option<String>,
 }
+
+/// The variable naming the PostgreSQL server tests may use (`.ci/run` starts one).
+pub const TEST_DATABASE_URL: &str = "SPOTIFY_MCP_TEST_DATABASE_URL";
 
 impl Database {
     pub fn new() -> Self {
         Self {
             dir: Arc::new(tempfile::tempdir().expect("a temp dir")),
+            postgres: None,
         }
     }
 
+    /// A new database on the PostgreSQL server `admin_url` names.
+    pub async fn postgres(admin_url: &str) -> Self {
+        sqlx::any::install_default_drivers();
+        let name = format!("multi_user_{:016x}", fastrand::u64(..));
+        let mut url = url::Url::parse(admin_url).expect("a PostgreSQL URL");
+        let pool = sqlx::AnyPool::connect(url.as_str())
+            .await
+            .expect("PostgreSQL answers");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&pool)
+            .await
+            .expect("a test database is created");
+        pool.close().await;
+        url.set_path(&name);
+        Self {
+            postgres: Some(url.to_string()),
+            ..Self::new()
+        }
+    }
+
+    /// SQLite, and PostgreSQL when [`TEST_DATABASE_URL`] names a server. In CI it must (a
+    /// missing one fails); elsewhere its absence is reported as skipped.
+    pub async fn every_backend() -> Vec<Self> {
+        let mut databases = vec![Self::new()];
+        match std::env::var(TEST_DATABASE_URL) {
+            Ok(url) if !url.is_empty() => databases.push(Self::postgres(&url).await),
+            _ if std::env::var_os("CI").is_some() => {
+                panic!("CI is set but {TEST_DATABASE_URL} is not: .ci/run must start PostgreSQL")
+            }
+            _ => eprintln!("SKIPPED: PostgreSQL (set {TEST_DATABASE_URL} to run it too)"),
+        }
+        databases
+    }
+
+    /// PostgreSQL when [`TEST_DATABASE_URL`] names a server, else SQLite.
+    pub async fn postgres_if_available() -> Self {
+        Self::every_backend().await.pop().expect("SQLite at least")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// The SQLite file (unused on PostgreSQL).
     pub fn path(&self) -> PathBuf {
         self.dir.path().join("multi-user.db")
     }
 
     pub fn url(&self) -> String {
-        format!("sqlite://{}", self.path().display())
+        match &self.postgres {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.path().display()),
+        }
     }
 }
 
@@ -118,6 +171,8 @@ pub struct MultiUserServer {
     pub database: Database,
     /// The MCP client the token helpers issue tokens to.
     pub client_id: String,
+    /// The audit trail calls are recorded in: `flush` it before reading the records.
+    pub audit: AuditTrail,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), HttpError>>,
 }
@@ -155,6 +210,7 @@ pub fn serve_args(fake: &FakeSpotify, options: &Options) -> ServeArgs {
             allow_private_client_metadata: true,
             ..MultiUserArgs::default()
         },
+        audit: AuditArgs::default(),
     }
 }
 
@@ -185,7 +241,8 @@ impl MultiUserServer {
                 ..CatalogOptions::default()
             },
         );
-        let server = SpotifyServer::new(api, Arc::new(catalog));
+        let audit = prepared.audit;
+        let server = SpotifyServer::new(api, Arc::new(catalog)).with_audit(audit.clone());
         let shutdown = CancellationToken::new();
         let stop = shutdown.clone();
         let transport = args.transport.clone();
@@ -207,6 +264,7 @@ impl MultiUserServer {
             store,
             database: options.database,
             client_id: client.client_id,
+            audit,
             shutdown,
             task,
         }
@@ -346,6 +404,7 @@ impl MultiUserServer {
             .expect("the server stops within 15 s")
             .expect("the server task did not panic")
             .expect("the server stopped cleanly");
+        self.audit.flush(Duration::from_secs(5)).await;
         self.store.close().await;
         self.database
     }
