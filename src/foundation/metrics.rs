@@ -75,6 +75,12 @@ pub fn oauth_step(step: &'static str, outcome: &'static str) {
     counter!("spotify_mcp_oauth_steps_total", "step" => step, "outcome" => outcome).increment(1);
 }
 
+/// An audit record written, failed (the database refused or was unreachable) or dropped (the
+/// queue was full).
+pub fn audit_record(result: &'static str) {
+    counter!("spotify_mcp_audit_records_total", "result" => result).increment(1);
+}
+
 pub fn http_refusal(reason: &'static str) {
     counter!("spotify_mcp_http_refusals_total", "reason" => reason).increment(1);
 }
@@ -147,6 +153,10 @@ fn describe() {
     describe_gauge!(
         "spotify_mcp_http_connections_open",
         "HTTP connections open on the transport's listeners."
+    );
+    describe_counter!(
+        "spotify_mcp_audit_records_total",
+        "Audit records of calls that change something at Spotify: written, failed or dropped."
     );
     describe_counter!(
         "spotify_mcp_route_fallbacks_total",

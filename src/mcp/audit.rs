@@ -4,8 +4,8 @@
 
 use super::errors::CallError;
 use super::ids;
+use crate::foundation::metrics;
 use crate::store::{AuditEvent, Store, StoreError};
-use metrics::counter;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -93,7 +93,7 @@ impl AuditTrail {
     /// Queues `event`; never waits. A full queue drops it, counted and logged once.
     pub fn record(&self, event: AuditEvent) {
         if self.queue.try_send(Message::Record(event)).is_err() {
-            counter!("spotify_mcp_audit_records_total", "result" => "dropped").increment(1);
+            metrics::audit_record("dropped");
             if !self.overflow_logged.swap(true, Ordering::Relaxed) {
                 tracing::warn!(
                     "the audit queue is full (the database is slow or unreachable): records are \
@@ -127,11 +127,11 @@ async fn write_all(sink: Arc<dyn AuditSink>, mut receiver: mpsc::Receiver<Messag
         };
         match sink.write(&event).await {
             Ok(()) => {
-                counter!("spotify_mcp_audit_records_total", "result" => "written").increment(1);
+                metrics::audit_record("written");
                 failing = false;
             }
             Err(error) => {
-                counter!("spotify_mcp_audit_records_total", "result" => "failed").increment(1);
+                metrics::audit_record("failed");
                 if !failing {
                     tracing::warn!(error = %error, "cannot write an audit record; calls go on, failures are counted in spotify_mcp_audit_records_total{{result=\"failed\"}}");
                 }

@@ -276,3 +276,63 @@ async fn retention_deletes_old_records_in_bounded_batches() {
         store.close().await;
     }
 }
+
+#[derive(Clone)]
+struct NamedClient;
+
+impl rmcp::ClientHandler for NamedClient {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        let mut info = rmcp::model::ClientConfig::default();
+        info.client_info = rmcp::model::Implementation::new("audit-test-client", "1.0");
+        info
+    }
+}
+
+#[tokio::test]
+async fn single_user_mode_records_with_audit_under_the_clients_name() {
+    use rmcp::ServiceExt;
+    let fake = common::fake_spotify::FakeSpotify::start().await;
+    let database = Database::new();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_spotify-mcp"));
+    command
+        .args(["serve", "--audit"])
+        .env_clear()
+        .env("SPOTIFY_API_BASE_URL", format!("{}/v1", fake.url()))
+        .env("SPOTIFY_ACCOUNTS_BASE_URL", fake.url())
+        .env("SPOTIFY_ACCESS_TOKEN", "single-user-token")
+        .env("SPOTIFY_MCP_DATABASE_URL", database.url())
+        .env("SPOTIFY_MCP_LOG", "warn");
+    let transport = rmcp::transport::TokioChildProcess::new(command).expect("the binary starts");
+    let client = tokio::time::timeout(DEADLINE, NamedClient.serve(transport))
+        .await
+        .expect("handshake within 30 s")
+        .expect("connects");
+    for (tool, arguments) in [
+        ("get_devices", json!({})),
+        ("pause_playback", json!({})),
+        ("get_playback_state", json!({})),
+    ] {
+        let request = CallToolRequestParams::new(tool)
+            .with_arguments(arguments.as_object().cloned().unwrap_or_default());
+        tokio::time::timeout(DEADLINE, client.call_tool(request))
+            .await
+            .expect("answers within 30 s")
+            .expect("the call is answered");
+    }
+    // Another process writes the record: look until it is there, within a bound.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let records = loop {
+        let records = audit_json(&database, &[]).await;
+        if !records.is_empty() || tokio::time::Instant::now() > deadline {
+            break records;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let _ = client.cancel().await;
+    assert_eq!(records.len(), 1, "the write only: {records:#?}");
+    assert_eq!(records[0]["tool"], "pause_playback");
+    assert_eq!(records[0]["client"], "audit-test-client");
+    assert_eq!(records[0]["user_id"], Value::Null);
+    let stored = audit_table_text(&database).await;
+    assert!(!stored.contains("single-user-token"));
+}
