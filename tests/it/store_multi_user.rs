@@ -227,12 +227,18 @@ async fn a_grant_is_saved_by_compare_and_set_and_loads_back_opened() {
         );
         // A second first write, or a write naming a version that is gone, loses.
         assert!(matches!(
-            store.save_grant(&id, &grant("a2", "r2"), None).await,
+            store
+                .save_grant(&id, &grant("access-token-two", "refresh-token-two"), None)
+                .await,
             Err(StoreError::GrantChanged)
         ));
         assert_eq!(
             store
-                .save_grant(&id, &grant("a2", "r2"), Some(1))
+                .save_grant(
+                    &id,
+                    &grant("access-token-two", "refresh-token-two"),
+                    Some(1)
+                )
                 .await
                 .unwrap(),
             2
@@ -242,8 +248,11 @@ async fn a_grant_is_saved_by_compare_and_set_and_loads_back_opened() {
             Err(StoreError::GrantChanged)
         ));
         let loaded = store.load_grant(&id).await.unwrap().unwrap();
-        assert_eq!(loaded.access_token.expose(), "a2");
-        assert_eq!(loaded.refresh_token.as_ref().unwrap().expose(), "r2");
+        assert_eq!(loaded.access_token.expose(), "access-token-two");
+        assert_eq!(
+            loaded.refresh_token.as_ref().unwrap().expose(),
+            "refresh-token-two"
+        );
         assert_eq!(loaded.version, 2);
         assert_eq!(loaded.expires_at, 2_000_000_000);
         assert_eq!(loaded.authorized_at, 1_900_000_000);
@@ -252,7 +261,12 @@ async fn a_grant_is_saved_by_compare_and_set_and_loads_back_opened() {
                 .scopes
                 .contains_all(&Scopes::parse("user-read-private"))
         );
-        assert!(!format!("{loaded:?}").contains("a2"), "{loaded:?}");
+        // Tokens that cannot occur by chance in the random user id the Debug text shows.
+        let shown = format!("{loaded:?}");
+        assert!(
+            !shown.contains("access-token-two") && !shown.contains("refresh-token-two"),
+            "{shown}"
+        );
 
         assert!(matches!(
             store
