@@ -85,6 +85,7 @@ pub struct UserArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// The person: their user id (as `users list` shows it) or their Spotify account.
+    #[arg(allow_hyphen_values = true)]
     pub user: String,
     /// Print JSON instead of text.
     #[arg(long)]
@@ -110,7 +111,7 @@ pub struct AuditListArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// Only this person's calls: their user id (as `users list` shows it) or Spotify account.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub user: Option<String>,
     /// Only calls since then: a duration back from now (`90m`, `24h`, `7d`) or an RFC 3339
     /// time (`2026-12-01T00:00:00Z`).

@@ -11,9 +11,13 @@ pub(super) fn random_token() -> Secret {
     Secret::new(random_text())
 }
 
-/// A random id that is no secret (user ids, client ids, token families).
+/// A random id that is no secret (user ids, client ids, token families): 128 bits in lower-case
+/// hex, so that it never starts with `-` (a command line would take it for a flag) and is easy
+/// to copy from `users list`.
 pub(super) fn random_id() -> String {
-    random_text()
+    let mut bytes = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut bytes).expect("the system's random source works");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn random_text() -> String {
@@ -46,6 +50,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ids_are_hex_so_a_command_line_never_takes_one_for_a_flag() {
+        for _ in 0..64 {
+            let id = random_id();
+            assert_eq!(id.len(), 32, "{id}");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
     fn pkce_s256_as_rfc_7636_appendix_b() {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -60,7 +77,7 @@ mod tests {
     #[test]
     fn tokens_are_random_and_hashes_are_hex_sha256() {
         assert_ne!(random_token().expose(), random_token().expose());
-        assert_eq!(random_id().len(), 43);
+        assert_eq!(random_token().expose().len(), 43);
         assert_eq!(
             hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

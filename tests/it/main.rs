@@ -4,8 +4,8 @@
 mod common;
 
 mod answer_memo;
-mod audit_trail;
 mod argument_errors_stay_short;
+mod audit_trail;
 mod auth_status;
 mod cache_memory;
 mod cache_redis;

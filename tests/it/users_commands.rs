@@ -334,14 +334,18 @@ async fn delete_removes_the_person_and_only_them() {
 async fn an_unknown_user_is_a_clear_error_and_a_failure() {
     let db = Db::new().await;
     db.sign_in("acc-alice", "Alice", "Claude Code").await;
-    for command in ["show", "revoke", "delete"] {
-        let run = users(&db, &[command, "nobody"]).await;
-        assert!(!run.ok, "`users {command} nobody` fails");
-        assert!(
-            run.stderr.contains("no user `nobody`") && run.stderr.contains("users list"),
-            "says what to do: {}",
-            run.stderr
-        );
+    // A name starting with `-` is a person to look up, not a flag (ids were once base64url).
+    for who in ["nobody", "-nobody"] {
+        for command in ["show", "revoke", "delete"] {
+            let run = users(&db, &[command, who]).await;
+            assert!(!run.ok, "`users {command} {who}` fails");
+            assert!(
+                run.stderr.contains(&format!("no user `{who}`"))
+                    && run.stderr.contains("users list"),
+                "says what to do: {}",
+                run.stderr
+            );
+        }
     }
     assert_eq!(
         db.store.list_users().await.unwrap().len(),
