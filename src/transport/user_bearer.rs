@@ -9,7 +9,8 @@
 //!   `error="insufficient_scope"` and the scopes to ask for.
 //! - A user at `--max-inflight-per-user` calls waits briefly, then gets `429`: nobody starves
 //!   the others.
-//! - An MCP session belongs to the user who opened it: another user's token cannot use it.
+//! - An MCP session belongs to the user who opened it: another user's token cannot use it, and
+//!   once its owner is forgotten (idle 30 min) nobody can: the client opens a new one.
 //!
 //! Resolved tokens are remembered for [`TOKEN_CACHE_TTL`] (by the token's SHA-256, never the
 //! token): a revocation, `users revoke` or `users delete` reaches a replica that resolved the
@@ -56,6 +57,9 @@ pub struct MultiUser {
     pub token_cache_ttl: Duration,
     /// [`QUEUE_WAIT`] unless a test wants it shorter.
     pub queue_wait: Duration,
+    /// How long an idle session's owner is remembered ([`IDLE`] unless a test wants it
+    /// shorter); a session whose owner is forgotten is refused, so it must be opened again.
+    pub session_owner_idle: Duration,
 }
 
 impl MultiUser {
@@ -70,6 +74,7 @@ impl MultiUser {
             max_inflight_per_user,
             token_cache_ttl: TOKEN_CACHE_TTL,
             queue_wait: QUEUE_WAIT,
+            session_owner_idle: IDLE,
         }
     }
 }
@@ -103,6 +108,9 @@ impl UserBearer {
             server.scopes
         );
         let resource = server.resource();
+        let sessions = moka::future::Cache::builder()
+            .time_to_idle(settings.session_owner_idle)
+            .build();
         let tokens = moka::future::Cache::builder()
             .max_capacity(TOKEN_CACHE_ENTRIES)
             .time_to_live(settings.token_cache_ttl)
@@ -121,7 +129,7 @@ impl UserBearer {
             discovery,
             tokens,
             slots: moka::future::Cache::builder().time_to_idle(IDLE).build(),
-            sessions: moka::future::Cache::builder().time_to_idle(IDLE).build(),
+            sessions,
             tool_scopes: all_tools()
                 .iter()
                 .map(|tool| (tool.name, tool.operation.scopes))
@@ -298,9 +306,10 @@ pub async fn authenticate(
         .get(SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(String::from);
+    // Every session of this server is opened through here, so one without a known owner is
+    // unknown or forgotten (idle too long): either way it may not be used by whoever has its id.
     if let Some(session) = &session
-        && let Some(owner) = guard.sessions.get(session).await
-        && owner != grant.user_id
+        && guard.sessions.get(session).await.as_ref() != Some(&grant.user_id)
     {
         metrics::http_refusal("foreign_session");
         // As if the session did not exist: nothing tells one user of another's session.

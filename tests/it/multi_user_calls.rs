@@ -465,6 +465,37 @@ async fn a_session_belongs_to_the_user_who_opened_it() {
 }
 
 #[tokio::test]
+async fn a_session_whose_owner_was_forgotten_is_refused_to_everyone() {
+    let fake = fake().await;
+    let options = Options {
+        session_owner_idle: Duration::from_millis(200),
+        ..Options::default()
+    };
+    let server = MultiUserServer::start(&fake, options).await;
+    let ada = server.add_user(&fake, "Ada").await;
+    let bob = server.add_user(&fake, "Bob").await;
+
+    let opened = post(&server, Some(&ada.token), &initialize(1)).await;
+    assert_eq!(opened.status(), 200);
+    let session = common::http_server::session_of(&opened);
+    // The transport keeps the session open far longer than its owner is remembered here.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
+    for token in [&bob.token, &ada.token] {
+        let answer = http_client()
+            .post(server.resource())
+            .header("accept", ACCEPT)
+            .header("mcp-session-id", session.as_str())
+            .bearer_auth(token.to_string())
+            .json(&initialized)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404, "the session must be opened again");
+    }
+}
+
+#[tokio::test]
 async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
     let Some(redis) = common::redis_server::RedisServer::start() else {
         return;

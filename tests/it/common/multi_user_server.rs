@@ -133,6 +133,8 @@ pub struct Options {
     pub token_cache_ttl: Duration,
     /// How long a call over the per-user limit waits before 429.
     pub queue_wait: Duration,
+    /// How long an idle session's owner is remembered.
+    pub session_owner_idle: Duration,
     /// The response cache (and so the answer memo); 0 turns both off.
     pub cache_max_bytes: u64,
     /// A Redis the replicas share (refresh lock, cache, cooldown).
@@ -149,6 +151,7 @@ impl Default for Options {
             max_inflight_per_user: MultiUserArgs::MAX_INFLIGHT_PER_USER,
             token_cache_ttl: Duration::from_millis(300),
             queue_wait: Duration::from_millis(300),
+            session_owner_idle: Duration::from_secs(30 * 60),
             cache_max_bytes: 8 * 1024 * 1024,
             redis_url: None,
             public_url: None,
@@ -232,6 +235,7 @@ impl MultiUserServer {
         let mut http = prepared.multi_user;
         http.token_cache_ttl = options.token_cache_ttl;
         http.queue_wait = options.queue_wait;
+        http.session_owner_idle = options.session_owner_idle;
         let issuer = http.authorization.settings.issuer.clone();
         let api = build_multi_user_api(&args.spotify).expect("the Spotify client builds");
         let catalog = Catalog::new(
