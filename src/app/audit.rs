@@ -7,7 +7,6 @@ use crate::mcp::audit::{AuditTrail, QUEUE_CAPACITY};
 use crate::store::{AuditEvent, AuditQuery, Store, StoreError, User};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -255,25 +254,7 @@ pub fn table(events: &[AuditEvent], users: &HashMap<String, User>) -> String {
             ]
         })
         .collect();
-    let widths: Vec<usize> = (0..6)
-        .map(|i| {
-            std::iter::once(&header)
-                .chain(&rows)
-                .map(|r| r[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-    }
-    out
+    users_commands::padded_table(&header, &rows)
 }
 
 #[cfg(test)]

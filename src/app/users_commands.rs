@@ -291,17 +291,22 @@ pub fn list_table(users: &[UserSummary]) -> String {
             ]
         })
         .collect();
-    let widths: Vec<usize> = (0..6)
+    padded_table(&header, &rows)
+}
+
+/// The header and rows as text, each column padded to its widest cell (also `audit`'s table).
+pub(crate) fn padded_table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
+    let widths: Vec<usize> = (0..N)
         .map(|i| {
-            std::iter::once(&header)
-                .chain(&rows)
+            std::iter::once(header)
+                .chain(rows)
                 .map(|r| r[i].chars().count())
                 .max()
                 .unwrap_or(0)
         })
         .collect();
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(header).chain(rows) {
         let cells: Vec<String> = row
             .iter()
             .zip(&widths)
