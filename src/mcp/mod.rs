@@ -2,6 +2,7 @@
 //! It talks to Spotify only through the typed client in [`crate::spotify`].
 
 pub mod answer_memo;
+pub mod apps;
 pub mod audit;
 pub mod catalog;
 pub mod dispatch;
@@ -16,6 +17,7 @@ pub mod listing;
 pub mod narrowing;
 pub mod pagination;
 pub mod projection;
+pub mod resources;
 mod results;
 pub mod selection;
 #[rustfmt::skip]
