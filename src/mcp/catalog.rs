@@ -130,6 +130,10 @@ impl Catalog {
                     None => Vec::new(),
                 };
                 let mut tool = def.to_mcp();
+                // MCP Apps: the view that renders this tool's results, if one does.
+                if let Some(meta) = super::apps::tool_meta(def.name) {
+                    tool = tool.with_meta(meta);
+                }
                 if !missing_scopes.is_empty() {
                     let note = format!(
                         "UNAVAILABLE: the stored login lacks {}; run `spotify-mcp auth login` to grant it. ",

@@ -4,6 +4,7 @@
 mod common;
 
 mod answer_memo;
+mod apps_views;
 mod argument_errors_stay_short;
 mod audit_trail;
 mod auth_status;
