@@ -22,8 +22,21 @@ const HOSTILE_NAME: &str = "<img src=x onerror=alert(1)>";
 #[tokio::test]
 async fn resources_list_the_views_and_four_tools_link_to_them() {
     let (_fake, client) = realistic::start(Knobs::default()).await;
+    let capabilities = &client
+        .peer_info()
+        .expect("the server introduced itself")
+        .capabilities;
+    let extension = capabilities
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get(apps::EXTENSION_ID))
+        .expect("the server declares MCP Apps");
+    assert_eq!(extension["mimeTypes"], json!(["text/html;profile=mcp-app"]));
     let resources = client.list_all_resources().await.unwrap();
-    let views: Vec<_> = resources.iter().filter(|r| r.uri.starts_with("ui://")).collect();
+    let views: Vec<_> = resources
+        .iter()
+        .filter(|r| r.uri.starts_with("ui://"))
+        .collect();
     assert_eq!(views.len(), 4, "{resources:?}");
     for view in &views {
         assert_eq!(view.mime_type.as_deref(), Some("text/html;profile=mcp-app"));
@@ -48,14 +61,24 @@ async fn resources_list_the_views_and_four_tools_link_to_them() {
             .and_then(|m| m.0.get("ui"))
             .and_then(|ui| ui["resourceUri"].as_str())
         {
-            assert!(views.iter().any(|v| v.uri == uri), "{} links to {uri}", tool.name);
+            assert!(
+                views.iter().any(|v| v.uri == uri),
+                "{} links to {uri}",
+                tool.name
+            );
             linked.push(tool.name.to_string());
         }
     }
     linked.sort();
     assert_eq!(
         linked,
-        ["get_album", "get_playback_state", "get_playlist", "get_playlist_items", "search"]
+        [
+            "get_album",
+            "get_playback_state",
+            "get_playlist",
+            "get_playlist_items",
+            "search"
+        ]
     );
     let links: usize = tools
         .iter()
@@ -71,8 +94,12 @@ async fn read_view(client: &Client, uri: &str) -> (String, Vec<String>) {
         .read_resource(ReadResourceRequestParams::new(uri))
         .await
         .unwrap();
-    let Some(ResourceContents::TextResourceContents { text, mime_type, meta, .. }) =
-        read.contents.into_iter().next()
+    let Some(ResourceContents::TextResourceContents {
+        text,
+        mime_type,
+        meta,
+        ..
+    }) = read.contents.into_iter().next()
     else {
         panic!("{uri} has no text contents");
     };
@@ -132,7 +159,12 @@ async fn scenario(client: &Client, tool: &str, input: Value) -> Scenario {
     assert_ne!(result.is_error, Some(true), "{tool}: {result:?}");
     let mut tool_result = serde_json::to_value(result).unwrap();
     covers_as_data(&mut tool_result, &mut 0);
-    Scenario { html, resource_domains, tool_input: input, tool_result }
+    Scenario {
+        html,
+        resource_domains,
+        tool_input: input,
+        tool_result,
+    }
 }
 
 /// Loads the host page and enters the view's frame once the view shows `title`.
@@ -180,7 +212,20 @@ async fn screenshot(page: &Browser, name: &str) {
 }
 
 async fn click(page: &Browser, css: &str) {
-    page.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    // A re-render can replace the element between finding and clicking it: bounded retries.
+    for _ in 0..20 {
+        let element = page
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await;
+        match element.unwrap().click().await {
+            Ok(()) => return,
+            Err(e) if e.to_string().contains("stale") => continue,
+            Err(e) => panic!("clicking {css}: {e}"),
+        }
+    }
+    panic!("{css} kept going stale");
 }
 
 fn title_of(scenario: &Scenario, pointer: &str) -> String {
@@ -207,7 +252,10 @@ async fn views_in_a_real_browser() {
         return;
     };
     let (fake, client) = realistic::start(Knobs::default()).await;
-    let setup = Setup { fake, client: Arc::new(client) };
+    let setup = Setup {
+        fake,
+        client: Arc::new(client),
+    };
     let page = &browser.client;
     page.set_window_size(520, 900).await.unwrap();
 
@@ -228,7 +276,19 @@ async fn views_in_a_real_browser() {
 
 /// Pause by mouse, next by keyboard: each reaches the player tools, through the host, at the fake.
 async fn now_playing_controls(page: &Browser, host: &mut AppsHost, setup: &Setup) {
-    let pause = page.find(Locator::Css("button[aria-label='Pause']")).await.unwrap();
+    click(page, "button[aria-label^='Open ']").await;
+    let link = host.next_call().await;
+    assert!(
+        link["openLink"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://open.spotify.com/track/"),
+        "{link}"
+    );
+    let pause = page
+        .find(Locator::Css("button[aria-label='Pause']"))
+        .await
+        .unwrap();
     pause.click().await.unwrap();
     let call = host.next_call().await;
     assert_eq!(call["name"], "pause_playback", "{call}");
@@ -239,7 +299,11 @@ async fn now_playing_controls(page: &Browser, host: &mut AppsHost, setup: &Setup
         .await
         .unwrap();
     assert!(
-        setup.fake.requests().iter().any(|r| r.method == "PUT" && r.path.ends_with("/me/player/pause")),
+        setup
+            .fake
+            .requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path.ends_with("/me/player/pause")),
         "the pause reached the fake Spotify"
     );
     page.find(Locator::Css("button[aria-label='Next track']"))
@@ -249,24 +313,46 @@ async fn now_playing_controls(page: &Browser, host: &mut AppsHost, setup: &Setup
         .await
         .unwrap();
     assert_eq!(host.next_call().await["name"], "skip_to_next");
-    assert_eq!(host.next_call().await["name"], "get_playback_state", "the card refreshes");
-    click(page, "button[aria-label^='Open ']").await;
-    let link = host.next_call().await;
-    assert!(
-        link["openLink"].as_str().unwrap().starts_with("https://open.spotify.com/track/"),
-        "{link}"
+    assert_eq!(
+        host.next_call().await["name"],
+        "get_playback_state",
+        "the card refreshes"
     );
 }
 
 async fn refused_call_leaves_a_static_card(page: &Browser, host: &mut AppsHost, title: &str) {
     open(page, host, "light", true, title).await;
     click(page, "button#play-pause").await;
-    assert_eq!(host.next_call().await, json!({ "refused": "pause_playback" }));
-    page.wait().at_most(WAIT).for_element(Locator::Css("body.static")).await.unwrap();
+    assert_eq!(
+        host.next_call().await,
+        json!({ "refused": "pause_playback" })
+    );
+    page.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("body.static"))
+        .await
+        .unwrap();
     let controls = page.find(Locator::Css(".controls")).await.unwrap();
-    assert!(!controls.is_displayed().await.unwrap(), "the controls are gone");
-    assert_eq!(page.find(Locator::Id("title")).await.unwrap().text().await.unwrap(), title);
-    let status = page.find(Locator::Id("status")).await.unwrap().text().await.unwrap();
+    assert!(
+        !controls.is_displayed().await.unwrap(),
+        "the controls are gone"
+    );
+    assert_eq!(
+        page.find(Locator::Id("title"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        title
+    );
+    let status = page
+        .find(Locator::Id("status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(status.contains("refused"), "the card says why: {status}");
     screenshot(page, "now-playing-static").await;
 }
@@ -277,11 +363,20 @@ async fn hostile_names_are_text(page: &Browser, host: &mut AppsHost, setup: &Set
     hostile.tool_result["structuredContent"]["item"]["artists"][0]["name"] = json!(HOSTILE_NAME);
     host.show(hostile);
     open(page, host, "dark", false, HOSTILE_NAME).await;
-    let artists = page.find(Locator::Id("artists")).await.unwrap().text().await.unwrap();
+    let artists = page
+        .find(Locator::Id("artists"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(artists.contains(HOSTILE_NAME), "{artists}");
     let injected = page.find_all(Locator::Css("img[src='x']")).await.unwrap();
     assert!(injected.is_empty(), "a name became markup");
-    assert!(page.get_alert_text().await.is_err(), "no script ran from a name");
+    assert!(
+        page.get_alert_text().await.is_err(),
+        "no script ran from a name"
+    );
 }
 
 async fn album_plays_and_queues(page: &Browser, host: &mut AppsHost, setup: &Setup) {
@@ -305,7 +400,10 @@ async fn album_plays_and_queues(page: &Browser, host: &mut AppsHost, setup: &Set
     click(page, &format!("button[aria-label='Add {second} to queue']")).await;
     let call = host.next_call().await;
     assert_eq!(call["name"], "add_to_queue");
-    assert_eq!(call["arguments"], json!({ "uri": format!("spotify:track:{second_id}") }));
+    assert_eq!(
+        call["arguments"],
+        json!({ "uri": format!("spotify:track:{second_id}") })
+    );
 }
 
 async fn playlist_plays_from_here_and_removes(page: &Browser, host: &mut AppsHost, setup: &Setup) {
@@ -319,7 +417,13 @@ async fn playlist_plays_from_here_and_removes(page: &Browser, host: &mut AppsHos
         open(page, host, theme, false, &title).await;
         screenshot(page, &format!("playlist-{theme}")).await;
     }
-    let facts = page.find(Locator::Id("facts")).await.unwrap().text().await.unwrap();
+    let facts = page
+        .find(Locator::Id("facts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(facts.contains("items ·"), "total duration shown: {facts}");
     click(page, &format!("button[aria-label='Play from {third}']")).await;
     let call = host.next_call().await;
@@ -327,8 +431,16 @@ async fn playlist_plays_from_here_and_removes(page: &Browser, host: &mut AppsHos
         call["arguments"],
         json!({ "context_uri": format!("spotify:playlist:{id}"), "offset": { "position": 2 } })
     );
-    let before = page.find_all(Locator::Css("#items li")).await.unwrap().len();
-    click(page, &format!("button[aria-label='Remove {third} from the playlist']")).await;
+    let before = page
+        .find_all(Locator::Css("#items li"))
+        .await
+        .unwrap()
+        .len();
+    click(
+        page,
+        &format!("button[aria-label='Remove {third} from the playlist']"),
+    )
+    .await;
     let call = host.next_call().await;
     assert_eq!(call["name"], "remove_playlist_items");
     assert_eq!(
@@ -337,12 +449,24 @@ async fn playlist_plays_from_here_and_removes(page: &Browser, host: &mut AppsHos
     );
     let deadline = tokio::time::Instant::now() + WAIT;
     // The row goes once the server reports the removal done: polled, bounded.
-    while page.find_all(Locator::Css("#items li")).await.unwrap().len() != before - 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the removed row goes");
+    while page
+        .find_all(Locator::Css("#items li"))
+        .await
+        .unwrap()
+        .len()
+        != before - 1
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the removed row goes"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let uris = setup.fake.playlist_uris(&id).unwrap();
-    assert!(!uris.contains(&format!("spotify:track:{third_id}")), "removed at the fake");
+    assert!(
+        !uris.contains(&format!("spotify:track:{third_id}")),
+        "removed at the fake"
+    );
 }
 
 async fn search_lists_results(page: &Browser, host: &mut AppsHost, setup: &Setup) {
@@ -360,9 +484,15 @@ async fn search_lists_results(page: &Browser, host: &mut AppsHost, setup: &Setup
             .unwrap();
         screenshot(page, &format!("search-{theme}")).await;
     }
-    let sections = page.find_all(Locator::Css("#results section")).await.unwrap();
+    let sections = page
+        .find_all(Locator::Css("#results section"))
+        .await
+        .unwrap();
     assert_eq!(sections.len(), 3);
     click(page, &format!("button[aria-label='Play {track}']")).await;
     let call = host.next_call().await;
-    assert_eq!(call["arguments"], json!({ "uris": [format!("spotify:track:{track_id}")] }));
+    assert_eq!(
+        call["arguments"],
+        json!({ "uris": [format!("spotify:track:{track_id}")] })
+    );
 }

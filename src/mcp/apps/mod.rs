@@ -5,8 +5,13 @@
 //! Each page is put together at compile time from `views/`: the shared stylesheet and host
 //! bridge, then the view's markup and script. No build step, no CDN: what is here is what ships.
 
-use rmcp::model::{MetaObject, ReadResourceResult, Resource, ResourceContents};
+use rmcp::model::{
+    ExtensionCapabilities, JsonObject, MetaObject, ReadResourceResult, Resource, ResourceContents,
+};
 use serde_json::{Value, json};
+
+/// The MCP Apps extension's identifier.
+pub const EXTENSION_ID: &str = "io.modelcontextprotocol/ui";
 
 /// The MIME type of an MCP Apps HTML view.
 pub const MIME_TYPE: &str = "text/html;profile=mcp-app";
@@ -38,6 +43,7 @@ macro_rules! page {
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<style>\n",
             include_str!("views/common.css"),
             "</style>\n</head>\n<body>\n",
+            include_str!("views/icons.html"),
             include_str!(concat!("views/", $view, ".html")),
             "<script>\n",
             include_str!("views/bridge.js"),
@@ -129,6 +135,14 @@ pub fn view_of_tool(tool: &str) -> Option<&'static str> {
         .iter()
         .find(|view| view.tools.contains(&tool))
         .map(|view| view.uri)
+}
+
+/// The extension this server declares in its capabilities (SEP-1724), with the view type it
+/// serves.
+pub fn extensions() -> ExtensionCapabilities {
+    let mut settings = JsonObject::new();
+    settings.insert("mimeTypes".into(), json!([MIME_TYPE]));
+    ExtensionCapabilities::from([(EXTENSION_ID.to_string(), settings)])
 }
 
 /// The `_meta` that links tool `tool` to its view, for `tools/list`; `None` for other tools.

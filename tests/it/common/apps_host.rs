@@ -68,7 +68,11 @@ impl AppsHost {
 
     /// The host page in `theme`, refusing tool calls with `refuse`.
     pub fn page(&self, theme: &str, refuse: bool) -> String {
-        format!("{}/host?theme={theme}&refuse={}", self.url, u8::from(refuse))
+        format!(
+            "{}/host?theme={theme}&refuse={}",
+            self.url,
+            u8::from(refuse)
+        )
     }
 
     /// The next call the view made, within 20 s.
@@ -96,7 +100,10 @@ async fn view(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-            (header::CONTENT_SECURITY_POLICY, csp(&scenario.resource_domains)),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                csp(&scenario.resource_domains),
+            ),
         ],
         scenario.html.clone(),
     )

@@ -11,10 +11,10 @@ function trackRow(albumUri, track, position) {
       track.artists && track.artists.length ? el("div", { class: "muted small" }, names(track.artists)) : null),
     el("span", { class: "time" }, duration(track.duration_ms)),
     el("div", { class: "row-actions" },
-      button("▶", "Play " + title, (e) =>
+      button(icon("play"), "Play " + title, (e) =>
         act(e.currentTarget, "start_playback", { context_uri: albumUri, offset: { position } },
           () => say("Playing " + title + "."))),
-      button("+", "Add " + title + " to queue", (e) =>
+      button(icon("queue"), "Add " + title + " to queue", (e) =>
         act(e.currentTarget, "add_to_queue", { uri }, () => say(title + " is queued.")))));
 }
 

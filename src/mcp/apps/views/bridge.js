@@ -175,6 +175,11 @@ function cover(images, title, thumb) {
   return img;
 }
 
+// An icon from the page's template (markup of ours, never data).
+function icon(name) {
+  return document.getElementById("icons").content.querySelector('[data-icon="' + name + '"]').cloneNode(true);
+}
+
 function button(label, ariaLabel, onPress, extra) {
   const b = el("button", Object.assign({ type: "button", "aria-label": ariaLabel }, extra || {}), label);
   b.addEventListener("click", onPress);
@@ -198,7 +203,8 @@ async function act(source, tool, args, done) {
 function openButton(kind, id, title) {
   if (!id) return null;
   const url = "https://open.spotify.com/" + kind + "/" + encodeURIComponent(id);
-  return button("Open in Spotify", "Open " + title + " in Spotify", () => Host.openLink(url));
+  return button(el("span", {}, icon("open"), " Open in Spotify"), "Open " + title + " in Spotify",
+    () => Host.openLink(url));
 }
 
 // The id in a Spotify id, URI or open.spotify.com link.

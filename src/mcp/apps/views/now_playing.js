@@ -4,7 +4,7 @@ const $ = (id) => document.getElementById(id);
 
 function showPlaying(isPlaying) {
   const b = $("play-pause");
-  b.textContent = isPlaying ? "⏸" : "▶";
+  b.replaceChildren(icon(isPlaying ? "pause" : "play"));
   b.setAttribute("aria-label", isPlaying ? "Pause" : "Play");
   b.dataset.tool = isPlaying ? "pause_playback" : "start_playback";
 }
@@ -87,4 +87,8 @@ $("volume").addEventListener("change", (event) => {
   act(event.currentTarget, "set_volume", { volume_percent: volume }, () => say("Volume " + volume + "%."));
 });
 
+for (const [id, name] of [["previous", "previous"], ["next", "next"], ["shuffle", "shuffle"]]) {
+  $(id).replaceChildren(icon(name));
+}
+showPlaying(false);
 Host.start("now playing", renderPlayer);

@@ -18,10 +18,10 @@ function itemRow(entry, position) {
           .filter(Boolean).join(" · "))),
     el("span", { class: "time" }, duration(item.duration_ms)),
     el("div", { class: "row-actions" },
-      button("▶", "Play from " + title, (e) =>
+      button(icon("play"), "Play from " + title, (e) =>
         act(e.currentTarget, "start_playback", { context_uri: context, offset: { position } },
           () => say("Playing from " + title + "."))),
-      button("✕", "Remove " + title + " from the playlist", (e) =>
+      button(icon("remove"), "Remove " + title + " from the playlist", (e) =>
         act(e.currentTarget, "remove_playlist_items", { playlist_id: list.id, items: [{ uri }] },
           (result) => removed(row, title, result)))));
   return row;

@@ -19,12 +19,12 @@ function actions(kind, item, title) {
   const uri = "spotify:" + kind + ":" + item.id;
   const buttons = [];
   if (kind === "track" || kind === "episode") {
-    buttons.push(button("▶", "Play " + title, (e) =>
+    buttons.push(button(icon("play"), "Play " + title, (e) =>
       act(e.currentTarget, "start_playback", { uris: [uri] }, () => say("Playing " + title + "."))));
-    buttons.push(button("+", "Add " + title + " to queue", (e) =>
+    buttons.push(button(icon("queue"), "Add " + title + " to queue", (e) =>
       act(e.currentTarget, "add_to_queue", { uri }, () => say(title + " is queued."))));
   } else if (kind !== "audiobook") {
-    buttons.push(button("▶", "Play " + title, (e) =>
+    buttons.push(button(icon("play"), "Play " + title, (e) =>
       act(e.currentTarget, "start_playback", { context_uri: uri }, () => say("Playing " + title + "."))));
   }
   return el("div", { class: "row-actions" }, ...buttons);
@@ -34,7 +34,7 @@ function resultRow(kind, item) {
   const title = item.name || "Untitled";
   const images = item.images || (item.album && item.album.images);
   const open = "https://open.spotify.com/" + kind + "/" + encodeURIComponent(item.id);
-  const link = button("↗", "Open " + title + " in Spotify", () => Host.openLink(open), { class: "link" });
+  const link = button(icon("open"), "Open " + title + " in Spotify", () => Host.openLink(open), { class: "link" });
   return el("li", {},
     cover(images, title, true),
     el("div", { class: "grow" },
