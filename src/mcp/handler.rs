@@ -28,7 +28,10 @@ impl ServerHandler for SpotifyServer {
                 .build(),
         );
         info.protocol_version = ProtocolVersion::LATEST_WITH_INITIALIZE;
-        let extensions = info.capabilities.extensions.get_or_insert_with(Default::default);
+        let extensions = info
+            .capabilities
+            .extensions
+            .get_or_insert_with(Default::default);
         extensions.extend(super::apps::extensions());
         info.server_info = Implementation::new("spotify-mcp", env!("CARGO_PKG_VERSION"));
         info.instructions = Some(super::instructions::instructions());

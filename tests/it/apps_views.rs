@@ -80,12 +80,17 @@ async fn resources_list_the_views_and_four_tools_link_to_them() {
             "search"
         ]
     );
-    let links: usize = tools
+    // What the links would cost a client that did send `_meta` to its model (none we know of).
+    let links: String = tools
         .iter()
         .filter_map(|t| t.meta.as_ref())
-        .map(|m| serde_json::to_string(m).unwrap().len() + r#","_meta":"#.len())
-        .sum();
-    println!("the view links add {links} bytes to tools/list (none of it in what a model reads)");
+        .map(|m| format!(r#","_meta":{}"#, serde_json::to_string(m).unwrap()))
+        .collect();
+    let tokens = spotify_mcp::mcp::listing::TokenCounter::cl100k().count(&links);
+    println!(
+        "the view links add {} bytes, {tokens} cl100k tokens to tools/list; the catalog budget counts none of it",
+        links.len()
+    );
 }
 
 /// A view's page and the image origins its CSP allows, read over MCP.
