@@ -50,6 +50,15 @@ async fn demo_mode_serves_every_tool_without_an_account() {
         "every current tool is listed"
     );
 
+    // The MCP Apps views come with the demo, so a host shows them with the demo's data.
+    let views = client.list_all_resources().await.expect("resources/list");
+    let views = views.iter().filter(|r| r.uri.starts_with("ui://")).count();
+    assert_eq!(
+        views,
+        spotify_mcp::mcp::apps::VIEWS.len(),
+        "the demo lists the views"
+    );
+
     // The demo's data follow from the default seed alone, so a fake started here with the
     // default knobs knows the ids, playlists and devices the demo answers with.
     let data = FakeSpotify::start(Knobs::default())
