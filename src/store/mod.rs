@@ -17,6 +17,7 @@ mod codes;
 mod consents;
 mod error;
 mod grants;
+mod health;
 mod location;
 mod model;
 mod open;
