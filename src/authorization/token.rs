@@ -225,7 +225,10 @@ fn refused(error: StoreError) -> Refusal {
 
 fn store_failed(error: &StoreError) -> OAuthError {
     tracing::error!(%error, "token endpoint: the store failed");
-    OAuthError::server_error()
+    match error.is_unavailable() {
+        true => OAuthError::store_unavailable(),
+        false => OAuthError::server_error(),
+    }
 }
 
 /// RFC 6749 §5.1, never cached.

@@ -104,6 +104,18 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// Whether `error` is TLS refusing the database's certificate (sqlx reports rustls' verdict
+/// as an I/O error while connecting).
+pub(super) fn is_tls_failure(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Io(io) => io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()),
+        _ => false,
+    }
+}
+
 impl StoreError {
     /// Whether the database itself is away (down, unreachable, out of connections, too slow):
     /// the request may succeed later, unlike a refusal or a corrupt record.

@@ -1,5 +1,6 @@
 //! Opening the store: the pool, SQLite's settings, the migrations.
 
+use super::error::is_tls_failure;
 use super::location::{Location, prepare_sqlite_file};
 use super::{Backend, Store, StoreError};
 use crate::foundation::config::DatabaseArgs;
@@ -75,9 +76,9 @@ async fn migrate(pool: &sqlx::AnyPool, backend: Backend, millis: u64) -> Result<
 /// Why the database could not be opened; TLS failures say what to check in the URL.
 fn open_failed(location: &Location, source: sqlx::Error) -> StoreError {
     let location = location.describe();
-    match source {
-        sqlx::Error::Tls(_) => StoreError::OpenTls { location, source },
-        source => StoreError::Open { location, source },
+    match is_tls_failure(&source) {
+        true => StoreError::OpenTls { location, source },
+        false => StoreError::Open { location, source },
     }
 }
 

@@ -55,6 +55,8 @@ mod oauth_consent_browser;
 mod oauth_endpoints;
 mod oauth_sign_in;
 mod pagination;
+mod postgres_connection;
+mod postgres_faults;
 mod projection;
 mod projection_figures;
 mod realistic_fake_every_tool;
