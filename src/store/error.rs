@@ -147,6 +147,8 @@ pub enum Refused {
     CodeMismatch,
     #[error("the PKCE code verifier does not match the code challenge")]
     PkceMismatch,
+    #[error("the authorization code was issued for another resource")]
+    ResourceMismatch,
     #[error("the token is unknown; sign in again")]
     UnknownToken,
     #[error("the token has expired; refresh it or sign in again")]

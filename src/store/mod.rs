@@ -28,6 +28,7 @@ mod user_details;
 mod users;
 
 pub use client_kind::ClientKind;
+pub use codes::Presented;
 pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{

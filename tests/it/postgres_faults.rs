@@ -248,3 +248,46 @@ async fn with_postgresql_and_redis_down_readyz_names_both_and_recovers_by_itself
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_token_exchange_cut_short_before_its_tokens_are_written_leaves_the_code_unspent() {
+    let Some(cluster) = PostgresCluster::start() else {
+        return;
+    };
+    let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
+    let options = Options {
+        database: Database::at_url(&cluster.url()),
+        ..Options::default()
+    };
+    let mut args = serve_args(&fake, &options);
+    args.multi_user.database.database_statement_timeout_ms = 300;
+    let server = MultiUserServer::start_with(args, options).await;
+    let ada = server.add_user(&fake, "Ada").await;
+    let code = issue_code(&server, &ada).await;
+
+    // Another session holds the tokens table: spending the code goes through, writing the
+    // tokens waits past the statement timeout and fails.
+    sqlx::any::install_default_drivers();
+    let mut holder = <sqlx::AnyConnection as sqlx::Connection>::connect(&cluster.url())
+        .await
+        .unwrap();
+    let mut tx = sqlx::Connection::begin(&mut holder).await.unwrap();
+    sqlx::query("LOCK TABLE oauth_tokens IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let (status, body, took) = exchange(&server, &code).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    tx.rollback().await.unwrap();
+
+    assert_eq!(
+        half_written(&cluster.url()).await,
+        (0, 0),
+        "no spent code without tokens"
+    );
+    let (status, body, _) = exchange(&server, &code).await;
+    assert_eq!(status, 200, "the retry redeems the code: {body}");
+    assert!(body["access_token"].is_string(), "{body}");
+    server.stop().await;
+}
