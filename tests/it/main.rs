@@ -40,6 +40,7 @@ mod http_mcp_client;
 mod http_metrics_addr;
 mod http_origin_host;
 mod http_public_bind_needs_token;
+mod http_readyz_single_user;
 mod http_session_limits;
 mod http_stateless_limits;
 mod http_tcp_nodelay;
