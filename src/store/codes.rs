@@ -1,7 +1,9 @@
 //! Authorization codes: stored as hashes, redeemed once.
 
 use super::error::Refused;
-use super::model::{IssuedCode, IssuedTokens, NewCode, Redeemed, Scopes, TokenLifetimes};
+use super::model::{
+    IssuedCode, IssuedTokens, NewCode, Presented, Redeemed, Scopes, TokenLifetimes,
+};
 use super::tokens::insert_pair;
 use super::{Store, StoreError, now, secrets};
 use std::time::Duration;
@@ -153,14 +155,6 @@ impl Store {
         }
         Ok(Refused::CodeReused)
     }
-}
-
-/// What a client presents at the token endpoint to redeem a code.
-pub struct Presented<'a> {
-    pub code: &'a str,
-    pub client_id: &'a str,
-    pub redirect_uri: &'a str,
-    pub code_verifier: &'a str,
 }
 
 /// A spent code's checks: not expired, the presenting client and redirect, the PKCE verifier.

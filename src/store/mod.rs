@@ -28,13 +28,12 @@ mod user_details;
 mod users;
 
 pub use client_kind::ClientKind;
-pub use codes::Presented;
 pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{
     AccessGrant, AccountKey, AuditEvent, AuditQuery, ClientRegistration, IssuedCode, IssuedTokens,
-    LinkedClient, NewCode, NewGrant, OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant,
-    TokenLifetimes, User, UserDetails, UserSummary,
+    LinkedClient, NewCode, NewGrant, OAuthClient, Presented, Redeemed, Revoked, Scopes,
+    SpotifyGrant, TokenLifetimes, User, UserDetails, UserSummary,
 };
 
 use crate::foundation::sealed::GrantKeys;
