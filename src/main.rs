@@ -132,7 +132,12 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         Some((_, trail)) => server.with_audit(trail.clone()),
         None => server,
     };
-    let served = serve_single_user(server, &args, metrics, shutdown).await;
+    // /readyz checks what this server depends on: Redis when configured, the audit database.
+    let readiness = spotify_mcp::transport::readiness::Readiness::new(
+        audited.as_ref().map(|(store, _)| store.clone()),
+        spotify_mcp::app::wiring::redis_link(&args.spotify)?,
+    );
+    let served = serve_single_user(server, &args, metrics, readiness, shutdown).await;
     if let Some((store, trail)) = audited {
         trail.flush(AUDIT_FLUSH).await;
         store.close().await;
@@ -147,12 +152,15 @@ async fn serve_single_user(
     server: SpotifyServer,
     args: &ServeArgs,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    readiness: spotify_mcp::transport::readiness::Readiness,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let http = args.transport.transport == Transport::Http;
     match metrics {
         Some(metrics) if http => {
-            spotify_mcp::transport::http::serve(server, &args.transport, metrics, shutdown).await?
+            let ready = Arc::new(readiness);
+            spotify_mcp::transport::http::serve(server, &args.transport, metrics, ready, shutdown)
+                .await?
         }
         _ => {
             let grace = Duration::from_secs(args.transport.shutdown_grace_secs);

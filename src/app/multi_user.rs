@@ -14,6 +14,7 @@ use crate::mcp::audit::AuditTrail;
 use crate::mcp::selection::{Selection, SelectionError};
 use crate::store::{Scopes, Store, StoreError, TokenLifetimes};
 use crate::transport::http::{self, HttpError};
+use crate::transport::readiness::Readiness;
 use crate::transport::user_bearer::MultiUser;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -191,11 +192,12 @@ pub async fn prepare(args: &ServeArgs, bound: SocketAddr) -> Result<Prepared, Mu
         keys,
         on_disconnect: Default::default(),
     });
+    let redis = redis_link(spotify)?;
     let grants = Arc::new(UserGrants::new(GrantSettings {
         store: store.clone(),
         oauth: Arc::new(oauth(None)?),
         refresh_margin: Duration::from_secs(spotify.refresh_margin_secs),
-        redis: redis_link(spotify)?,
+        redis: redis.clone(),
         refresh_timeout: timeout,
     }));
     tracing::info!(
@@ -204,8 +206,11 @@ pub async fn prepare(args: &ServeArgs, bound: SocketAddr) -> Result<Prepared, Mu
         "multi-user mode: people sign in with Spotify; register {redirect} as a redirect URI of the Spotify app"
     );
     let audit = crate::app::audit::start(&store, &args.audit);
+    let mut multi_user =
+        MultiUser::new(authorization, grants, args.multi_user.max_inflight_per_user);
+    multi_user.readiness = Arc::new(Readiness::new(Some(store.clone()), redis));
     Ok(Prepared {
-        multi_user: MultiUser::new(authorization, grants, args.multi_user.max_inflight_per_user),
+        multi_user,
         store,
         audit,
     })

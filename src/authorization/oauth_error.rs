@@ -42,6 +42,18 @@ impl OAuthError {
     }
 }
 
+impl OAuthError {
+    /// A 503 for the store being away (down, unreachable, too slow): the request may succeed
+    /// if retried, and nothing was spent.
+    pub fn store_unavailable() -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "server_error",
+            description: "the server's database is unavailable; retry in a moment".to_string(),
+        }
+    }
+}
+
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body = json!({ "error": self.error, "error_description": self.description });

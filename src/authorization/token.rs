@@ -6,7 +6,7 @@
 use super::oauth_error::{OAuthError, no_store};
 use super::state::{AuthorizationServer, paths};
 use crate::foundation::metrics::oauth_step;
-use crate::store::{IssuedTokens, Refused, Scopes, StoreError};
+use crate::store::{IssuedTokens, Presented, Refused, Scopes, StoreError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -154,18 +154,22 @@ async fn redeem(
     let code = params.required("code")?;
     let redirect_uri = params.required("redirect_uri")?;
     let verifier = params.required("code_verifier")?;
-    let store = &server.store;
-    let redeemed = store
-        .redeem_code(code, client_id, redirect_uri, verifier)
+    let presented = Presented {
+        code,
+        client_id,
+        redirect_uri,
+        code_verifier: verifier,
+    };
+    let resource = server.settings.resource();
+    // One transaction: a database failing midway leaves the code for the client's retry.
+    match server
+        .store
+        .exchange_code(&presented, &resource, server.settings.lifetimes)
         .await
-        .map_err(refused)?;
-    if redeemed.resource != server.settings.resource() {
-        return Err(invalid_target(server));
+    {
+        Err(StoreError::Refused(Refused::ResourceMismatch)) => Err(invalid_target(server)),
+        exchanged => exchanged.map_err(refused),
     }
-    store
-        .issue_tokens(&redeemed, server.settings.lifetimes)
-        .await
-        .map_err(refused)
 }
 
 async fn refresh(
@@ -214,6 +218,7 @@ fn refused(error: StoreError) -> Refusal {
         Refused::RefreshReused => "refresh_reused",
         Refused::PkceMismatch => "pkce_mismatch",
         Refused::CodeMismatch | Refused::ClientMismatch => "client_mismatch",
+        Refused::ResourceMismatch => "invalid_target",
         Refused::CodeExpired | Refused::TokenExpired => "expired",
         Refused::UnknownCode | Refused::UnknownToken | Refused::TokenRevoked => "invalid_grant",
     };
@@ -225,7 +230,10 @@ fn refused(error: StoreError) -> Refusal {
 
 fn store_failed(error: &StoreError) -> OAuthError {
     tracing::error!(%error, "token endpoint: the store failed");
-    OAuthError::server_error()
+    match error.is_unavailable() {
+        true => OAuthError::store_unavailable(),
+        false => OAuthError::server_error(),
+    }
 }
 
 /// RFC 6749 §5.1, never cached.

@@ -621,6 +621,15 @@ pub struct DatabaseArgs {
         default_value_t = 5
     )]
     pub database_acquire_timeout_secs: u64,
+    /// PostgreSQL: milliseconds a statement may run (waiting for a lock included) before the
+    /// database cancels it, set on every connection; 0 means no limit. A stuck query then fails
+    /// with an error instead of holding a connection. Migrations at start-up are not limited.
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_DATABASE_STATEMENT_TIMEOUT_MS",
+        default_value_t = 5_000
+    )]
+    pub database_statement_timeout_ms: u64,
 }
 
 impl Default for DatabaseArgs {
@@ -629,6 +638,7 @@ impl Default for DatabaseArgs {
             database_url: None,
             database_max_connections: 8,
             database_acquire_timeout_secs: 5,
+            database_statement_timeout_ms: 5_000,
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Authorization codes: stored as hashes, redeemed once.
 
 use super::error::Refused;
-use super::model::{IssuedCode, NewCode, Redeemed, Scopes};
+use super::model::{
+    IssuedCode, IssuedTokens, NewCode, Presented, Redeemed, Scopes, TokenLifetimes,
+};
+use super::tokens::insert_pair;
 use super::{Store, StoreError, now, secrets};
 use std::time::Duration;
 
@@ -59,7 +62,59 @@ impl Store {
         redirect_uri: &str,
         code_verifier: &str,
     ) -> Result<Redeemed, StoreError> {
-        let hash = secrets::hash(code);
+        let presented = Presented {
+            code,
+            client_id,
+            redirect_uri,
+            code_verifier,
+        };
+        let mut tx = self.pool.begin().await?;
+        let Some(checked) = self.spend(&mut tx, &presented).await? else {
+            tx.rollback().await?;
+            return Err(self.refuse_spent_code(code).await?.into());
+        };
+        tx.commit().await?;
+        Ok(checked?)
+    }
+
+    /// [`Self::redeem_code`] and the tokens it leads to (for `resource` only) in one
+    /// transaction: a database that fails midway leaves the code unspent, never spent without
+    /// tokens, so the client's retry succeeds. A failed check still spends the code.
+    pub async fn exchange_code(
+        &self,
+        presented: &Presented<'_>,
+        resource: &str,
+        lifetimes: TokenLifetimes,
+    ) -> Result<IssuedTokens, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(checked) = self.spend(&mut tx, presented).await? else {
+            tx.rollback().await?;
+            return Err(self.refuse_spent_code(presented.code).await?.into());
+        };
+        let checked = checked.and_then(|redeemed| match redeemed.resource == resource {
+            true => Ok(redeemed),
+            false => Err(Refused::ResourceMismatch),
+        });
+        let redeemed = match checked {
+            Ok(redeemed) => redeemed,
+            Err(refused) => {
+                tx.commit().await?;
+                return Err(refused.into());
+            }
+        };
+        let issued = insert_pair(&mut tx, &redeemed, lifetimes).await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    /// Marks the code used in `tx` and checks it: `None` when no unused code matches (the
+    /// caller ends `tx`, then asks [`Self::refuse_spent_code`] why); a refusal is kept once
+    /// `tx` commits.
+    async fn spend(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        presented: &Presented<'_>,
+    ) -> Result<Option<Result<Redeemed, Refused>>, StoreError> {
         let family_id = secrets::random_id();
         let at = now();
         let row: Option<CodeRow> = sqlx::query_as(
@@ -68,37 +123,28 @@ impl Store {
              RETURNING client_id, user_id, code_challenge, redirect_uri, resource, scopes, \
              expires_at",
         )
-        .bind(&hash)
+        .bind(secrets::hash(presented.code))
         .bind(at)
         .bind(&family_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut **tx)
         .await?;
-        let Some(row) = row else {
-            return Err(self.refuse_spent_code(&hash, at).await?.into());
-        };
-        if row.expires_at <= at {
-            return Err(Refused::CodeExpired.into());
-        }
-        if row.client_id != client_id || row.redirect_uri != redirect_uri {
-            return Err(Refused::CodeMismatch.into());
-        }
-        if !secrets::pkce_matches(code_verifier, &row.code_challenge) {
-            return Err(Refused::PkceMismatch.into());
-        }
-        Ok(Redeemed {
-            user_id: row.user_id,
-            client_id: row.client_id,
-            scopes: Scopes::parse(&row.scopes),
-            resource: row.resource,
-            family_id,
-        })
+        Ok(row.map(|row| {
+            check(row, presented, at).map(|row| Redeemed {
+                user_id: row.user_id,
+                client_id: row.client_id,
+                scopes: Scopes::parse(&row.scopes),
+                resource: row.resource,
+                family_id,
+            })
+        }))
     }
 
     /// Why a code could not be redeemed; a used one has its token family revoked.
-    async fn refuse_spent_code(&self, hash: &str, at: i64) -> Result<Refused, StoreError> {
+    async fn refuse_spent_code(&self, code: &str) -> Result<Refused, StoreError> {
+        let (hash, at) = (secrets::hash(code), now());
         let family: Option<Option<String>> =
             sqlx::query_scalar("SELECT family_id FROM authorization_codes WHERE code_hash = $1")
-                .bind(hash)
+                .bind(&hash)
                 .fetch_optional(&self.pool)
                 .await?;
         let Some(family) = family else {
@@ -109,4 +155,18 @@ impl Store {
         }
         Ok(Refused::CodeReused)
     }
+}
+
+/// A spent code's checks: not expired, the presenting client and redirect, the PKCE verifier.
+fn check(row: CodeRow, presented: &Presented<'_>, at: i64) -> Result<CodeRow, Refused> {
+    if row.expires_at <= at {
+        return Err(Refused::CodeExpired);
+    }
+    if row.client_id != presented.client_id || row.redirect_uri != presented.redirect_uri {
+        return Err(Refused::CodeMismatch);
+    }
+    if !secrets::pkce_matches(presented.code_verifier, &row.code_challenge) {
+        return Err(Refused::PkceMismatch);
+    }
+    Ok(row)
 }

@@ -36,8 +36,33 @@ pub enum StoreError {
          database, run that version"
     )]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "cannot open the database at {location} over TLS: {source}; check that sslrootcert= in \
+         --database-url names the CA that signed the database's certificate and that the URL's \
+         host is one the certificate names"
+    )]
+    OpenTls {
+        location: String,
+        source: sqlx::Error,
+    },
     #[error("the database failed: {0}; check that it is reachable and has space, then retry")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    #[error(
+        "the database is unavailable ({0}): it is down, unreachable or out of connections; \
+         retry shortly, and check the database (and --database-max-connections) if it persists"
+    )]
+    Unavailable(sqlx::Error),
+    #[error(
+        "the database cancelled a statement that ran longer than \
+         --database-statement-timeout-ms (waiting for a lock counts): it is overloaded or a \
+         long transaction holds a lock; retry, and look at the database's activity if it persists"
+    )]
+    StatementTimeout,
+    #[error(
+        "the database did not answer within {within_ms} ms: it is down, unreachable or \
+         overloaded; check it"
+    )]
+    NoAnswer { within_ms: u128 },
     #[error(
         "a user's Spotify grant cannot be opened with SPOTIFY_MCP_ENCRYPTION_KEY or any key of \
          SPOTIFY_MCP_ENCRYPTION_KEYS_OLD: give the server the key it was sealed with, or have \
@@ -59,6 +84,53 @@ pub enum StoreError {
     Refused(#[from] Refused),
 }
 
+/// PostgreSQL's `query_canceled`: what a statement timeout raises.
+const QUERY_CANCELED: &str = "57014";
+
+impl From<sqlx::Error> for StoreError {
+    /// Sorts failures by what to do: wait for the database, or look at the statement.
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some(QUERY_CANCELED) => {
+                StoreError::StatementTimeout
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error),
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+/// Whether `error` is TLS refusing the database's certificate (sqlx reports rustls' verdict
+/// as an I/O error while connecting).
+pub(super) fn is_tls_failure(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Io(io) => io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()),
+        _ => false,
+    }
+}
+
+impl StoreError {
+    /// Whether the database itself is away (down, unreachable, out of connections, too slow):
+    /// the request may succeed later, unlike a refusal or a corrupt record.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Unavailable(_)
+                | StoreError::StatementTimeout
+                | StoreError::NoAnswer { .. }
+                | StoreError::Open { .. }
+                | StoreError::OpenTls { .. }
+        )
+    }
+}
+
 /// A code or token this server will not honour: OAuth's `invalid_grant` (or `invalid_token`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
@@ -75,6 +147,8 @@ pub enum Refused {
     CodeMismatch,
     #[error("the PKCE code verifier does not match the code challenge")]
     PkceMismatch,
+    #[error("the authorization code was issued for another resource")]
+    ResourceMismatch,
     #[error("the token is unknown; sign in again")]
     UnknownToken,
     #[error("the token has expired; refresh it or sign in again")]

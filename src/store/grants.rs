@@ -123,6 +123,6 @@ impl Store {
 fn unknown_user(error: sqlx::Error) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::UnknownUser,
-        _ => StoreError::Database(error),
+        _ => StoreError::from(error),
     }
 }

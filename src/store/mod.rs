@@ -17,6 +17,7 @@ mod codes;
 mod consents;
 mod error;
 mod grants;
+mod health;
 mod location;
 mod model;
 mod open;
@@ -31,8 +32,8 @@ pub use error::{Refused, StoreError};
 pub use location::{Backend, default_sqlite_path};
 pub use model::{
     AccessGrant, AccountKey, AuditEvent, AuditQuery, ClientRegistration, IssuedCode, IssuedTokens,
-    LinkedClient, NewCode, NewGrant, OAuthClient, Redeemed, Revoked, Scopes, SpotifyGrant,
-    TokenLifetimes, User, UserDetails, UserSummary,
+    LinkedClient, NewCode, NewGrant, OAuthClient, Presented, Redeemed, Revoked, Scopes,
+    SpotifyGrant, TokenLifetimes, User, UserDetails, UserSummary,
 };
 
 use crate::foundation::sealed::GrantKeys;

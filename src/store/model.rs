@@ -240,3 +240,11 @@ pub struct AuditQuery {
     /// The newest this many.
     pub limit: u32,
 }
+
+/// What a client presents at the token endpoint to redeem a code.
+pub struct Presented<'a> {
+    pub code: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub code_verifier: &'a str,
+}

@@ -179,7 +179,7 @@ impl Store {
 }
 
 /// Inserts an access and a refresh token for `grant`, inside the caller's transaction.
-async fn insert_pair(
+pub(super) async fn insert_pair(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     grant: &Redeemed,
     lifetimes: TokenLifetimes,

@@ -1,6 +1,6 @@
-//! MCP over streamable HTTP (rmcp's server on axum): `/mcp`, plus `/healthz` and `/metrics` on
-//! the same listener. Safe by default: loopback unless told otherwise, and a bearer token
-//! required for anything else.
+//! MCP over streamable HTTP (rmcp's server on axum): `/mcp`, plus `/healthz` (live), `/readyz`
+//! (ready: see [`super::readiness`]) and `/metrics` on the same listener. Safe by default:
+//! loopback unless told otherwise, and a bearer token required for anything else.
 
 use super::admission::Admission;
 use super::auth_guard::{BearerGuard, require_bearer};
@@ -8,6 +8,7 @@ use super::catalog_headers::narrow_catalog;
 use super::connections::{self, ConnectionLimits};
 use super::limits::{Limits, enforce};
 use super::origin_guard::{HostOriginPolicy, PolicyError, check_host, check_host_and_origin};
+use super::readiness::{Readiness, readyz};
 use super::shutdown::track;
 use super::user_bearer::{MultiUser, UserBearer, authenticate, authorize_call};
 use crate::foundation::config::TransportArgs;
@@ -130,15 +131,26 @@ pub async fn bind(args: &TransportArgs) -> Result<tokio::net::TcpListener, HttpE
 
 /// Serves until `shutdown` fires, then stops accepting, lets running requests finish within the
 /// grace period, closes the sessions and returns.
+/// `/readyz` checks what `readiness` names.
 pub async fn serve(
     server: SpotifyServer,
     args: &TransportArgs,
     metrics: PrometheusHandle,
+    readiness: Arc<Readiness>,
     shutdown: CancellationToken,
 ) -> Result<(), HttpError> {
     check(args)?;
     let listener = bind(args).await?;
-    serve_on(listener, server, args, Some(metrics), None, shutdown).await
+    let multi_user = None;
+    serve_ready(
+        listener,
+        server,
+        args,
+        Some(metrics),
+        (multi_user, readiness),
+        shutdown,
+    )
+    .await
 }
 
 /// [`serve`] on a bound listener; with `multi_user`, `/mcp` takes the tokens this server
@@ -150,6 +162,30 @@ pub async fn serve_on(
     args: &TransportArgs,
     metrics: Option<PrometheusHandle>,
     multi_user: Option<MultiUser>,
+    shutdown: CancellationToken,
+) -> Result<(), HttpError> {
+    let readiness = match &multi_user {
+        Some(multi_user) => multi_user.readiness.clone(),
+        None => Arc::default(),
+    };
+    serve_ready(
+        listener,
+        server,
+        args,
+        metrics,
+        (multi_user, readiness),
+        shutdown,
+    )
+    .await
+}
+
+/// [`serve_on`] with what `/readyz` checks.
+async fn serve_ready(
+    listener: tokio::net::TcpListener,
+    server: SpotifyServer,
+    args: &TransportArgs,
+    metrics: Option<PrometheusHandle>,
+    (multi_user, readiness): (Option<MultiUser>, Arc<Readiness>),
     shutdown: CancellationToken,
 ) -> Result<(), HttpError> {
     let bound = listener.local_addr().map_err(|source| HttpError::Bind {
@@ -198,8 +234,9 @@ pub async fn serve_on(
         Some(multi_user) => multi_user_routes(mcp_routes, limits, multi_user, policy),
         None => single_user_routes(mcp_routes, limits, args, metrics, policy),
     }
-    // Load balancers probe this without credentials or a known Host.
-    .route("/healthz", get(|| async { "ok\n" }));
+    // Load balancers probe these without credentials or a known Host.
+    .route("/healthz", get(|| async { "ok\n" }))
+    .route("/readyz", get(readyz).with_state(readiness));
 
     // On the signal, the listener stops accepting and open connections finish their requests.
     let server = connections::serve(listener, app, connection_limits(args), shutdown.clone());

@@ -11,6 +11,7 @@ pub mod http;
 mod limits;
 pub mod metrics_listener;
 mod origin_guard;
+pub mod readiness;
 pub mod shutdown;
 pub mod stdio;
 pub mod user_bearer;

@@ -17,6 +17,7 @@
 //! token within that long at the latest. Expiry is checked on every request.
 
 use super::guarded_body::hold_until_sent;
+use super::readiness::Readiness;
 use crate::authorization::{AuthorizationServer, DisconnectHook};
 use crate::credentials::grant::{describe_scopes, missing_scopes};
 use crate::credentials::per_user::UserGrants;
@@ -60,6 +61,8 @@ pub struct MultiUser {
     /// How long an idle session's owner is remembered ([`IDLE`] unless a test wants it
     /// shorter); a session whose owner is forgotten is refused, so it must be opened again.
     pub session_owner_idle: Duration,
+    /// What `/readyz` checks (`app::multi_user::prepare` names the store and Redis).
+    pub readiness: Arc<Readiness>,
 }
 
 impl MultiUser {
@@ -75,6 +78,7 @@ impl MultiUser {
             token_cache_ttl: TOKEN_CACHE_TTL,
             queue_wait: QUEUE_WAIT,
             session_owner_idle: IDLE,
+            readiness: Arc::default(),
         }
     }
 }

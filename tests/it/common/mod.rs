@@ -13,6 +13,7 @@ pub mod fake_spotify;
 pub mod grants;
 pub mod http_server;
 pub mod multi_user_server;
+pub mod postgres_cluster;
 pub mod realistic;
 pub mod redis_server;
 pub mod reference;

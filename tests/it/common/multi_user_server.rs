@@ -80,6 +80,14 @@ impl Database {
         }
     }
 
+    /// The PostgreSQL database `url` names, as it is (a private cluster's own).
+    pub fn at_url(url: &str) -> Self {
+        Self {
+            postgres: Some(url.to_string()),
+            ..Self::new()
+        }
+    }
+
     /// SQLite, and PostgreSQL when [`TEST_DATABASE_URL`] names a server. In CI it must (a
     /// missing one fails); elsewhere its absence is reported as skipped.
     pub async fn every_backend() -> Vec<Self> {

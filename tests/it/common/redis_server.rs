@@ -204,7 +204,7 @@ impl Drop for TlsRedisServer {
 }
 
 /// PEM of a fresh CA, and of a certificate it signed for 127.0.0.1 with its key.
-fn certificates() -> (String, String, String) {
+pub fn certificates() -> (String, String, String) {
     use rcgen::{
         BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
     };
