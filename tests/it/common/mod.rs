@@ -11,6 +11,7 @@ pub mod every_tool;
 pub mod fake_spotify;
 pub mod grants;
 pub mod http_server;
+pub mod multi_user_replicas;
 pub mod multi_user_server;
 pub mod realistic;
 pub mod redis_server;
