@@ -23,14 +23,17 @@ const VERSION_HEADER: &str = "mcp-protocol-version";
 const PROTOCOL_VERSION: &str = "2025-06-18";
 
 /// One keep-alive connection carrying one initialized MCP session.
-struct Connection {
+pub(crate) struct Connection {
     sender: SendRequest<Full<Bytes>>,
     host: String,
     session: Option<String>,
+    /// `Authorization: Bearer` on every request (multi-user mode), when set.
+    bearer: Option<String>,
 }
 
 impl Connection {
-    async fn open(addr: SocketAddr) -> Result<Self, String> {
+    /// A new connection to `addr` with an initialized session, acting for `bearer`'s user.
+    pub(crate) async fn open(addr: SocketAddr, bearer: Option<&str>) -> Result<Self, String> {
         let tcp = tokio::net::TcpStream::connect(addr)
             .await
             .map_err(|e| format!("connect to {addr}: {e}"))?;
@@ -43,6 +46,7 @@ impl Connection {
             sender,
             host: addr.to_string(),
             session: None,
+            bearer: bearer.map(|token| format!("Bearer {token}")),
         };
         let initialize = json!({
             "jsonrpc": "2.0", "id": 0, "method": "initialize",
@@ -68,7 +72,10 @@ impl Connection {
         Ok(this)
     }
 
-    async fn post(&mut self, body: Bytes) -> Result<(StatusCode, hyper::HeaderMap, Bytes), String> {
+    pub(crate) async fn post(
+        &mut self,
+        body: Bytes,
+    ) -> Result<(StatusCode, hyper::HeaderMap, Bytes), String> {
         let mut request = Request::builder()
             .method(Method::POST)
             .uri("/mcp")
@@ -78,6 +85,9 @@ impl Connection {
             .header(VERSION_HEADER, PROTOCOL_VERSION);
         if let Some(session) = &self.session {
             request = request.header(SESSION_HEADER, session);
+        }
+        if let Some(bearer) = &self.bearer {
+            request = request.header("authorization", bearer);
         }
         let request = request.body(Full::new(body)).map_err(|e| e.to_string())?;
         self.sender.ready().await.map_err(|e| e.to_string())?;
@@ -96,17 +106,20 @@ impl Connection {
     }
 
     /// Ends the session, so the server's session limit is free for the next run.
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let Some(session) = self.session.take() else {
             return;
         };
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(Method::DELETE)
             .uri("/mcp")
             .header("host", &self.host)
             .header(SESSION_HEADER, session)
-            .header(VERSION_HEADER, PROTOCOL_VERSION)
-            .body(Full::new(Bytes::new()));
+            .header(VERSION_HEADER, PROTOCOL_VERSION);
+        if let Some(bearer) = &self.bearer {
+            request = request.header("authorization", bearer);
+        }
+        let request = request.body(Full::new(Bytes::new()));
         if let (Ok(request), Ok(())) = (request, self.sender.ready().await) {
             let _ = tokio::time::timeout(STEP_TIMEOUT, self.sender.send_request(request)).await;
         }
@@ -117,13 +130,13 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn lossy(body: &[u8]) -> String {
+pub(crate) fn lossy(body: &[u8]) -> String {
     String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned()
 }
 
 /// Whether an answer to a `tools/call` is a successful result. The first answer of each
 /// connection is decoded in full; later ones are only searched, to keep the client cheap.
-fn successful(body: &[u8], decode: bool) -> Result<(), String> {
+pub(crate) fn successful(body: &[u8], decode: bool) -> Result<(), String> {
     if !decode {
         return if contains(body, b"\"result\"") && !contains(body, b"\"isError\":true") {
             Ok(())
@@ -166,7 +179,7 @@ pub async fn calls_per_second(
     };
     let mut connections = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let opened = tokio::time::timeout(STEP_TIMEOUT, Connection::open(addr))
+        let opened = tokio::time::timeout(STEP_TIMEOUT, Connection::open(addr, None))
             .await
             .map_err(|_| failed("opening a session timed out".into()))?
             .map_err(failed)?;
