@@ -25,6 +25,7 @@ const PROTOCOL_VERSION: &str = "2025-06-18";
 /// One keep-alive connection carrying one initialized MCP session.
 pub(crate) struct Connection {
     sender: SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
     host: String,
     session: Option<String>,
     /// `Authorization: Bearer` on every request (multi-user mode), when set.
@@ -34,16 +35,9 @@ pub(crate) struct Connection {
 impl Connection {
     /// A new connection to `addr` with an initialized session, acting for `bearer`'s user.
     pub(crate) async fn open(addr: SocketAddr, bearer: Option<&str>) -> Result<Self, String> {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| format!("connect to {addr}: {e}"))?;
-        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, connection) = http1::handshake(TokioIo::new(tcp))
-            .await
-            .map_err(|e| format!("HTTP handshake: {e}"))?;
-        tokio::spawn(connection);
         let mut this = Self {
-            sender,
+            sender: handshake(addr).await?,
+            addr,
             host: addr.to_string(),
             session: None,
             bearer: bearer.map(|token| format!("Bearer {token}")),
@@ -70,6 +64,15 @@ impl Connection {
             return Err(format!("initialized answered {status}: {}", lossy(&body)));
         }
         Ok(this)
+    }
+
+    /// Connects again when the server closed the connection (kept alive and idle past its
+    /// header timeout, while a worker served its other sessions): the MCP session lives on.
+    pub(crate) async fn reopen_if_closed(&mut self) -> Result<(), String> {
+        if self.sender.is_closed() {
+            self.sender = handshake(self.addr).await?;
+        }
+        Ok(())
     }
 
     pub(crate) async fn post(
@@ -110,6 +113,9 @@ impl Connection {
         let Some(session) = self.session.take() else {
             return;
         };
+        if self.reopen_if_closed().await.is_err() {
+            return;
+        }
         let mut request = Request::builder()
             .method(Method::DELETE)
             .uri("/mcp")
@@ -124,6 +130,19 @@ impl Connection {
             let _ = tokio::time::timeout(STEP_TIMEOUT, self.sender.send_request(request)).await;
         }
     }
+}
+
+/// A keep-alive HTTP/1.1 connection to `addr`, its driver spawned.
+async fn handshake(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect to {addr}: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (sender, connection) = http1::handshake(TokioIo::new(tcp))
+        .await
+        .map_err(|e| format!("HTTP handshake: {e}"))?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -88,3 +88,20 @@ pub fn markdown(
         throughput = plan.throughput_calls,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::keep_hand_sections;
+
+    #[test]
+    fn a_run_keeps_the_hand_written_sections_after_its_own() {
+        let old =
+            "# Benchmarks\nold table\n## How it is measured\nold method\n\n## By hand\nnotes\n";
+        let new = "# Benchmarks\nnew table\n## How it is measured\nnew method\n";
+        let kept = keep_hand_sections(old, new);
+        assert!(kept.starts_with(new.trim_end()));
+        assert!(kept.contains("## By hand\nnotes"));
+        assert!(!kept.contains("old table") && !kept.contains("old method"));
+        assert_eq!(keep_hand_sections("", new), new);
+    }
+}

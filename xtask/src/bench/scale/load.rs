@@ -133,8 +133,16 @@ async fn worker(
     while issued.fetch_add(1, Ordering::Relaxed) < total && started.elapsed() < budget {
         let connection = &mut connections[next % share];
         next += 1;
+        if let Err(e) = connection.reopen_if_closed().await {
+            problem = Some(e);
+            break;
+        }
         let sent = Instant::now();
-        let answer = tokio::time::timeout(STEP_TIMEOUT, connection.post(request.clone())).await;
+        let mut answer = tokio::time::timeout(STEP_TIMEOUT, connection.post(request.clone())).await;
+        // Closed by the server just as it was used: once more on a new connection.
+        if matches!(answer, Ok(Err(_))) && connection.reopen_if_closed().await.is_ok() {
+            answer = tokio::time::timeout(STEP_TIMEOUT, connection.post(request.clone())).await;
+        }
         let outcome = match answer {
             Ok(Ok((StatusCode::OK, _, body))) => successful(&body, samples.is_empty()),
             Ok(Ok((status, _, body))) => Err(format!("answered {status}: {}", lossy(&body))),
