@@ -162,6 +162,15 @@ impl UserBearer {
         }
     }
 
+    /// The user `token` acts for, exactly as a request resolves it (the token cache, then the
+    /// store); `None` when it is refused or the store is down. `cargo xtask bench` times this.
+    pub async fn user_of(&self, token: &str) -> Option<String> {
+        self.resolve(token)
+            .await
+            .ok()
+            .map(|grant| grant.user_id.clone())
+    }
+
     async fn lookup(&self, token: &str) -> Result<Lookup, Refusal> {
         match self
             .settings

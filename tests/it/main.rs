@@ -52,6 +52,7 @@ mod metrics_endpoint;
 mod multi_user_calls;
 mod multi_user_oauth_e2e;
 mod multi_user_refusals;
+mod multi_user_replicas;
 mod no_secrets_in_logs;
 mod oauth_consent_browser;
 mod oauth_endpoints;

@@ -42,6 +42,11 @@ enum Task {
         /// Where to write the report [default: BENCHMARKS.md, for a full run].
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Only the scale rows: two multi-user replicas on SQLite and on PostgreSQL
+        /// ($SPOTIFY_MCP_BENCH_DATABASE_URL, else a private cluster the bench starts), sharing a
+        /// Redis ($SPOTIFY_MCP_BENCH_REDIS_URL, else a private redis-server).
+        #[arg(long)]
+        scale: bool,
     },
 }
 
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
             quick,
             no_build,
             output,
+            scale,
         } => {
             let plan = if quick {
                 bench::Plan::QUICK
@@ -107,6 +113,11 @@ fn main() -> ExitCode {
                 output.or_else(|| (!quick).then(|| bench::workspace_root().join("BENCHMARKS.md")));
             bench::run(bench::Options {
                 plan,
+                rows: if scale {
+                    bench::Rows::ScaleOnly
+                } else {
+                    bench::Rows::All
+                },
                 build: !no_build,
                 output,
             })

@@ -2,12 +2,14 @@
 //! the optimized driver.
 
 use super::error::BenchError;
-use super::plan::{Options, Plan};
+use super::plan::{Options, Plan, Rows};
 use std::path::{Path, PathBuf};
 
 pub struct Binaries {
     pub server: PathBuf,
     pub floor: PathBuf,
+    /// `bench-scale-seed`: users and grants into the store for the scale rows.
+    pub seeder: PathBuf,
 }
 
 impl Binaries {
@@ -17,6 +19,7 @@ impl Binaries {
         Binaries {
             server: release.join("spotify-mcp"),
             floor: release.join("bench-floor"),
+            seeder: release.join("bench-scale-seed"),
         }
     }
 }
@@ -47,6 +50,8 @@ pub fn build(root: &Path) -> Result<(), BenchError> {
             "spotify-mcp",
             "--bin",
             "spotify-mcp",
+            "--bin",
+            "bench-scale-seed",
         ][..],
         &["build", "--release", "-p", "xtask", "--bin", "bench-floor"][..],
         &[
@@ -87,6 +92,9 @@ pub fn hand_over(root: &Path, options: &Options) -> Result<(), BenchError> {
     command.args(["bench", "--no-build"]);
     if options.plan == Plan::QUICK {
         command.arg("--quick");
+    }
+    if options.rows == Rows::ScaleOnly {
+        command.arg("--scale");
     }
     // Only a --quick run has no output, and the driver's --quick means the same.
     if let Some(path) = &options.output {

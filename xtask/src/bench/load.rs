@@ -23,26 +23,24 @@ const VERSION_HEADER: &str = "mcp-protocol-version";
 const PROTOCOL_VERSION: &str = "2025-06-18";
 
 /// One keep-alive connection carrying one initialized MCP session.
-struct Connection {
+pub(crate) struct Connection {
     sender: SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
     host: String,
     session: Option<String>,
+    /// `Authorization: Bearer` on every request (multi-user mode), when set.
+    bearer: Option<String>,
 }
 
 impl Connection {
-    async fn open(addr: SocketAddr) -> Result<Self, String> {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| format!("connect to {addr}: {e}"))?;
-        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, connection) = http1::handshake(TokioIo::new(tcp))
-            .await
-            .map_err(|e| format!("HTTP handshake: {e}"))?;
-        tokio::spawn(connection);
+    /// A new connection to `addr` with an initialized session, acting for `bearer`'s user.
+    pub(crate) async fn open(addr: SocketAddr, bearer: Option<&str>) -> Result<Self, String> {
         let mut this = Self {
-            sender,
+            sender: handshake(addr).await?,
+            addr,
             host: addr.to_string(),
             session: None,
+            bearer: bearer.map(|token| format!("Bearer {token}")),
         };
         let initialize = json!({
             "jsonrpc": "2.0", "id": 0, "method": "initialize",
@@ -68,7 +66,19 @@ impl Connection {
         Ok(this)
     }
 
-    async fn post(&mut self, body: Bytes) -> Result<(StatusCode, hyper::HeaderMap, Bytes), String> {
+    /// Connects again when the server closed the connection (kept alive and idle past its
+    /// header timeout, while a worker served its other sessions): the MCP session lives on.
+    pub(crate) async fn reopen_if_closed(&mut self) -> Result<(), String> {
+        if self.sender.is_closed() {
+            self.sender = handshake(self.addr).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn post(
+        &mut self,
+        body: Bytes,
+    ) -> Result<(StatusCode, hyper::HeaderMap, Bytes), String> {
         let mut request = Request::builder()
             .method(Method::POST)
             .uri("/mcp")
@@ -78,6 +88,9 @@ impl Connection {
             .header(VERSION_HEADER, PROTOCOL_VERSION);
         if let Some(session) = &self.session {
             request = request.header(SESSION_HEADER, session);
+        }
+        if let Some(bearer) = &self.bearer {
+            request = request.header("authorization", bearer);
         }
         let request = request.body(Full::new(body)).map_err(|e| e.to_string())?;
         self.sender.ready().await.map_err(|e| e.to_string())?;
@@ -96,34 +109,53 @@ impl Connection {
     }
 
     /// Ends the session, so the server's session limit is free for the next run.
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let Some(session) = self.session.take() else {
             return;
         };
-        let request = Request::builder()
+        if self.reopen_if_closed().await.is_err() {
+            return;
+        }
+        let mut request = Request::builder()
             .method(Method::DELETE)
             .uri("/mcp")
             .header("host", &self.host)
             .header(SESSION_HEADER, session)
-            .header(VERSION_HEADER, PROTOCOL_VERSION)
-            .body(Full::new(Bytes::new()));
+            .header(VERSION_HEADER, PROTOCOL_VERSION);
+        if let Some(bearer) = &self.bearer {
+            request = request.header("authorization", bearer);
+        }
+        let request = request.body(Full::new(Bytes::new()));
         if let (Ok(request), Ok(())) = (request, self.sender.ready().await) {
             let _ = tokio::time::timeout(STEP_TIMEOUT, self.sender.send_request(request)).await;
         }
     }
 }
 
+/// A keep-alive HTTP/1.1 connection to `addr`, its driver spawned.
+async fn handshake(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
+    let tcp = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect to {addr}: {e}"))?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (sender, connection) = http1::handshake(TokioIo::new(tcp))
+        .await
+        .map_err(|e| format!("HTTP handshake: {e}"))?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn lossy(body: &[u8]) -> String {
+pub(crate) fn lossy(body: &[u8]) -> String {
     String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned()
 }
 
 /// Whether an answer to a `tools/call` is a successful result. The first answer of each
 /// connection is decoded in full; later ones are only searched, to keep the client cheap.
-fn successful(body: &[u8], decode: bool) -> Result<(), String> {
+pub(crate) fn successful(body: &[u8], decode: bool) -> Result<(), String> {
     if !decode {
         return if contains(body, b"\"result\"") && !contains(body, b"\"isError\":true") {
             Ok(())
@@ -166,7 +198,7 @@ pub async fn calls_per_second(
     };
     let mut connections = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let opened = tokio::time::timeout(STEP_TIMEOUT, Connection::open(addr))
+        let opened = tokio::time::timeout(STEP_TIMEOUT, Connection::open(addr, None))
             .await
             .map_err(|_| failed("opening a session timed out".into()))?
             .map_err(failed)?;

@@ -12,6 +12,7 @@ mod plan;
 pub mod process;
 pub mod report;
 mod rows;
+pub mod scale;
 mod servers;
 pub mod sizes;
 pub mod stats;
@@ -21,7 +22,7 @@ pub mod throughput;
 
 pub use binaries::{Binaries, workspace_root};
 pub use error::BenchError;
-pub use plan::{Options, Plan};
+pub use plan::{Options, Plan, Rows};
 
 pub fn run(options: Options) -> Result<(), BenchError> {
     let root = workspace_root();
@@ -37,15 +38,42 @@ pub fn run(options: Options) -> Result<(), BenchError> {
         .build()
         .map_err(|e| BenchError::Io("a tokio runtime".into(), e))?;
     let busy_before = machine::busy_share();
-    let rows = runtime.block_on(suite::measure_all(options.plan, &binaries))?;
+    let rows = match options.rows {
+        Rows::ScaleOnly => None,
+        Rows::All => Some(runtime.block_on(suite::measure_all(options.plan, &binaries))?),
+    };
     let busy_after = machine::busy_share();
-    let text = table::render(&rows);
-    println!("{text}");
+    let scale_plan = match options.plan {
+        Plan::QUICK => scale::ScalePlan::QUICK,
+        _ => scale::ScalePlan::FULL,
+    };
+    let scale = runtime.block_on(scale::measure(&binaries, scale_plan))?;
+    let machine = machine::Machine::describe();
+    let busy = [busy_after, busy_before]
+        .into_iter()
+        .flatten()
+        .reduce(f64::max);
+    let section = scale::report::section(&scale, &machine, busy);
+    let mut markdown = None;
+    if let Some(rows) = &rows {
+        let text = table::render(rows);
+        println!("{text}");
+        markdown = Some(report::markdown(
+            &machine,
+            &text,
+            options.plan,
+            (busy_before, busy_after),
+        ));
+    }
+    println!("{section}");
     if let Some(path) = options.output {
-        let machine = machine::Machine::describe();
-        let markdown = report::markdown(&machine, &text, options.plan, (busy_before, busy_after));
-        std::fs::write(&path, markdown)
-            .map_err(|e| BenchError::Io(path.display().to_string(), e))?;
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let text = match markdown {
+            Some(new) => report::keep_hand_sections(&old, &new),
+            None => old,
+        };
+        let text = scale::report::splice(&text, &section);
+        std::fs::write(&path, text).map_err(|e| BenchError::Io(path.display().to_string(), e))?;
         eprintln!("bench: wrote {}", path.display());
     }
     Ok(())

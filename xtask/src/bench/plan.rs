@@ -32,8 +32,18 @@ impl Plan {
     };
 }
 
+/// Which rows a run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// The single-server table and the scale rows.
+    All,
+    /// Only the scale rows (`--scale`): two multi-user replicas, SQLite and PostgreSQL.
+    ScaleOnly,
+}
+
 pub struct Options {
     pub plan: Plan,
+    pub rows: Rows,
     pub build: bool,
     /// Where to write the Markdown report, if anywhere.
     pub output: Option<PathBuf>,

@@ -86,6 +86,25 @@ impl Launch {
     }
 
     async fn connect_http(&self, flags: &[String]) -> Result<Session, BenchError> {
+        let (child, addr) = self.spawn_http(flags).await?;
+        let pid = child
+            .id()
+            .ok_or_else(|| BenchError::Protocol(format!("{}: the child has no pid", self.name)))?;
+        let url = format!("http://{addr}/mcp");
+        let client = http_client(&url, self.name).await?;
+        Ok(Session {
+            client,
+            pid,
+            http: Some((child, url)),
+        })
+    }
+
+    /// Spawns the server with `flags` added and waits until it says where it listens: the
+    /// child (killed when dropped) and its address.
+    pub async fn spawn_http(
+        &self,
+        flags: &[String],
+    ) -> Result<(tokio::process::Child, std::net::SocketAddr), BenchError> {
         let mut command = self.command();
         command
             .args(flags)
@@ -95,9 +114,6 @@ impl Launch {
         let mut child = command
             .spawn()
             .map_err(|e| BenchError::Spawn(self.program.display().to_string(), e))?;
-        let pid = child
-            .id()
-            .ok_or_else(|| BenchError::Protocol(format!("{}: the child has no pid", self.name)))?;
         let stderr = child
             .stderr
             .take()
@@ -123,13 +139,10 @@ impl Launch {
             })?;
         // Keep reading, so a chatty server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        let url = format!("http://{addr}/mcp");
-        let client = http_client(&url, self.name).await?;
-        Ok(Session {
-            client,
-            pid,
-            http: Some((child, url)),
-        })
+        let addr = addr
+            .parse()
+            .map_err(|_| BenchError::Protocol(format!("{}: bad address {addr}", self.name)))?;
+        Ok((child, addr))
     }
 
     async fn connect_stdio(&self) -> Result<Session, BenchError> {

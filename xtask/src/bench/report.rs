@@ -6,6 +6,20 @@ use super::plan::Plan;
 /// Above this share of the CPUs busy while the bench was idle, the run is flagged.
 const BUSY: f64 = 0.10;
 
+/// `new` (a run's generated text) followed by the sections of `old` that follow the generated
+/// ones (hand-written: `## ` headings after "## How it is measured"), so a run keeps them.
+pub fn keep_hand_sections(old: &str, new: &str) -> String {
+    const LAST_GENERATED: &str = "## How it is measured";
+    let Some(start) = old.find(LAST_GENERATED) else {
+        return new.to_string();
+    };
+    let after = &old[start + LAST_GENERATED.len()..];
+    match after.find("\n## ") {
+        Some(next) => format!("{}\n{}", new.trim_end(), &after[next..]),
+        None => new.to_string(),
+    }
+}
+
 pub fn markdown(
     machine: &Machine,
     table: &str,
@@ -73,4 +87,21 @@ pub fn markdown(
         slow = plan.slow_calls,
         throughput = plan.throughput_calls,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_hand_sections;
+
+    #[test]
+    fn a_run_keeps_the_hand_written_sections_after_its_own() {
+        let old =
+            "# Benchmarks\nold table\n## How it is measured\nold method\n\n## By hand\nnotes\n";
+        let new = "# Benchmarks\nnew table\n## How it is measured\nnew method\n";
+        let kept = keep_hand_sections(old, new);
+        assert!(kept.starts_with(new.trim_end()));
+        assert!(kept.contains("## By hand\nnotes"));
+        assert!(!kept.contains("old table") && !kept.contains("old method"));
+        assert_eq!(keep_hand_sections("", new), new);
+    }
 }
