@@ -5,6 +5,7 @@ pub mod answer_memo;
 pub mod apps;
 pub mod audit;
 pub mod catalog;
+pub mod confirm;
 pub mod dispatch;
 pub mod dynamic;
 pub mod errors;
@@ -24,6 +25,8 @@ pub mod selection;
 mod generated_tools;
 pub mod server;
 pub mod tool_def;
+pub mod undo;
+pub mod upstream;
 mod tool_table;
 
 pub use catalog::{Catalog, CatalogOptions};

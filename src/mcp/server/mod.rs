@@ -3,7 +3,10 @@
 //! for the credentials it is given ([`SpotifyServer::call_as`]).
 
 mod access;
+mod confirmed;
 mod dynamic_calls;
+
+pub use confirmed::Guard;
 
 use super::answer_memo::AnswerMemo;
 use super::audit::{self, Actor, AuditTrail};
@@ -40,6 +43,8 @@ pub struct SpotifyServer {
     memo: Option<Arc<AnswerMemo>>,
     /// Where calls that change something at Spotify are recorded; none: not recorded.
     audit: Option<AuditTrail>,
+    /// Confirmation of destructive calls and undo; none: destructive calls run as asked.
+    guard: Option<Arc<confirmed::Guard>>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
@@ -56,6 +61,7 @@ impl SpotifyServer {
             calls: Arc::default(),
             memo,
             audit: None,
+            guard: None,
         }
     }
 
