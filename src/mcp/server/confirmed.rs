@@ -49,6 +49,8 @@ struct Destructive {
     tool: &'static str,
     title: String,
     arguments: Map<String, Value>,
+    /// Whether the tool declares an output schema (structured content must then fit it).
+    output_schema: bool,
 }
 
 impl SpotifyServer {
@@ -131,7 +133,7 @@ impl SpotifyServer {
             before.plan.written(result.structured_content.as_ref());
             let identity = spotify.credentials().identity().await;
             let issued = guard.undo.put(&identity, before.plan).await;
-            offer_undo(&mut result, &issued);
+            offer_undo(&mut result, &issued, call.output_schema);
         }
         Ok(result.into())
     }
@@ -162,6 +164,7 @@ impl SpotifyServer {
             tool: entry.def.name,
             title: entry.def.title.to_string(),
             arguments: checked,
+            output_schema: entry.def.output_schema.is_some(),
         })
     }
 
@@ -266,10 +269,14 @@ fn declined(tool: &str, action: ElicitationAction) -> CallToolResult {
 }
 
 /// Adds the undo handle to a write's answer: in the text and, when there is one, the structure.
-fn offer_undo(result: &mut CallToolResult, issued: &Issued) {
+fn offer_undo(result: &mut CallToolResult, issued: &Issued, output_schema: bool) {
     let undo = json!({ "handle": issued.handle, "expires_at": issued.expires_at });
-    if let Some(Value::Object(map)) = &mut result.structured_content {
-        map.insert("undo".into(), undo.clone());
+    match &mut result.structured_content {
+        Some(Value::Object(map)) => {
+            map.insert("undo".into(), undo);
+        }
+        None if !output_schema => result.structured_content = Some(json!({ "undo": undo })),
+        _ => {}
     }
     result.content.push(ContentBlock::text(format!(
         "To reverse this, call `undo` with handle `{}` (until {}).",
