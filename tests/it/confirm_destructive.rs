@@ -73,7 +73,17 @@ pub type PersonClient = RunningService<RoleClient, Person>;
 /// The server over the full catalog, acting with a fresh token of the fake's default user.
 pub fn server(fake: &FakeSpotify, policy: ConfirmDestructive, undo: UndoStore) -> SpotifyServer {
     let token = fake.issue_user_token().access_token;
-    let api = spotify_mcp::build_api(&common::realistic::args(fake, Some(&token))).unwrap();
+    server_with_token(fake, policy, undo, &token)
+}
+
+/// Like [`server`], acting with `token` (replicas of one single-user deployment share it).
+pub fn server_with_token(
+    fake: &FakeSpotify,
+    policy: ConfirmDestructive,
+    undo: UndoStore,
+    token: &str,
+) -> SpotifyServer {
+    let api = spotify_mcp::build_api(&common::realistic::args(fake, Some(token))).unwrap();
     let catalog = Catalog::new(all_tools(), &CatalogOptions::default());
     SpotifyServer::new(api, Arc::new(catalog)).with_guard(Guard::new(policy, None, undo))
 }

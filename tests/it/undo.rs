@@ -4,7 +4,7 @@
 
 use crate::common;
 use crate::confirm_destructive::{
-    Person, PersonClient, call, connect, server, three_items, writes,
+    Person, PersonClient, call, connect, server, server_with_token, three_items, writes,
 };
 
 use ::fake_spotify::{FakeSpotify, Kind, Knobs};
@@ -12,6 +12,7 @@ use rmcp::model::{ElicitationAction, ProtocolVersion};
 use serde_json::{Value, json};
 use spotify_mcp::credentials::token_source::TokenSource;
 use spotify_mcp::foundation::config::ConfirmDestructive;
+use spotify_mcp::foundation::redis_link::RedisLink;
 use spotify_mcp::foundation::secret::Secret;
 use spotify_mcp::mcp::audit::{Actor, AuditSink, AuditTrail};
 use spotify_mcp::mcp::confirm::Asking;
@@ -117,13 +118,39 @@ async fn another_users_handle_is_refused() {
     let other = fake.add_user("Someone Else");
     let stranger = Arc::new(TokenSource::Static(Secret::new(fake.issue_token(&other).access_token)));
     let undo = json!({ "handle": handle_of(&removed) }).as_object().cloned();
+    let writes_before = writes(&fake).len();
     let answer = server
         .call_asking(&Actor::default(), stranger, "undo", undo, Asking::Cannot, None, None)
         .await
         .unwrap();
     let rmcp::model::CallToolResponse::Complete(answer) = answer else { panic!("complete") };
     assert_eq!(answer.is_error, Some(true), "{answer:?}");
+    assert!(common::text(&answer).contains("no undo is pending"), "{}", common::text(&answer));
+    assert_eq!(writes(&fake).len(), writes_before, "nothing sent for the stranger");
     assert_eq!(fake.playlist_uris(&playlist).unwrap(), after);
+}
+
+#[tokio::test]
+async fn with_redis_a_handle_works_on_another_replica() {
+    let Some((url, _redis)) = common::redis_server::shared() else {
+        return;
+    };
+    let url = common::redis_server::database(&url, 14);
+    let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
+    let token = fake.issue_user_token().access_token;
+    // Two replicas of one single-user deployment: the same login, the same Redis.
+    let replica = || {
+        let link = RedisLink::new(&Secret::new(&url), Duration::from_secs(2)).unwrap();
+        let undo = UndoStore::new(Some(Arc::new(link)));
+        server_with_token(&fake, ConfirmDestructive::Never, undo, &token)
+    };
+    let one = connect(replica(), accepting()).await;
+    let two = connect(replica(), accepting()).await;
+    let (playlist, before, arguments) = three_items(&fake);
+    let removed = call(&one, "remove_playlist_items", arguments).await;
+    let undone = call(&two, "undo", json!({ "handle": handle_of(&removed) })).await;
+    assert_ne!(undone.is_error, Some(true), "{}", common::text(&undone));
+    assert_eq!(fake.playlist_uris(&playlist).unwrap(), before);
 }
 
 #[derive(Default)]

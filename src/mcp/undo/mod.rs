@@ -284,7 +284,7 @@ fn settle(out: &mut Restored, outcome: Result<Value, CallError>, uris: &[&String
         Ok(_) => out.restored.extend(uris.iter().map(|u| u.to_string())),
         Err(error) => out
             .not_restored
-            .extend(uris.iter().map(|u| format!("{u}: {error}"))),
+            .extend(uris.iter().map(|u| format!("{u}: {}", error.to_string().trim_end_matches('.')))),
     }
 }
 
