@@ -4,11 +4,11 @@ use spotify_mcp::credentials::AuthMode;
 use spotify_mcp::foundation::config::{
     AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport,
 };
+use spotify_mcp::mcp::confirm::Guard;
 use spotify_mcp::mcp::projection::ResponseOptions;
 use spotify_mcp::mcp::selection::Selection;
-use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
-use spotify_mcp::mcp::server::Guard;
 use spotify_mcp::mcp::undo::store::UndoStore;
+use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;

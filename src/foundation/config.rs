@@ -198,7 +198,12 @@ pub struct ServeArgs {
     /// through the client (elicitation) where it can ask; where it cannot, writes `undo` can
     /// reverse run and answer with an undo handle, and the others are refused with how to allow
     /// them. `never`: run without asking (undo handles still come back). `refuse`: never run them.
-    #[arg(long, env = "SPOTIFY_MCP_CONFIRM_DESTRUCTIVE", value_enum, default_value_t)]
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_CONFIRM_DESTRUCTIVE",
+        value_enum,
+        default_value_t
+    )]
     pub confirm_destructive: ConfirmDestructive,
 }
 

@@ -109,7 +109,10 @@ impl ServerHandler for SpotifyServer {
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
         let own = || self.own_tools().into_iter().find(|t| t.name == name);
-        self.catalog.get(name).map(|entry| entry.tool.clone()).or_else(own)
+        self.catalog
+            .get(name)
+            .map(|entry| entry.tool.clone())
+            .or_else(own)
     }
 }
 

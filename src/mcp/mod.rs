@@ -25,9 +25,9 @@ pub mod selection;
 mod generated_tools;
 pub mod server;
 pub mod tool_def;
+mod tool_table;
 pub mod undo;
 pub mod upstream;
-mod tool_table;
 
 pub use catalog::{Catalog, CatalogOptions};
 pub use server::SpotifyServer;

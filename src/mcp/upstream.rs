@@ -38,14 +38,21 @@ impl Upstream<'_> {
         };
         fallback::dispatch(self.spotify, self.routes, name, arguments)
             .await
-            .unwrap_or_else(|| Err(CallError::BadRequest(format!("no dispatch code for {name}"))))
+            .unwrap_or_else(|| {
+                Err(CallError::BadRequest(format!(
+                    "no dispatch code for {name}"
+                )))
+            })
             .map(Option::unwrap_or_default)
     }
 
     /// The playlist's name, snapshot id and every item (up to [`MAX_PLAYLIST_ITEMS`]).
     pub async fn playlist(&self, id: &str) -> Result<PlaylistNow, CallError> {
         let head = self
-            .call("get_playlist", json!({ "playlist_id": id, "fields": "name,snapshot_id" }))
+            .call(
+                "get_playlist",
+                json!({ "playlist_id": id, "fields": "name,snapshot_id" }),
+            )
             .await?;
         let mut now = PlaylistNow {
             name: head["name"].as_str().unwrap_or(id).to_string(),
@@ -62,9 +69,14 @@ impl Upstream<'_> {
                 .await?;
             let items = page["items"].as_array().cloned().unwrap_or_default();
             for entry in &items {
-                let item = if entry["item"].is_object() { &entry["item"] } else { &entry["track"] };
+                let item = if entry["item"].is_object() {
+                    &entry["item"]
+                } else {
+                    &entry["track"]
+                };
                 let uri = item["uri"].as_str().unwrap_or_default().to_string();
-                now.names.push(item["name"].as_str().unwrap_or(&uri).to_string());
+                now.names
+                    .push(item["name"].as_str().unwrap_or(&uri).to_string());
                 now.uris.push(uri);
             }
             let total = page["total"].as_u64().unwrap_or(0) as usize;
@@ -85,7 +97,9 @@ impl Upstream<'_> {
                 .call("check_library_contains", json!({ "uris": chunk }))
                 .await?;
             let flags = answer.as_array().cloned().unwrap_or_default();
-            saved.extend((0..chunk.len()).map(|i| flags.get(i).and_then(Value::as_bool) == Some(true)));
+            saved.extend(
+                (0..chunk.len()).map(|i| flags.get(i).and_then(Value::as_bool) == Some(true)),
+            );
         }
         Ok(saved)
     }

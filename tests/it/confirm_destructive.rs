@@ -15,7 +15,7 @@ use rmcp::service::{ClientLifecycleMode, ClientServiceExt, RequestContext, Runni
 use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt};
 use serde_json::{Map, Value, json};
 use spotify_mcp::foundation::config::ConfirmDestructive;
-use spotify_mcp::mcp::server::Guard;
+use spotify_mcp::mcp::confirm::Guard;
 use spotify_mcp::mcp::undo::store::UndoStore;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use std::sync::{Arc, Mutex};
@@ -148,63 +148,113 @@ async fn start(policy: ConfirmDestructive, person: Person) -> (FakeSpotify, Pers
 
 #[tokio::test]
 async fn a_declined_removal_sends_nothing_and_says_so() {
-    let person = Person::new(Some(ElicitationAction::Decline), ProtocolVersion::V_2025_06_18);
+    let person = Person::new(
+        Some(ElicitationAction::Decline),
+        ProtocolVersion::V_2025_06_18,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person.clone()).await;
     let (playlist, before, arguments) = three_items(&fake);
     let result = call(&client, "remove_playlist_items", arguments).await;
     assert_eq!(result.is_error, Some(true), "{result:?}");
-    assert!(common::text(&result).contains("declined"), "{}", common::text(&result));
-    assert_eq!(writes(&fake), Vec::<String>::new(), "nothing but reads reached Spotify");
+    assert!(
+        common::text(&result).contains("declined"),
+        "{}",
+        common::text(&result)
+    );
+    assert_eq!(
+        writes(&fake),
+        Vec::<String>::new(),
+        "nothing but reads reached Spotify"
+    );
     assert_eq!(fake.playlist_uris(&playlist).unwrap(), before);
     // The question names the playlist and the tracks by name, not by id.
     let questions = person.questions();
     assert_eq!(questions.len(), 1);
     let question = &questions[0];
     assert!(question.starts_with("Remove 3 items — "), "{question}");
-    assert!(!question.contains(&before[1]), "names, not URIs: {question}");
+    assert!(
+        !question.contains(&before[1]),
+        "names, not URIs: {question}"
+    );
     let name = fake_playlist_name(&client, &playlist).await;
     assert!(question.contains(&format!("from '{name}'")), "{question}");
 }
 
 async fn fake_playlist_name(client: &PersonClient, playlist: &str) -> String {
     let result = call(client, "get_playlist", json!({ "playlist_id": playlist })).await;
-    result.structured_content.unwrap()["name"].as_str().unwrap().to_string()
+    result.structured_content.unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
 async fn a_cancelled_question_sends_nothing() {
-    let person = Person::new(Some(ElicitationAction::Cancel), ProtocolVersion::V_2025_11_25);
+    let person = Person::new(
+        Some(ElicitationAction::Cancel),
+        ProtocolVersion::V_2025_11_25,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person).await;
     let uri = format!("spotify:album:{}", fake.ids(Kind::Album)[0]);
     call(&client, "save_library_items", json!({ "uris": [uri] })).await;
     let result = call(&client, "remove_library_items", json!({ "uris": [uri] })).await;
-    assert!(common::text(&result).contains("cancelled"), "{}", common::text(&result));
-    assert_eq!(writes(&fake), ["PUT /v1/me/library"], "only the save went through");
+    assert!(
+        common::text(&result).contains("cancelled"),
+        "{}",
+        common::text(&result)
+    );
+    assert_eq!(
+        writes(&fake),
+        ["PUT /v1/me/library"],
+        "only the save went through"
+    );
 }
 
 #[tokio::test]
 async fn an_accepted_removal_runs_and_offers_undo() {
-    let person = Person::new(Some(ElicitationAction::Accept), ProtocolVersion::V_2025_11_25);
+    let person = Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2025_11_25,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person.clone()).await;
     let (playlist, before, arguments) = three_items(&fake);
     let result = call(&client, "remove_playlist_items", arguments).await;
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
     assert_eq!(writes(&fake).len(), 1);
-    assert_eq!(fake.playlist_uris(&playlist).unwrap().len(), before.len() - 3);
+    assert_eq!(
+        fake.playlist_uris(&playlist).unwrap().len(),
+        before.len() - 3
+    );
     let undo = &result.structured_content.unwrap()["undo"];
-    assert!(undo["handle"].as_str().is_some_and(|h| !h.is_empty()), "{undo}");
-    assert!(undo["expires_at"].as_str().is_some_and(|t| t.ends_with('Z')), "{undo}");
+    assert!(
+        undo["handle"].as_str().is_some_and(|h| !h.is_empty()),
+        "{undo}"
+    );
+    assert!(
+        undo["expires_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{undo}"
+    );
     assert_eq!(person.questions().len(), 1);
 }
 
 #[tokio::test]
 async fn reads_and_additive_writes_ask_nothing() {
-    let person = Person::new(Some(ElicitationAction::Decline), ProtocolVersion::V_2025_11_25);
+    let person = Person::new(
+        Some(ElicitationAction::Decline),
+        ProtocolVersion::V_2025_11_25,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person.clone()).await;
     let playlist = fake.own_playlist_ids()[0].clone();
     let track = format!("spotify:track:{}", fake.ids(Kind::Track)[3]);
     let read = call(&client, "get_playlist", json!({ "playlist_id": playlist })).await;
-    let add = call(&client, "add_playlist_items", json!({ "playlist_id": playlist, "uris": [track] })).await;
+    let add = call(
+        &client,
+        "add_playlist_items",
+        json!({ "playlist_id": playlist, "uris": [track] }),
+    )
+    .await;
     assert_ne!(read.is_error, Some(true));
     assert_ne!(add.is_error, Some(true), "{}", common::text(&add));
     assert!(person.questions().is_empty(), "{:?}", person.questions());
@@ -226,35 +276,53 @@ fn accept() -> InputResponses {
 
 #[tokio::test]
 async fn a_2026_session_gets_an_input_required_result_and_nothing_is_sent() {
-    let person = Person::new(Some(ElicitationAction::Accept), ProtocolVersion::V_2026_07_28);
+    let person = Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2026_07_28,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person).await;
     let (_, _, arguments) = three_items(&fake);
-    let CallToolResponse::InputRequired(asked) = once(&client, request("remove_playlist_items", arguments)).await
+    let CallToolResponse::InputRequired(asked) =
+        once(&client, request("remove_playlist_items", arguments)).await
     else {
         panic!("expected an input-required result");
     };
     let question = serde_json::to_value(&asked.input_requests.unwrap()["confirm"]).unwrap();
     assert_eq!(question["method"], "elicitation/create", "{question}");
-    assert!(question["params"]["message"].as_str().unwrap().starts_with("Remove 3 items"));
+    assert!(
+        question["params"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Remove 3 items")
+    );
     assert!(asked.request_state.is_some_and(|s| !s.is_empty()));
     assert_eq!(writes(&fake), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn a_2026_client_that_accepts_runs_the_write_on_its_retry() {
-    let person = Person::new(Some(ElicitationAction::Accept), ProtocolVersion::V_2026_07_28);
+    let person = Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2026_07_28,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person.clone()).await;
     let (playlist, before, arguments) = three_items(&fake);
     // `call_tool` answers the input request through the client handler and retries.
     let result = call(&client, "remove_playlist_items", arguments).await;
     assert_ne!(result.is_error, Some(true), "{}", common::text(&result));
-    assert_eq!(fake.playlist_uris(&playlist).unwrap().len(), before.len() - 3);
+    assert_eq!(
+        fake.playlist_uris(&playlist).unwrap().len(),
+        before.len() - 3
+    );
     assert_eq!(person.questions().len(), 1);
 }
 
 #[tokio::test]
 async fn a_2026_client_that_declines_sends_nothing() {
-    let person = Person::new(Some(ElicitationAction::Decline), ProtocolVersion::V_2026_07_28);
+    let person = Person::new(
+        Some(ElicitationAction::Decline),
+        ProtocolVersion::V_2026_07_28,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person).await;
     let (_, _, arguments) = three_items(&fake);
     let result = call(&client, "remove_playlist_items", arguments).await;
@@ -287,7 +355,10 @@ async fn sealed_state(client: &PersonClient, arguments: Value) -> String {
 
 #[tokio::test]
 async fn tampered_request_state_is_refused() {
-    let person = Person::new(Some(ElicitationAction::Accept), ProtocolVersion::V_2026_07_28);
+    let person = Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2026_07_28,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person).await;
     let (_, _, arguments) = three_items(&fake);
     let state = sealed_state(&client, arguments.clone()).await;
@@ -298,10 +369,18 @@ async fn tampered_request_state_is_refused() {
     let forged = String::from_utf8(forged).unwrap();
     let result = retry_with(&client, forged, arguments.clone()).await;
     assert_eq!(result.is_error, Some(true), "{result:?}");
-    assert!(common::text(&result).contains("requestState"), "{}", common::text(&result));
+    assert!(
+        common::text(&result).contains("requestState"),
+        "{}",
+        common::text(&result)
+    );
     let made_up = retry_with(&client, "anything".into(), arguments.clone()).await;
     assert_eq!(made_up.is_error, Some(true));
-    assert_eq!(writes(&fake), Vec::<String>::new(), "no write with a tampered state");
+    assert_eq!(
+        writes(&fake),
+        Vec::<String>::new(),
+        "no write with a tampered state"
+    );
     let genuine = retry_with(&client, state, arguments).await;
     assert_ne!(genuine.is_error, Some(true), "{}", common::text(&genuine));
     assert_eq!(writes(&fake).len(), 1);
@@ -309,7 +388,10 @@ async fn tampered_request_state_is_refused() {
 
 #[tokio::test]
 async fn a_state_cannot_confirm_other_arguments() {
-    let person = Person::new(Some(ElicitationAction::Accept), ProtocolVersion::V_2026_07_28);
+    let person = Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2026_07_28,
+    );
     let (fake, client) = start(ConfirmDestructive::Ask, person).await;
     let (playlist, uris, arguments) = three_items(&fake);
     let state = sealed_state(&client, arguments).await;
@@ -329,16 +411,27 @@ async fn a_client_that_cannot_ask_gets_undoable_writes_only() {
     assert_ne!(removed.is_error, Some(true), "{}", common::text(&removed));
     assert!(removed.structured_content.unwrap()["undo"]["handle"].is_string());
     let writes_before = writes(&fake).len();
-    let renamed = call(&client, "change_playlist_details", json!({ "playlist_id": playlist, "name": "x" })).await;
+    let renamed = call(
+        &client,
+        "change_playlist_details",
+        json!({ "playlist_id": playlist, "name": "x" }),
+    )
+    .await;
     assert_eq!(renamed.is_error, Some(true));
     let text = common::text(&renamed);
-    assert!(text.contains("--confirm-destructive never") && text.contains("nothing was sent"), "{text}");
+    assert!(
+        text.contains("--confirm-destructive never") && text.contains("nothing was sent"),
+        "{text}"
+    );
     assert_eq!(writes(&fake).len(), writes_before);
 }
 
 #[tokio::test]
 async fn refuse_runs_no_destructive_tool_and_never_asks_none() {
-    let person = Person::new(Some(ElicitationAction::Accept), ProtocolVersion::V_2025_11_25);
+    let person = Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2025_11_25,
+    );
     let (fake, client) = start(ConfirmDestructive::Refuse, person.clone()).await;
     let (_, _, arguments) = three_items(&fake);
     let refused = call(&client, "remove_playlist_items", arguments.clone()).await;

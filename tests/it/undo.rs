@@ -23,7 +23,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn accepting() -> Person {
-    Person::new(Some(ElicitationAction::Accept), ProtocolVersion::V_2025_11_25)
+    Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2025_11_25,
+    )
 }
 
 async fn start(undo: UndoStore) -> (FakeSpotify, PersonClient) {
@@ -48,7 +51,11 @@ async fn removing_three_tracks_and_undoing_leaves_the_playlist_as_it_was() {
     assert_ne!(fake.playlist_uris(&playlist).unwrap(), before);
     let undone = call(&client, "undo", json!({ "handle": handle_of(&removed) })).await;
     assert_ne!(undone.is_error, Some(true), "{}", common::text(&undone));
-    assert_eq!(fake.playlist_uris(&playlist).unwrap(), before, "items and order as before");
+    assert_eq!(
+        fake.playlist_uris(&playlist).unwrap(),
+        before,
+        "items and order as before"
+    );
     let answer = undone.structured_content.unwrap();
     assert_eq!(answer["restored_count"], 3, "{answer}");
     assert_eq!(answer["not_restored"], json!([]));
@@ -82,11 +89,27 @@ async fn library_removals_come_back_and_only_what_was_saved() {
     let saved = format!("spotify:album:{}", fake.ids(Kind::Album)[0]);
     let never_saved = format!("spotify:album:{}", fake.ids(Kind::Album)[1]);
     call(&client, "save_library_items", json!({ "uris": [saved] })).await;
-    let removed = call(&client, "remove_library_items", json!({ "uris": [saved, never_saved] })).await;
+    let removed = call(
+        &client,
+        "remove_library_items",
+        json!({ "uris": [saved, never_saved] }),
+    )
+    .await;
     let undone = call(&client, "undo", json!({ "handle": handle_of(&removed) })).await;
-    assert_eq!(undone.structured_content.unwrap()["restored"], json!([saved]));
-    let contains = call(&client, "check_library_contains", json!({ "uris": [saved, never_saved] })).await;
-    assert_eq!(contains.structured_content.unwrap()["items"], json!([true, false]));
+    assert_eq!(
+        undone.structured_content.unwrap()["restored"],
+        json!([saved])
+    );
+    let contains = call(
+        &client,
+        "check_library_contains",
+        json!({ "uris": [saved, never_saved] }),
+    )
+    .await;
+    assert_eq!(
+        contains.structured_content.unwrap()["items"],
+        json!([true, false])
+    );
 }
 
 #[tokio::test]
@@ -98,7 +121,11 @@ async fn an_expired_handle_is_refused() {
     let writes_before = writes(&fake).len();
     let undone = call(&client, "undo", json!({ "handle": handle_of(&removed) })).await;
     assert_eq!(undone.is_error, Some(true));
-    assert!(common::text(&undone).contains("no undo is pending"), "{}", common::text(&undone));
+    assert!(
+        common::text(&undone).contains("no undo is pending"),
+        "{}",
+        common::text(&undone)
+    );
     assert_eq!(fake.playlist_uris(&playlist).unwrap(), after);
     assert_eq!(writes(&fake).len(), writes_before, "nothing sent");
 }
@@ -109,24 +136,55 @@ async fn another_users_handle_is_refused() {
     let server = server(&fake, ConfirmDestructive::Never, UndoStore::new(None));
     let (playlist, _, arguments) = three_items(&fake);
     let removed = server
-        .call_asking(&Actor::default(), server.default_credentials().clone(), "remove_playlist_items",
-            arguments.as_object().cloned(), Asking::Cannot, None, None)
+        .call_asking(
+            &Actor::default(),
+            server.default_credentials().clone(),
+            "remove_playlist_items",
+            arguments.as_object().cloned(),
+            Asking::Cannot,
+            None,
+            None,
+        )
         .await
         .unwrap();
-    let rmcp::model::CallToolResponse::Complete(removed) = removed else { panic!("complete") };
+    let rmcp::model::CallToolResponse::Complete(removed) = removed else {
+        panic!("complete")
+    };
     let after = fake.playlist_uris(&playlist).unwrap();
     let other = fake.add_user("Someone Else");
-    let stranger = Arc::new(TokenSource::Static(Secret::new(fake.issue_token(&other).access_token)));
-    let undo = json!({ "handle": handle_of(&removed) }).as_object().cloned();
+    let stranger = Arc::new(TokenSource::Static(Secret::new(
+        fake.issue_token(&other).access_token,
+    )));
+    let undo = json!({ "handle": handle_of(&removed) })
+        .as_object()
+        .cloned();
     let writes_before = writes(&fake).len();
     let answer = server
-        .call_asking(&Actor::default(), stranger, "undo", undo, Asking::Cannot, None, None)
+        .call_asking(
+            &Actor::default(),
+            stranger,
+            "undo",
+            undo,
+            Asking::Cannot,
+            None,
+            None,
+        )
         .await
         .unwrap();
-    let rmcp::model::CallToolResponse::Complete(answer) = answer else { panic!("complete") };
+    let rmcp::model::CallToolResponse::Complete(answer) = answer else {
+        panic!("complete")
+    };
     assert_eq!(answer.is_error, Some(true), "{answer:?}");
-    assert!(common::text(&answer).contains("no undo is pending"), "{}", common::text(&answer));
-    assert_eq!(writes(&fake).len(), writes_before, "nothing sent for the stranger");
+    assert!(
+        common::text(&answer).contains("no undo is pending"),
+        "{}",
+        common::text(&answer)
+    );
+    assert_eq!(
+        writes(&fake).len(),
+        writes_before,
+        "nothing sent for the stranger"
+    );
     assert_eq!(fake.playlist_uris(&playlist).unwrap(), after);
 }
 
@@ -169,12 +227,16 @@ async fn an_undo_is_recorded_like_any_write() {
     let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
     let sink = Arc::new(Recorded::default());
     let trail = AuditTrail::start(sink.clone(), 100);
-    let server = server(&fake, ConfirmDestructive::Ask, UndoStore::new(None)).with_audit(trail.clone());
+    let server =
+        server(&fake, ConfirmDestructive::Ask, UndoStore::new(None)).with_audit(trail.clone());
     let client = connect(server, accepting()).await;
     let (playlist, _, arguments) = three_items(&fake);
     let removed = call(&client, "remove_playlist_items", arguments).await;
     call(&client, "undo", json!({ "handle": handle_of(&removed) })).await;
-    assert!(trail.flush(Duration::from_secs(5)).await, "the trail drains");
+    assert!(
+        trail.flush(Duration::from_secs(5)).await,
+        "the trail drains"
+    );
     let events = sink.0.lock().unwrap().clone();
     let tools: Vec<&str> = events.iter().map(|e| e.tool.as_str()).collect();
     assert_eq!(tools, ["remove_playlist_items", "undo"]);

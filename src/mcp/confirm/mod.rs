@@ -2,8 +2,11 @@
 //! the `--confirm-destructive` policy decides ([`decide`]), the question ([`question`]) and the
 //! sealed request state of a 2026-07-28 retry ([`state`]).
 
+mod guard;
 pub mod question;
 pub mod state;
+
+pub use guard::Guard;
 
 use crate::foundation::config::ConfirmDestructive;
 use rmcp::model::{
@@ -113,8 +116,8 @@ pub fn input_requests(message: String) -> InputRequests {
 
 /// Whether the retry's answers accept the question.
 pub fn accepted(responses: Option<&InputResponses>) -> bool {
-    let action = responses
-        .and_then(|r| r.get(INPUT_KEY))
-        .and_then(|answer| serde_json::from_value::<ElicitationAction>(answer["action"].clone()).ok());
+    let action = responses.and_then(|r| r.get(INPUT_KEY)).and_then(|answer| {
+        serde_json::from_value::<ElicitationAction>(answer["action"].clone()).ok()
+    });
     matches!(action, Some(ElicitationAction::Accept))
 }

@@ -31,7 +31,13 @@ pub async fn text(
     arguments: &Map<String, Value>,
     before: Option<&Before>,
 ) -> String {
-    let id = |key: &str| arguments.get(key).and_then(Value::as_str).unwrap_or("?").to_string();
+    let id = |key: &str| {
+        arguments
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string()
+    };
     let playlist = match before.and_then(|b| b.playlist.clone()) {
         Some(name) => format!("'{name}'"),
         None if arguments.contains_key("playlist_id") => {
@@ -49,20 +55,36 @@ pub async fn text(
                 undo::Plan::Removed { items, .. } => items.len(),
                 _ => before.names.len(),
             };
-            format!("Remove {} — {} — from {playlist}?", items(count), listed(&before.names, before.names.len()))
+            format!(
+                "Remove {} — {} — from {playlist}?",
+                items(count),
+                listed(&before.names, before.names.len())
+            )
         }
         ("reorder_or_replace_playlist_items" | "update_playlist_tracks_legacy", before) => {
-            let held = before.map(|b| items(b.held)).unwrap_or_else(|| "the items".into());
+            let held = before
+                .map(|b| items(b.held))
+                .unwrap_or_else(|| "the items".into());
             match arguments.get("uris").and_then(Value::as_array) {
-                Some(new) => format!("Replace all {held} of {playlist} with {}?", items(new.len())),
+                Some(new) => format!(
+                    "Replace all {held} of {playlist} with {}?",
+                    items(new.len())
+                ),
                 None => format!("Reorder the items of {playlist} (it holds {held})?"),
             }
         }
         (_, Some(before)) if undo::reversible(tool) && before.held == 0 => {
-            format!("Run {title}? None of these is in your library now ({}).", fallback_subject(arguments))
+            format!(
+                "Run {title}? None of these is in your library now ({}).",
+                fallback_subject(arguments)
+            )
         }
         (_, Some(before)) if undo::reversible(tool) => {
-            let what = if tool.starts_with("unfollow") { "Unfollow" } else { "Remove from your library" };
+            let what = if tool.starts_with("unfollow") {
+                "Unfollow"
+            } else {
+                "Remove from your library"
+            };
             format!("{what}: {}?", listed(&before.names, before.held))
         }
         ("change_playlist_details", _) => format!("Change the details of {playlist}?"),

@@ -111,7 +111,11 @@ fn sorted(value: &Value) -> Value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
@@ -130,14 +134,36 @@ mod tests {
     #[test]
     fn a_state_opens_only_for_the_call_it_was_sealed_for() {
         let seal = StateSeal::new(Some(&Secret::new("k".repeat(44))));
-        let call = binding("alice", "remove_playlist_items", &args(json!({ "playlist_id": "p", "n": 1 })));
+        let call = binding(
+            "alice",
+            "remove_playlist_items",
+            &args(json!({ "playlist_id": "p", "n": 1 })),
+        );
         let state = seal.seal(&call);
-        let reordered = binding("alice", "remove_playlist_items", &args(json!({ "n": 1, "playlist_id": "p" })));
+        let reordered = binding(
+            "alice",
+            "remove_playlist_items",
+            &args(json!({ "n": 1, "playlist_id": "p" })),
+        );
         assert!(seal.open(&state, &reordered).is_ok());
-        let other_args = binding("alice", "remove_playlist_items", &args(json!({ "playlist_id": "q", "n": 1 })));
-        assert!(matches!(seal.open(&state, &other_args), Err(StateError::Forged)));
-        let other_user = binding("bob", "remove_playlist_items", &args(json!({ "playlist_id": "p", "n": 1 })));
-        assert!(matches!(seal.open(&state, &other_user), Err(StateError::Forged)));
+        let other_args = binding(
+            "alice",
+            "remove_playlist_items",
+            &args(json!({ "playlist_id": "q", "n": 1 })),
+        );
+        assert!(matches!(
+            seal.open(&state, &other_args),
+            Err(StateError::Forged)
+        ));
+        let other_user = binding(
+            "bob",
+            "remove_playlist_items",
+            &args(json!({ "playlist_id": "p", "n": 1 })),
+        );
+        assert!(matches!(
+            seal.open(&state, &other_user),
+            Err(StateError::Forged)
+        ));
     }
 
     #[test]

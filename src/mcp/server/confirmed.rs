@@ -3,17 +3,15 @@
 
 use super::SpotifyServer;
 use crate::credentials::Credentials;
-use crate::foundation::config::ConfirmDestructive;
 use crate::foundation::metrics;
-use crate::foundation::secret::Secret;
 use crate::mcp::audit::{self, Actor};
-use crate::mcp::confirm::state::{self, StateSeal};
-use crate::mcp::confirm::{self, Asking, Decision, question};
+use crate::mcp::confirm::state;
+use crate::mcp::confirm::{self, Asking, Decision, Guard, question};
 use crate::mcp::dynamic;
 use crate::mcp::ids;
 use crate::mcp::narrowing::{self, Narrowing};
 use crate::mcp::pagination::Progress;
-use crate::mcp::undo::store::{Issued, UndoStore};
+use crate::mcp::undo::store::Issued;
 use crate::mcp::undo::{self, Before, UNDO};
 use crate::mcp::upstream::Upstream;
 use rmcp::ErrorData;
@@ -23,26 +21,6 @@ use rmcp::model::{
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::time::Instant;
-
-/// The policy, the seal of 2026-07-28 request states, and where undo plans wait.
-#[derive(Debug)]
-pub struct Guard {
-    policy: ConfirmDestructive,
-    seal: StateSeal,
-    undo: UndoStore,
-}
-
-impl Guard {
-    /// `key`: the server's encryption key, which request states derive theirs from (see
-    /// [`StateSeal::new`]).
-    pub fn new(policy: ConfirmDestructive, key: Option<&Secret>, undo: UndoStore) -> Self {
-        Self {
-            policy,
-            seal: StateSeal::new(key),
-            undo,
-        }
-    }
-}
 
 /// A destructive call, resolved: the tool it runs and its checked arguments.
 struct Destructive {
@@ -89,11 +67,21 @@ impl SpotifyServer {
         };
         let arguments = arguments.unwrap_or_default();
         if name == UNDO {
-            return Ok(self.undo(&guard, actor, credentials, &arguments).await.into());
+            return Ok(self
+                .undo(&guard, actor, credentials, &arguments)
+                .await
+                .into());
         }
         let Some(call) = self.destructive(name, &arguments, narrowing) else {
             return self
-                .call_by(actor, credentials, name, Some(arguments), progress, narrowing)
+                .call_by(
+                    actor,
+                    credentials,
+                    name,
+                    Some(arguments),
+                    progress,
+                    narrowing,
+                )
                 .await
                 .map(Into::into);
         };
@@ -105,7 +93,10 @@ impl SpotifyServer {
         let before = match undo::capture(&upstream, call.tool, &call.arguments).await {
             Some(Ok(before)) => Some(before),
             Some(Err(error)) => {
-                tracing::info!(tool = call.tool, "no undo: the read before the write failed: {error}");
+                tracing::info!(
+                    tool = call.tool,
+                    "no undo: the read before the write failed: {error}"
+                );
                 None
             }
             None => None,
@@ -125,7 +116,14 @@ impl SpotifyServer {
             Decision::Run => {}
         }
         let mut result = self
-            .call_by(actor, credentials, name, Some(arguments), progress, narrowing)
+            .call_by(
+                actor,
+                credentials,
+                name,
+                Some(arguments),
+                progress,
+                narrowing,
+            )
             .await?;
         if let Some(mut before) = before
             && result.is_error != Some(true)
@@ -149,7 +147,11 @@ impl SpotifyServer {
         let (target, inner) = match name {
             dynamic::CALL => (
                 arguments.get("name")?.as_str()?,
-                arguments.get("arguments").and_then(Value::as_object).cloned().unwrap_or_default(),
+                arguments
+                    .get("arguments")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default(),
             ),
             _ => (name, arguments.clone()),
         };
@@ -198,7 +200,10 @@ impl SpotifyServer {
                     ),
                 }
             }
-            Asking::InputRequired { state: Some(state), responses } => {
+            Asking::InputRequired {
+                state: Some(state),
+                responses,
+            } => {
                 if let Err(error) = guard.seal.open(&state, &binding) {
                     tracing::info!(tool = call.tool, "confirmation state refused: {error}");
                     return Some(not_run(error.to_string()).into());
@@ -213,7 +218,13 @@ impl SpotifyServer {
                 let sealed = guard.seal.seal(&binding);
                 Some(InputRequiredResult::new(Some(requests), Some(sealed)).into())
             }
-            Asking::Cannot => Some(not_run(format!("{} was not run: the client cannot confirm", call.tool)).into()),
+            Asking::Cannot => Some(
+                not_run(format!(
+                    "{} was not run: the client cannot confirm",
+                    call.tool
+                ))
+                .into(),
+            ),
         }
     }
 
@@ -247,7 +258,13 @@ impl SpotifyServer {
         let outcome = if failed { "error" } else { "ok" };
         metrics::tool_call(UNDO, outcome, started.elapsed());
         if let Some(trail) = &self.audit {
-            trail.record(audit::event(actor, UNDO, plan.resource(), (outcome, None), started.elapsed()));
+            trail.record(audit::event(
+                actor,
+                UNDO,
+                plan.resource(),
+                (outcome, None),
+                started.elapsed(),
+            ));
         }
         undo_answer(&restored)
     }
@@ -293,7 +310,10 @@ fn undo_answer(restored: &undo::Restored) -> CallToolResult {
     });
     let mut text = format!("Restored {} item(s).", restored.restored.len());
     if !restored.not_restored.is_empty() {
-        text.push_str(&format!(" Could not restore: {}.", restored.not_restored.join("; ")));
+        text.push_str(&format!(
+            " Could not restore: {}.",
+            restored.not_restored.join("; ")
+        ));
     }
     for note in &restored.notes {
         text.push_str(&format!(" Note: {note}."));

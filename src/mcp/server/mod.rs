@@ -6,11 +6,10 @@ mod access;
 mod confirmed;
 mod dynamic_calls;
 
-pub use confirmed::Guard;
-
 use super::answer_memo::AnswerMemo;
 use super::audit::{self, Actor, AuditTrail};
 use super::catalog::{Catalog, Entry};
+use super::confirm::Guard;
 use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
@@ -44,7 +43,7 @@ pub struct SpotifyServer {
     /// Where calls that change something at Spotify are recorded; none: not recorded.
     audit: Option<AuditTrail>,
     /// Confirmation of destructive calls and undo; none: destructive calls run as asked.
-    guard: Option<Arc<confirmed::Guard>>,
+    guard: Option<Arc<Guard>>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.

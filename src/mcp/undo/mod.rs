@@ -56,14 +56,21 @@ pub fn library_uris(tool: &str, arguments: &Map<String, Value>) -> Option<Vec<St
         arguments
             .get(key)
             .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(Value::as_str).map(String::from).collect())
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let ids_as = |kind: &str| -> Vec<String> {
         let mut ids = strings("ids");
         ids.extend(strings("body_ids"));
         ids.dedup();
-        ids.iter().map(|id| format!("spotify:{kind}:{id}")).collect()
+        ids.iter()
+            .map(|id| format!("spotify:{kind}:{id}"))
+            .collect()
     };
     Some(match tool {
         "remove_library_items" => strings("uris"),
@@ -72,9 +79,12 @@ pub fn library_uris(tool: &str, arguments: &Map<String, Value>) -> Option<Vec<St
         "remove_shows_legacy" => ids_as("show"),
         "remove_episodes_legacy" => ids_as("episode"),
         "remove_audiobooks_legacy" => ids_as("audiobook"),
-        "unfollow_artists_or_users_legacy" => {
-            ids_as(arguments.get("type").and_then(Value::as_str).unwrap_or("artist"))
-        }
+        "unfollow_artists_or_users_legacy" => ids_as(
+            arguments
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("artist"),
+        ),
         "unfollow_playlist_legacy" => {
             let id = arguments.get("playlist_id").and_then(Value::as_str)?;
             vec![format!("spotify:playlist:{id}")]
@@ -117,13 +127,22 @@ pub async fn capture(
     let text = |v: &Value| v.as_str().map(String::from);
     match (tool, playlist_id) {
         ("remove_playlist_items" | "remove_playlist_tracks_legacy", Some(id)) => {
-            let key = if tool == "remove_playlist_items" { "items" } else { "tracks" };
+            let key = if tool == "remove_playlist_items" {
+                "items"
+            } else {
+                "tracks"
+            };
             let gone: Vec<String> = arguments
                 .get(key)
                 .and_then(Value::as_array)
                 .map(|l| l.iter().filter_map(|i| text(&i["uri"])).collect())
                 .unwrap_or_default();
-            Some(upstream.playlist(id).await.map(|now| removed(id, now, &gone)))
+            Some(
+                upstream
+                    .playlist(id)
+                    .await
+                    .map(|now| removed(id, now, &gone)),
+            )
         }
         ("reorder_or_replace_playlist_items" | "update_playlist_tracks_legacy", Some(id)) => {
             Some(upstream.playlist(id).await.map(|now| replaced(id, now)))
@@ -205,10 +224,14 @@ impl Plan {
     /// What the audit trail records as the undo's resource.
     pub fn resource(&self) -> Value {
         match self {
-            Plan::Removed { playlist_id, items, .. } => {
+            Plan::Removed {
+                playlist_id, items, ..
+            } => {
                 json!({ "playlist_id": playlist_id, "uri_count": items.len() })
             }
-            Plan::Replaced { playlist_id, uris, .. } => {
+            Plan::Replaced {
+                playlist_id, uris, ..
+            } => {
                 json!({ "playlist_id": playlist_id, "uri_count": uris.len() })
             }
             Plan::Unsaved { uris } => json!({ "uri_count": uris.len() }),
@@ -228,28 +251,54 @@ pub struct Restored {
 pub async fn restore(upstream: &Upstream<'_>, plan: &Plan) -> Restored {
     let mut out = Restored::default();
     match plan {
-        Plan::Removed { playlist_id, items, after, .. } => {
+        Plan::Removed {
+            playlist_id,
+            items,
+            after,
+            ..
+        } => {
             changed_since(upstream, playlist_id, after, &mut out).await;
             // Ascending order: every earlier item is back before a later one goes in.
             for run in runs(items) {
                 let uris: Vec<&String> = run.iter().map(|(_, u)| u).collect();
-                let arguments = json!({ "playlist_id": playlist_id, "uris": uris, "position": run[0].0 });
-                settle(&mut out, upstream.call("add_playlist_items", arguments).await, &uris);
+                let arguments =
+                    json!({ "playlist_id": playlist_id, "uris": uris, "position": run[0].0 });
+                settle(
+                    &mut out,
+                    upstream.call("add_playlist_items", arguments).await,
+                    &uris,
+                );
             }
             added_dates(&mut out);
         }
-        Plan::Replaced { playlist_id, uris, after, .. } => {
+        Plan::Replaced {
+            playlist_id,
+            uris,
+            after,
+            ..
+        } => {
             changed_since(upstream, playlist_id, after, &mut out).await;
             let first: Vec<&String> = uris.iter().take(100).collect();
             let arguments = json!({ "playlist_id": playlist_id, "uris": first });
-            let outcome = upstream.call("reorder_or_replace_playlist_items", arguments).await;
+            let outcome = upstream
+                .call("reorder_or_replace_playlist_items", arguments)
+                .await;
             let ok = outcome.is_ok();
             settle(&mut out, outcome, &first);
             for chunk in uris[first.len()..].chunks(100) {
                 let chunk: Vec<&String> = chunk.iter().collect();
                 let outcome = match ok {
-                    true => upstream.call("add_playlist_items", json!({ "playlist_id": playlist_id, "uris": chunk })).await,
-                    false => Err(CallError::BadRequest("the playlist's first items could not be put back".into())),
+                    true => {
+                        upstream
+                            .call(
+                                "add_playlist_items",
+                                json!({ "playlist_id": playlist_id, "uris": chunk }),
+                            )
+                            .await
+                    }
+                    false => Err(CallError::BadRequest(
+                        "the playlist's first items could not be put back".into(),
+                    )),
                 };
                 settle(&mut out, outcome, &chunk);
             }
@@ -258,7 +307,13 @@ pub async fn restore(upstream: &Upstream<'_>, plan: &Plan) -> Restored {
         Plan::Unsaved { uris } => {
             for chunk in uris.chunks(40) {
                 let chunk: Vec<&String> = chunk.iter().collect();
-                settle(&mut out, upstream.call("save_library_items", json!({ "uris": chunk })).await, &chunk);
+                settle(
+                    &mut out,
+                    upstream
+                        .call("save_library_items", json!({ "uris": chunk }))
+                        .await,
+                    &chunk,
+                );
             }
         }
     }
@@ -282,9 +337,10 @@ fn runs(items: &[(usize, String)]) -> Vec<&[(usize, String)]> {
 fn settle(out: &mut Restored, outcome: Result<Value, CallError>, uris: &[&String]) {
     match outcome {
         Ok(_) => out.restored.extend(uris.iter().map(|u| u.to_string())),
-        Err(error) => out
-            .not_restored
-            .extend(uris.iter().map(|u| format!("{u}: {}", error.to_string().trim_end_matches('.')))),
+        Err(error) => out.not_restored.extend(
+            uris.iter()
+                .map(|u| format!("{u}: {}", error.to_string().trim_end_matches('.'))),
+        ),
     }
 }
 
@@ -304,7 +360,10 @@ async fn changed_since(
 ) {
     let Some(after) = after else { return };
     let now = upstream
-        .call("get_playlist", json!({ "playlist_id": playlist_id, "fields": "snapshot_id" }))
+        .call(
+            "get_playlist",
+            json!({ "playlist_id": playlist_id, "fields": "snapshot_id" }),
+        )
         .await;
     if let Ok(now) = now
         && now["snapshot_id"].as_str().is_some_and(|s| s != after)

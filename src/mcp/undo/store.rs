@@ -113,8 +113,12 @@ impl UndoStore {
 
     /// The plan under `handle` for `identity`, taken (it cannot be redeemed twice).
     pub async fn take(&self, identity: &str, handle: &str) -> Result<Plan, UndoError> {
-        let unknown = || UndoError::Unknown(crate::foundation::excerpt::excerpt(handle).into_owned());
-        if handle.is_empty() || handle.len() > 64 || !handle.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let unknown =
+            || UndoError::Unknown(crate::foundation::excerpt::excerpt(handle).into_owned());
+        if handle.is_empty()
+            || handle.len() > 64
+            || !handle.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             return Err(unknown());
         }
         let key = Self::key(identity, handle);
@@ -140,7 +144,9 @@ fn new_handle() -> String {
     let mut bytes = [0u8; 12];
     if SystemRandom::new().fill(&mut bytes).is_err() {
         // Never expected; the identity digest in the key still confines a guess to one user.
-        bytes = fastrand::u128(..).to_le_bytes()[..12].try_into().unwrap_or_default();
+        bytes = fastrand::u128(..).to_le_bytes()[..12]
+            .try_into()
+            .unwrap_or_default();
     }
     bytes
         .iter()
