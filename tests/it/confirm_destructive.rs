@@ -447,3 +447,33 @@ async fn refuse_runs_no_destructive_tool_and_never_asks_none() {
     assert_eq!(writes(&fake).len(), 1);
     assert!(person.questions().is_empty(), "never: no question");
 }
+
+#[tokio::test]
+async fn dynamic_mode_asks_before_call_tool_runs_a_destructive_tool() {
+    use spotify_mcp::foundation::config::ToolMode;
+    let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
+    let token = fake.issue_user_token().access_token;
+    let api = spotify_mcp::build_api(&common::realistic::args(&fake, Some(&token))).unwrap();
+    let options = CatalogOptions {
+        mode: ToolMode::Dynamic,
+        ..CatalogOptions::default()
+    };
+    let guard = Guard::new(ConfirmDestructive::Ask, None, UndoStore::new(None));
+    let server =
+        SpotifyServer::new(api, Arc::new(Catalog::new(all_tools(), &options))).with_guard(guard);
+    let person = Person::new(
+        Some(ElicitationAction::Decline),
+        ProtocolVersion::V_2025_11_25,
+    );
+    let client = connect(server, person.clone()).await;
+    let (_, _, arguments) = three_items(&fake);
+    let inner = json!({ "name": "remove_playlist_items", "arguments": arguments });
+    let result = call(&client, "call_tool", inner).await;
+    assert!(
+        common::text(&result).contains("declined"),
+        "{}",
+        common::text(&result)
+    );
+    assert_eq!(writes(&fake), Vec::<String>::new());
+    assert_eq!(person.questions().len(), 1);
+}
