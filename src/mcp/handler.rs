@@ -49,7 +49,7 @@ impl ServerHandler for SpotifyServer {
                 .collect(),
             ToolMode::Dynamic => dynamic::tools(&self.catalog),
         };
-        tools.extend(self.own_tools());
+        tools.extend(self.own_tools(narrowing));
         Ok(ListToolsResult::with_all_items(tools))
     }
 
@@ -108,7 +108,7 @@ impl ServerHandler for SpotifyServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
-        let own = || self.own_tools().into_iter().find(|t| t.name == name);
+        let own = || self.own_tools(None).into_iter().find(|t| t.name == name);
         self.catalog
             .get(name)
             .map(|entry| entry.tool.clone())

@@ -38,12 +38,19 @@ impl SpotifyServer {
         self
     }
 
-    /// Tools the server adds to the catalog: `undo`, when it keeps undo plans.
-    pub fn own_tools(&self) -> Vec<Tool> {
-        match self.guard {
-            Some(_) => vec![undo::tool()],
-            None => Vec::new(),
+    /// Tools the server adds to the catalog: `undo`, when it keeps undo plans and this request
+    /// may call a tool `undo` can reverse (not in a read-only catalog, say).
+    pub fn own_tools(&self, narrowing: Option<&Narrowing>) -> Vec<Tool> {
+        match self.guard.is_some() && self.undoable_listed(narrowing) {
+            true => vec![undo::tool()],
+            false => Vec::new(),
         }
+    }
+
+    fn undoable_listed(&self, narrowing: Option<&Narrowing>) -> bool {
+        self.catalog
+            .listed()
+            .any(|e| undo::reversible(e.def.name) && narrowing::admits(narrowing, e.def))
     }
 
     /// [`Self::call_by`], with a destructive call confirmed first as `asking` allows (which may
@@ -66,7 +73,7 @@ impl SpotifyServer {
                 .map(Into::into);
         };
         let arguments = arguments.unwrap_or_default();
-        if name == UNDO {
+        if name == UNDO && self.undoable_listed(narrowing) {
             return Ok(self
                 .undo(&guard, actor, credentials, &arguments)
                 .await
