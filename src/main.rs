@@ -4,8 +4,10 @@ use spotify_mcp::credentials::AuthMode;
 use spotify_mcp::foundation::config::{
     AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport,
 };
+use spotify_mcp::mcp::confirm::Guard;
 use spotify_mcp::mcp::projection::ResponseOptions;
 use spotify_mcp::mcp::selection::Selection;
+use spotify_mcp::mcp::undo::store::UndoStore;
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -119,7 +121,14 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         mode_label(&mode)
     };
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth, transport = ?args.transport.transport, "serving MCP");
-    let server = SpotifyServer::new(api, Arc::new(catalog));
+    // Undo plans live in Redis when there is one, so a handle works on any replica.
+    let undo = UndoStore::new(spotify_mcp::app::wiring::redis_link(&args.spotify)?);
+    let guard = Guard::new(
+        args.confirm_destructive,
+        args.spotify.middleware.encryption_key.as_ref(),
+        undo,
+    );
+    let server = SpotifyServer::new(api, Arc::new(catalog)).with_guard(guard);
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;
     }

@@ -193,6 +193,30 @@ pub struct ServeArgs {
     pub multi_user: MultiUserArgs,
     #[command(flatten)]
     pub audit: AuditArgs,
+    /// What happens before a destructive tool (removing playlist items, replacing a playlist,
+    /// removing from the library, unfollowing) runs. `ask` (the default): the person is asked
+    /// through the client (elicitation) where it can ask; where it cannot, writes `undo` can
+    /// reverse run and answer with an undo handle, and the others are refused with how to allow
+    /// them. `never`: run without asking (undo handles still come back). `refuse`: never run them.
+    #[arg(
+        long,
+        env = "SPOTIFY_MCP_CONFIRM_DESTRUCTIVE",
+        value_enum,
+        default_value_t
+    )]
+    pub confirm_destructive: ConfirmDestructive,
+}
+
+/// The `--confirm-destructive` policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConfirmDestructive {
+    /// Ask the person where the client can; else run only what `undo` can reverse.
+    #[default]
+    Ask,
+    /// Run destructive tools without asking.
+    Never,
+    /// Refuse every destructive tool.
+    Refuse,
 }
 
 /// Multi-user mode: every person signs in with their own Spotify account through this server

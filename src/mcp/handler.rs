@@ -1,6 +1,7 @@
 //! The rmcp handler: lists the catalog and hands each tool call to [`SpotifyServer::call_as`].
 
 use super::audit::Actor;
+use super::confirm::Asking;
 use super::dynamic;
 use super::narrowing::{self, Narrowing};
 use super::pagination::Progress;
@@ -44,7 +45,7 @@ impl ServerHandler for SpotifyServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let narrowing = narrowing_of(&context);
-        Ok(ListToolsResult::with_all_items(match self.catalog.mode {
+        let mut tools = match self.catalog.mode {
             ToolMode::Static => self
                 .catalog
                 .listed()
@@ -52,7 +53,9 @@ impl ServerHandler for SpotifyServer {
                 .map(|e| e.tool.clone())
                 .collect(),
             ToolMode::Dynamic => dynamic::tools(&self.catalog),
-        }))
+        };
+        tools.extend(self.own_tools(narrowing));
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(
@@ -72,16 +75,17 @@ impl ServerHandler for SpotifyServer {
         };
         let credentials =
             credentials_of(&context).unwrap_or_else(|| self.default_credentials().clone());
-        self.call_by(
+        let asking = Asking::of(&context, request.request_state, request.input_responses);
+        self.call_asking(
             &actor_of(&context),
             credentials,
             &request.name,
             request.arguments,
+            asking,
             progress,
             narrowing_of(&context),
         )
         .await
-        .map(CallToolResponse::from)
     }
 
     async fn list_resources(
@@ -109,7 +113,11 @@ impl ServerHandler for SpotifyServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
-        self.catalog.get(name).map(|entry| entry.tool.clone())
+        let own = || self.own_tools(None).into_iter().find(|t| t.name == name);
+        self.catalog
+            .get(name)
+            .map(|entry| entry.tool.clone())
+            .or_else(own)
     }
 }
 

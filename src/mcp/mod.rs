@@ -5,6 +5,7 @@ pub mod answer_memo;
 pub mod apps;
 pub mod audit;
 pub mod catalog;
+pub mod confirm;
 pub mod dispatch;
 pub mod dynamic;
 pub mod errors;
@@ -25,6 +26,8 @@ mod generated_tools;
 pub mod server;
 pub mod tool_def;
 mod tool_table;
+pub mod undo;
+pub mod upstream;
 
 pub use catalog::{Catalog, CatalogOptions};
 pub use server::SpotifyServer;

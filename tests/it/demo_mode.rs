@@ -33,7 +33,9 @@ async fn demo_mode_serves_every_tool_without_an_account() {
             "SPOTIFY_MCP_TOKEN_FILE",
             std::env::temp_dir().join("spotify-mcp-demo-no-such/token.json"),
         )
-        .env("SPOTIFY_MCP_LOG", "warn");
+        .env("SPOTIFY_MCP_LOG", "warn")
+        // Every tool must answer; a client that cannot confirm would see destructive ones refused.
+        .env("SPOTIFY_MCP_CONFIRM_DESTRUCTIVE", "never");
     let (transport, stderr) = TokioChildProcess::builder(command)
         .stderr(Stdio::piped())
         .spawn()
@@ -46,8 +48,8 @@ async fn demo_mode_serves_every_tool_without_an_account() {
     let tools = client.list_all_tools().await.expect("tools/list");
     assert_eq!(
         common::catalog::sorted(tools.iter().map(|t| &t.name)),
-        common::catalog::current(),
-        "every current tool is listed"
+        common::catalog::served(),
+        "every current tool is listed, and undo"
     );
 
     // The MCP Apps views come with the demo, so a host shows them with the demo's data.

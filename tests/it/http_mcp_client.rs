@@ -45,7 +45,7 @@ async fn session_ids_are_issued_required_and_ended() {
     let answer = messages(&listed.text().await.unwrap());
     assert_eq!(
         answer[0]["result"]["tools"].as_array().unwrap().len(),
-        common::catalog::current_count()
+        common::catalog::served().len()
     );
 
     let without = server.post(None, &list).await.unwrap();

@@ -3,11 +3,13 @@
 //! for the credentials it is given ([`SpotifyServer::call_as`]).
 
 mod access;
+mod confirmed;
 mod dynamic_calls;
 
 use super::answer_memo::AnswerMemo;
 use super::audit::{self, Actor, AuditTrail};
 use super::catalog::{Catalog, Entry};
+use super::confirm::Guard;
 use super::dynamic;
 use super::errors::CallError;
 use super::fallback;
@@ -40,6 +42,8 @@ pub struct SpotifyServer {
     memo: Option<Arc<AnswerMemo>>,
     /// Where calls that change something at Spotify are recorded; none: not recorded.
     audit: Option<AuditTrail>,
+    /// Confirmation of destructive calls and undo; none: destructive calls run as asked.
+    guard: Option<Arc<Guard>>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
@@ -56,6 +60,7 @@ impl SpotifyServer {
             calls: Arc::default(),
             memo,
             audit: None,
+            guard: None,
         }
     }
 

@@ -32,6 +32,14 @@ pub fn current_count() -> usize {
     current().len()
 }
 
+/// Tools the server itself adds where it runs fully wired (the binary): `undo`.
+pub const SERVER_TOOLS: [&str; 1] = ["undo"];
+
+/// What the binary lists by default: the current tools and [`SERVER_TOOLS`], sorted.
+pub fn served() -> Vec<String> {
+    sorted(current().into_iter().chain(SERVER_TOOLS.map(String::from)))
+}
+
 /// How many tools there are with the deprecated ones (`--include-deprecated`).
 pub fn all_count() -> usize {
     all_tools().len()

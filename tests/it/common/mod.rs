@@ -152,7 +152,7 @@ pub async fn lists_and_calls_get_devices(
     let tools = peer.list_all_tools().await.expect("tools/list");
     assert_eq!(
         catalog::sorted(tools.iter().map(|t| &t.name)),
-        catalog::current()
+        catalog::served()
     );
 
     fake.respond(fake_spotify::Canned::json(

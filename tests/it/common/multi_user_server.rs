@@ -222,6 +222,7 @@ pub fn serve_args(fake: &FakeSpotify, options: &Options) -> ServeArgs {
             ..MultiUserArgs::default()
         },
         audit: AuditArgs::default(),
+        confirm_destructive: Default::default(),
     }
 }
 

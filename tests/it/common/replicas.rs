@@ -95,6 +95,8 @@ pub async fn start_logging(
         .env("SPOTIFY_MCP_ENCRYPTION_KEY", ENCRYPTION_KEY)
         .env("SPOTIFY_MCP_MAX_RATE_LIMIT_WAIT", "1")
         .env("SPOTIFY_MCP_HTTP_TIMEOUT", "10")
+        // The replica tests write without a client that can confirm.
+        .env("SPOTIFY_MCP_CONFIRM_DESTRUCTIVE", "never")
         .env(
             "SPOTIFY_MCP_LOG",
             if log.is_some() { "trace" } else { "warn" },
