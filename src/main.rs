@@ -119,7 +119,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         mode_label(&mode)
     };
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth, transport = ?args.transport.transport, "serving MCP");
-    let server = SpotifyServer::new(api, Arc::new(catalog));
+    let server = SpotifyServer::new(api, Arc::new(catalog))
+        .with_now_playing_poll(args.resources.now_playing_poll());
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;
     }
