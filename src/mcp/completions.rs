@@ -57,10 +57,21 @@ async fn suggestions(
     context: &RequestContext<RoleServer>,
 ) -> Vec<String> {
     match suggest {
-        Suggest::Toolsets => server.catalog.toolsets().iter().map(|t| t.to_string()).collect(),
+        Suggest::Toolsets => server
+            .catalog
+            .toolsets()
+            .iter()
+            .map(|t| t.to_string())
+            .collect(),
         Suggest::TimeRanges => prompts::TIME_RANGES.iter().map(|t| t.to_string()).collect(),
         Suggest::PlaylistNames => {
-            let answer = fetch(server, "get_my_playlists", json!({ "limit": LISTED_PLAYLISTS }), context).await;
+            let answer = fetch(
+                server,
+                "get_my_playlists",
+                json!({ "limit": LISTED_PLAYLISTS }),
+                context,
+            )
+            .await;
             strings(&answer, "items", &["name"])
         }
         Suggest::DeviceNames => {

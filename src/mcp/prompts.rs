@@ -39,10 +39,22 @@ const PROMPTS: [Spec; 5] = [
         title: "Build a playlist from a mood or an artist",
         description: "Find tracks that fit a mood or sound like a seed artist and put them in a playlist.",
         arguments: &[
-            ("mood", "The mood or occasion, e.g. 'rainy Sunday morning'.", false),
-            ("seed_artist", "An artist the playlist should sound like.", false),
+            (
+                "mood",
+                "The mood or occasion, e.g. 'rainy Sunday morning'.",
+                false,
+            ),
+            (
+                "seed_artist",
+                "An artist the playlist should sound like.",
+                false,
+            ),
             ("track_count", "How many tracks (default 25).", false),
-            ("playlist", "Add to this existing playlist of yours instead of creating one.", false),
+            (
+                "playlist",
+                "Add to this existing playlist of yours instead of creating one.",
+                false,
+            ),
         ],
     },
     Spec {
@@ -66,8 +78,16 @@ const PROMPTS: [Spec; 5] = [
         title: "Play something on a device",
         description: "Find what to play and start it on one of your devices.",
         arguments: &[
-            ("what", "A track, album, artist, playlist or podcast to play.", true),
-            ("device", "The device's name (default: the active one).", false),
+            (
+                "what",
+                "A track, album, artist, playlist or podcast to play.",
+                true,
+            ),
+            (
+                "device",
+                "The device's name (default: the active one).",
+                false,
+            ),
         ],
     },
     Spec {
@@ -108,15 +128,18 @@ pub fn has_argument(name: &str, argument: &str) -> bool {
 
 /// `prompts/get`: the prompt's message with its arguments filled in.
 pub fn get(name: &str, arguments: &Map<String, Value>) -> Result<GetPromptResult, ErrorData> {
-    let spec = PROMPTS.iter().find(|spec| spec.name == name).ok_or_else(|| {
-        ErrorData::invalid_params(
-            format!(
-                "no prompt `{}`; call prompts/list to see the prompts",
-                crate::foundation::excerpt::excerpt(name)
-            ),
-            None,
-        )
-    })?;
+    let spec = PROMPTS
+        .iter()
+        .find(|spec| spec.name == name)
+        .ok_or_else(|| {
+            ErrorData::invalid_params(
+                format!(
+                    "no prompt `{}`; call prompts/list to see the prompts",
+                    crate::foundation::excerpt::excerpt(name)
+                ),
+                None,
+            )
+        })?;
     // Hosts send text; a number or a flag is taken as its text.
     let text_of = |key: &str| match arguments.get(key) {
         Some(Value::String(text)) => Some(text.trim().to_string()),
@@ -139,7 +162,12 @@ pub fn get(name: &str, arguments: &Map<String, Value>) -> Result<GetPromptResult
     }
     let arg = |key: &str| owned.get(key).and_then(Value::as_str);
     let text = match spec.name {
-        "build_playlist" => build_playlist(arg("mood"), arg("seed_artist"), arg("track_count"), arg("playlist")),
+        "build_playlist" => build_playlist(
+            arg("mood"),
+            arg("seed_artist"),
+            arg("track_count"),
+            arg("playlist"),
+        ),
         "catch_up_on_podcasts" => catch_up(arg("days")),
         "listening_recap" => recap(arg("time_range")),
         "play_on_device" => play_on_device(arg("what").unwrap_or_default(), arg("device")),
@@ -156,7 +184,10 @@ fn build_playlist(
     track_count: Option<&str>,
     playlist: Option<&str>,
 ) -> String {
-    let count = track_count.and_then(|n| n.parse::<u32>().ok()).unwrap_or(25).clamp(1, 100);
+    let count = track_count
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(25)
+        .clamp(1, 100);
     let fit = match (mood, seed_artist) {
         (Some(mood), Some(artist)) => format!("fit the mood \"{mood}\" and sound like {artist}"),
         (Some(mood), None) => format!("fit the mood \"{mood}\""),
@@ -167,9 +198,11 @@ fn build_playlist(
         Some(name) => format!(
             "Add them to my playlist \"{name}\" (find it with get_my_playlists) with add_playlist_items."
         ),
-        None => "Create a new playlist for them with create_playlist, named after the mood or artist, \
+        None => {
+            "Create a new playlist for them with create_playlist, named after the mood or artist, \
                  and add them with add_playlist_items."
-            .into(),
+                .into()
+        }
     };
     format!(
         "Build me a playlist of {count} tracks that {fit}. Use search (and get_artist_top_tracks for \
@@ -179,7 +212,10 @@ fn build_playlist(
 }
 
 fn catch_up(days: Option<&str>) -> String {
-    let days = days.and_then(|n| n.parse::<u32>().ok()).unwrap_or(7).clamp(1, 365);
+    let days = days
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or(7)
+        .clamp(1, 365);
     format!(
         "Help me catch up on my podcasts. List the shows I follow with get_saved_shows, then for each \
          show get its newest episodes with get_show_episodes and keep those released in the last \
@@ -190,7 +226,9 @@ fn catch_up(days: Option<&str>) -> String {
 }
 
 fn recap(time_range: Option<&str>) -> String {
-    let range = time_range.filter(|r| TIME_RANGES.contains(r)).unwrap_or("short_term");
+    let range = time_range
+        .filter(|r| TIME_RANGES.contains(r))
+        .unwrap_or("short_term");
     format!(
         "What have I been listening to? Use get_recently_played for my latest plays, and \
          get_top_artists and get_top_tracks with time_range {range}. Sum it up in a few lines: my top \
@@ -218,9 +256,11 @@ fn tour(toolset: Option<&str>) -> String {
             "Explain in a few lines what you can do with the Spotify tools of the `{toolset}` toolset, \
              with one example request for each kind of task."
         ),
-        None => "Explain in a few lines what you can do with this Spotify server's tools, grouped by \
+        None => {
+            "Explain in a few lines what you can do with this Spotify server's tools, grouped by \
                  toolset, with one example request for each group."
-            .into(),
+                .into()
+        }
     }
 }
 
@@ -241,6 +281,9 @@ mod tests {
         assert!(get("no_such_prompt", &none).is_err());
         let args = Map::from_iter([("mood".to_string(), Value::from("rainy"))]);
         let text = format!("{:?}", get("build_playlist", &args).unwrap().messages);
-        assert!(text.contains("rainy") && text.contains("25 tracks"), "{text}");
+        assert!(
+            text.contains("rainy") && text.contains("25 tracks"),
+            "{text}"
+        );
     }
 }

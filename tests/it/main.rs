@@ -57,6 +57,7 @@ mod oauth_sign_in;
 mod pagination;
 mod projection;
 mod projection_figures;
+mod prompts_and_completions;
 mod realistic_fake_every_tool;
 mod redis_keys_per_app;
 mod redis_tls_sealed_grant;

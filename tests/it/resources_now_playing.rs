@@ -116,7 +116,11 @@ async fn a_subscriber_hears_of_a_track_change_and_nothing_after_unsubscribing() 
     let ada = server.add_user(&fake, "Ada").await;
     let mut ada_listener = listener(&server, &ada).await;
     tokio::time::sleep(POLL * 2).await;
-    assert_eq!(polls(&fake, &ada), 0, "nothing is polled before anyone subscribes");
+    assert_eq!(
+        polls(&fake, &ada),
+        0,
+        "nothing is polled before anyone subscribes"
+    );
 
     subscribe(&ada_listener).await;
     // The poller's first look is the state changes are measured from.
@@ -173,7 +177,11 @@ async fn subscribers_of_one_user_share_a_poller_and_other_users_hear_nothing() {
     skip_track(&fake, &ada).await;
     assert_eq!(next_update(&mut first).await.as_deref(), Some(NOW_PLAYING));
     assert_eq!(next_update(&mut second).await.as_deref(), Some(NOW_PLAYING));
-    assert_eq!(next_update(&mut bobs).await, None, "Bob's track did not change");
+    assert_eq!(
+        next_update(&mut bobs).await,
+        None,
+        "Bob's track did not change"
+    );
     for listener in [first, second, bobs] {
         listener.client.cancel().await.unwrap();
     }
@@ -192,7 +200,8 @@ async fn reads_and_templates_act_for_the_caller() {
     assert!(uris.contains(&"spotify-mcp://me/playlists"), "{uris:?}");
     let own = fake.playlist_ids_of(&ada.fake);
     assert!(
-        own.iter().any(|id| uris.contains(&format!("spotify:playlist:{id}").as_str())),
+        own.iter()
+            .any(|id| uris.contains(&format!("spotify:playlist:{id}").as_str())),
         "Ada's own playlists are listed: {uris:?}"
     );
 
@@ -211,7 +220,9 @@ async fn reads_and_templates_act_for_the_caller() {
 
     let album = fake.ids(fake_spotify::Kind::Album)[0].clone();
     let read = client
-        .read_resource(rmcp::model::ReadResourceRequestParams::new(format!("spotify:album:{album}")))
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(format!(
+            "spotify:album:{album}"
+        )))
         .await
         .unwrap();
     let text = match &read.contents[0] {
@@ -234,7 +245,9 @@ async fn reads_and_templates_act_for_the_caller() {
     assert_eq!(playing.contents.len(), 1);
 
     let missing = client
-        .read_resource(rmcp::model::ReadResourceRequestParams::new("spotify:track:abc"))
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(
+            "spotify:track:abc",
+        ))
         .await;
     assert!(missing.is_err(), "an unknown resource is an error");
     client.cancel().await.unwrap();

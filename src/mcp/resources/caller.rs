@@ -8,7 +8,10 @@ use rmcp::service::RequestContext;
 use std::sync::Arc;
 
 /// The credentials of the request's caller, or the server's default ones.
-pub fn credentials(server: &SpotifyServer, context: &RequestContext<RoleServer>) -> Arc<dyn Credentials> {
+pub fn credentials(
+    server: &SpotifyServer,
+    context: &RequestContext<RoleServer>,
+) -> Arc<dyn Credentials> {
     parts(context)
         .and_then(|parts| parts.extensions.get::<CallerCredentials>())
         .map(|caller| caller.0.clone())

@@ -127,7 +127,9 @@ async fn changes_of_now_playing(
         let credentials = credentials.clone();
         async move {
             let target = uris::target(NOW_PLAYING).ok_or(())?;
-            let state = answer(&server, credentials, &target).await.map_err(|_| ())?;
+            let state = answer(&server, credentials, &target)
+                .await
+                .map_err(|_| ())?;
             Ok(fingerprint(state.as_ref()))
         }
     };

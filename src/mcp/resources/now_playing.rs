@@ -146,9 +146,12 @@ mod tests {
 
     #[test]
     fn the_position_alone_is_no_change() {
-        let a = json!({ "item": { "uri": "spotify:track:a" }, "progress_ms": 1, "is_playing": true });
-        let b = json!({ "item": { "uri": "spotify:track:a" }, "progress_ms": 9, "is_playing": true });
-        let c = json!({ "item": { "uri": "spotify:track:b" }, "progress_ms": 9, "is_playing": true });
+        let a =
+            json!({ "item": { "uri": "spotify:track:a" }, "progress_ms": 1, "is_playing": true });
+        let b =
+            json!({ "item": { "uri": "spotify:track:a" }, "progress_ms": 9, "is_playing": true });
+        let c =
+            json!({ "item": { "uri": "spotify:track:b" }, "progress_ms": 9, "is_playing": true });
         assert_eq!(fingerprint(Some(&a)), fingerprint(Some(&b)));
         assert_ne!(fingerprint(Some(&a)), fingerprint(Some(&c)));
         assert_ne!(fingerprint(Some(&a)), fingerprint(None));
@@ -179,6 +182,10 @@ mod tests {
         assert!(!hub.is_polling("ada"));
         let stopped = polls.load(Ordering::SeqCst);
         tokio::time::sleep(Duration::from_secs(30)).await;
-        assert_eq!(polls.load(Ordering::SeqCst), stopped, "no polls without listeners");
+        assert_eq!(
+            polls.load(Ordering::SeqCst),
+            stopped,
+            "no polls without listeners"
+        );
     }
 }

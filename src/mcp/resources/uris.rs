@@ -100,7 +100,8 @@ pub fn target(uri: &str) -> Option<Target> {
     let (kind, id) = rest.split_once(':')?;
     let (_, tool_name, argument, ..) = TEMPLATES.iter().find(|(k, ..)| *k == kind)?;
     // Spotify ids are base-62; anything else is no resource of ours.
-    let well_formed = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric());
+    let well_formed =
+        !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric());
     well_formed.then(|| tool(tool_name, json!({ *argument: id })))
 }
 
