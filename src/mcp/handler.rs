@@ -49,7 +49,7 @@ impl ServerHandler for SpotifyServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let narrowing = narrowing_of(&context);
-        Ok(ListToolsResult::with_all_items(match self.catalog.mode {
+        let mut result = ListToolsResult::with_all_items(match self.catalog.mode {
             ToolMode::Static => self
                 .catalog
                 .listed()
@@ -57,7 +57,15 @@ impl ServerHandler for SpotifyServer {
                 .map(|e| e.tool.clone())
                 .collect(),
             ToolMode::Dynamic => dynamic::tools(&self.catalog),
-        }))
+        });
+        // The catalog is fixed for the server's life; narrowed by this request's headers, a
+        // shared cache (which does not see them) must not hand it to others.
+        result.ttl_ms = Some(CATALOG_TTL_MS);
+        result.cache_scope = Some(match narrowing {
+            Some(_) => CacheScope::Private,
+            None => CacheScope::Public,
+        });
+        Ok(result)
     }
 
     async fn call_tool(

@@ -7,6 +7,7 @@ mod answer_memo;
 mod argument_errors_stay_short;
 mod audit_trail;
 mod auth_status;
+mod cache_hints;
 mod cache_memory;
 mod cache_redis;
 mod catalog_budget;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The official MCP conformance suite's *server* scenarios that apply to this server, against
+# `spotify-mcp serve --demo --transport http` (the fake Spotify in the same process), on
+# 127.0.0.1 only. Scenarios built around the suite's own fixtures (tools, resources and prompts
+# named `test_…` / `test://…`) cannot apply and are listed in NOT_APPLICABLE below with why.
+#
+# Needs Node 20+ and npm (the suite is installed outside the repository, in $CONFORMANCE_DIR, on
+# first use), cargo and curl. Results land in $CONFORMANCE_RESULTS (default
+# target/conformance-server/<scenario>/…/checks.json). Exits non-zero when a scenario fails.
+#
+#   scripts/conformance-server.sh                       # every applicable scenario
+#   SCENARIOS="caching tools-list" scripts/conformance-server.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=${CONFORMANCE_VERSION:-0.2.0-alpha.12}
+suite_dir=${CONFORMANCE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/spotify-mcp/conformance-$version}
+results=${CONFORMANCE_RESULTS:-$PWD/target/conformance-server}
+target=${CARGO_TARGET_DIR:-$PWD/target}
+shim="$PWD/scripts/conformance/node20-fs-globsync.mjs"
+
+# Scenarios that test what this server does (its protocol, resources, prompts, completions,
+# cache hints, HTTP rules), whatever its tools are.
+APPLICABLE="server-initialize server-session-lifecycle server-stateless ping tools-list
+resources-list completion-complete prompts-list sep-2164-resource-not-found
+dns-rebinding-protection caching http-header-validation http-custom-header-server-validation
+server-sse-multiple-streams"
+# Scenarios that call the suite's own fixtures, which a Spotify server does not have:
+#   tools-call-* (test_simple_text, test_image_content, …), json-schema-2020-12
+#   (json_schema_2020_12_tool), logging-set-level and tools-call-with-logging (logging is not
+#   offered), elicitation-* and input-required-result-* (test_… tools that ask; the
+#   confirmation of destructive tools is tested in tests/it against the fake instead),
+#   resources-read-text / -read-binary / -templates-read / -subscribe / -unsubscribe
+#   (test://static-text, test://template/{id}/data, test://watched-resource),
+#   prompts-get-* (test_simple_prompt, test_prompt_with_arguments, …), server-sse-polling
+#   (a fixture tool that closes its stream), sep-2640-skills-* and tasks-* (extensions this
+#   server does not offer).
+scenarios=${SCENARIOS:-$APPLICABLE}
+
+suite="$suite_dir/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+if [ ! -f "$suite" ]; then
+  echo "== installing @modelcontextprotocol/conformance@$version in $suite_dir"
+  mkdir -p "$suite_dir"
+  npm install --prefix "$suite_dir" --no-audit --no-fund --loglevel=error \
+    "@modelcontextprotocol/conformance@$version" >/dev/null
+fi
+
+echo "== building spotify-mcp"
+cargo build --locked --quiet -p spotify-mcp --bin spotify-mcp
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+url="http://127.0.0.1:$port/mcp"
+echo "== spotify-mcp serve --demo at $url"
+# A clean environment: nothing of the operator's own Spotify set-up leaks in.
+env -i PATH="$PATH" HOME="$work" SPOTIFY_MCP_LOG="${SPOTIFY_MCP_LOG:-info}" \
+  "$target/debug/spotify-mcp" serve --demo --transport http --bind "127.0.0.1:$port" \
+  --now-playing-poll-secs 1 >"$work/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+if ! curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null; then
+  echo "the server did not come up:" >&2
+  cat "$work/server.log" >&2
+  exit 1
+fi
+
+failed=()
+for scenario in $scenarios; do
+  if node --import "$shim" "$suite" server --url "$url" --scenario "$scenario" \
+    -o "$results/$scenario" >"$work/$scenario.log" 2>&1; then
+    echo "ok      $scenario"
+  else
+    echo "FAILED  $scenario"
+    cat "$work/$scenario.log"
+    failed+=("$scenario")
+  fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "== failed: ${failed[*]}" >&2
+  echo "== server log" >&2
+  tail -50 "$work/server.log" >&2
+  exit 1
+fi
+echo "== every applicable scenario passed"
