@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The official MCP conformance suite's *server* scenarios that apply to this server, against
 # `spotify-mcp serve --demo --transport http` (the fake Spotify in the same process), on
-# 127.0.0.1 only. Scenarios built around the suite's own fixtures (tools, resources and prompts
-# named `test_…` / `test://…`) cannot apply and are listed in NOT_APPLICABLE below with why.
+# 127.0.0.1 only: the frozen requirement sets of 2025-11-25 and 2026-07-28. Scenarios built
+# around the suite's own fixtures (tools, resources and prompts named `test_…` / `test://…`)
+# cannot apply; scripts/conformance/server-baseline-<revision>.yaml lists them with why.
 #
 # Needs Node 20+ and npm (the suite is installed outside the repository, in $CONFORMANCE_DIR, on
 # first use), cargo and curl. Results land in $CONFORMANCE_RESULTS (default
-# target/conformance-server/<scenario>/…/checks.json). Exits non-zero when a scenario fails.
+# target/conformance-server/<revision>/…/checks.json). Exits non-zero when a scenario fails.
 #
-#   scripts/conformance-server.sh                       # every applicable scenario
-#   SCENARIOS="caching tools-list" scripts/conformance-server.sh
+#   scripts/conformance-server.sh                         # both revisions
+#   REVISIONS=2026-07-28 scripts/conformance-server.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,23 +20,10 @@ results=${CONFORMANCE_RESULTS:-$PWD/target/conformance-server}
 target=${CARGO_TARGET_DIR:-$PWD/target}
 shim="$PWD/scripts/conformance/node20-fs-globsync.mjs"
 
-# Scenarios that test what this server does (its protocol, resources, prompts, completions,
-# cache hints, HTTP rules), whatever its tools are.
-APPLICABLE="server-initialize server-session-lifecycle server-stateless ping tools-list
-resources-list completion-complete prompts-list sep-2164-resource-not-found
-dns-rebinding-protection caching http-header-validation http-custom-header-server-validation
-server-sse-multiple-streams"
-# Scenarios that call the suite's own fixtures, which a Spotify server does not have:
-#   tools-call-* (test_simple_text, test_image_content, …), json-schema-2020-12
-#   (json_schema_2020_12_tool), logging-set-level and tools-call-with-logging (logging is not
-#   offered), elicitation-* and input-required-result-* (test_… tools that ask; the
-#   confirmation of destructive tools is tested in tests/it against the fake instead),
-#   resources-read-text / -read-binary / -templates-read / -subscribe / -unsubscribe
-#   (test://static-text, test://template/{id}/data, test://watched-resource),
-#   prompts-get-* (test_simple_prompt, test_prompt_with_arguments, …), server-sse-polling
-#   (a fixture tool that closes its stream), sep-2640-skills-* and tasks-* (extensions this
-#   server does not offer).
-scenarios=${SCENARIOS:-$APPLICABLE}
+# Each revision's frozen requirement set, less the checks that call the suite's own fixtures
+# (listed, with why, in scripts/conformance/server-baseline-<revision>.yaml). A baseline entry
+# that starts to pass fails the run too, so the lists stay honest.
+revisions=${REVISIONS:-2025-11-25 2026-07-28}
 
 suite="$suite_dir/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 if [ ! -f "$suite" ]; then
@@ -76,14 +64,17 @@ if ! curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null; then
 fi
 
 failed=()
-for scenario in $scenarios; do
-  if node --import "$shim" "$suite" server --url "$url" --scenario "$scenario" \
-    -o "$results/$scenario" >"$work/$scenario.log" 2>&1; then
-    echo "ok      $scenario"
+for revision in $revisions; do
+  echo "== the $revision requirement set"
+  if node --import "$shim" "$suite" server --url "$url" --requirements "$revision" \
+    --expected-failures "$PWD/scripts/conformance/server-baseline-$revision.yaml" \
+    -o "$results/$revision" >"$work/$revision.log" 2>&1; then
+    grep -a -E '^(✓|✗)' "$work/$revision.log" | sort -u | sed 's/^/  /' || true
+    echo "ok      $revision"
   else
-    echo "FAILED  $scenario"
-    cat "$work/$scenario.log"
-    failed+=("$scenario")
+    cat "$work/$revision.log"
+    echo "FAILED  $revision"
+    failed+=("$revision")
   fi
 done
 if [ ${#failed[@]} -gt 0 ]; then

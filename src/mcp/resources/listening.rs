@@ -110,7 +110,7 @@ fn subscribable(uri: &str) -> Result<(), ErrorData> {
                 "no resource `{}`; call resources/list to see what can be subscribed to",
                 excerpt(uri)
             ),
-            None,
+            Some(serde_json::json!({ "uri": excerpt(uri) })),
         )),
     }
 }

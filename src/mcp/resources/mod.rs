@@ -86,7 +86,8 @@ pub async fn read(
                 "no resource `{}`; call resources/list or resources/templates/list to see what can be read",
                 crate::foundation::excerpt::excerpt(&request.uri)
             ),
-            None,
+            // SEP-2164: the error names the resource it could not find.
+            Some(serde_json::json!({ "uri": crate::foundation::excerpt::excerpt(&request.uri) })),
         ));
     };
     let credentials = caller::credentials(server, context);
