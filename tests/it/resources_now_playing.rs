@@ -253,3 +253,95 @@ async fn reads_and_templates_act_for_the_caller() {
     client.cancel().await.unwrap();
     server.stop().await;
 }
+
+/// Reads SSE data lines from `response` until one holds `method`, or `within` passes.
+async fn await_message(
+    response: &mut reqwest::Response,
+    method: &str,
+    within: Duration,
+) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut buffer = String::new();
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .ok()?
+            .ok()??;
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find('\n') {
+            let line: String = buffer.drain(..=end).collect();
+            if let Some(data) = line.trim().strip_prefix("data:")
+                && let Ok(message) = serde_json::from_str::<Value>(data.trim())
+                && message["method"] == method
+            {
+                return Some(message);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_listen_on_2026_07_28_hears_of_a_track_change() {
+    let (fake, server) = start().await;
+    let ada = server.add_user(&fake, "Ada").await;
+    let listen = json!({
+        "jsonrpc": "2.0", "id": 7, "method": "subscriptions/listen",
+        "params": {
+            "notifications": { "resourceSubscriptions": [NOW_PLAYING, "spotify:album:abc"] },
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientCapabilities": {},
+                "io.modelcontextprotocol/clientInfo": { "name": "listen-test", "version": "1" }
+            }
+        }
+    });
+    let mut stream = reqwest::Client::new()
+        .post(server.mcp_url())
+        .bearer_auth(&ada.token)
+        .header("accept", common::http_server::ACCEPT)
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "subscriptions/listen")
+        .json(&listen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let acknowledged = await_message(
+        &mut stream,
+        "notifications/subscriptions/acknowledged",
+        UPDATE_WITHIN,
+    )
+    .await
+    .expect("the subscription is acknowledged");
+    assert_eq!(
+        acknowledged["params"]["notifications"]["resourceSubscriptions"],
+        json!([NOW_PLAYING]),
+        "only now-playing is accepted: {acknowledged}"
+    );
+    tokio::time::sleep(POLL).await;
+    skip_track(&fake, &ada).await;
+    let update = await_message(
+        &mut stream,
+        "notifications/resources/updated",
+        UPDATE_WITHIN,
+    )
+    .await
+    .expect("an update within the polling interval after the track changed");
+    assert_eq!(update["params"]["uri"], NOW_PLAYING);
+
+    drop(stream);
+    // The dropped stream ends the subscription; then the poller stops.
+    let deadline = tokio::time::Instant::now() + UPDATE_WITHIN * 2;
+    loop {
+        let before = polls(&fake, &ada);
+        tokio::time::sleep(POLL * 2).await;
+        if polls(&fake, &ada) == before {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "polling goes on after the listener left"
+        );
+    }
+    server.stop().await;
+}
