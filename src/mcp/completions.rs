@@ -117,6 +117,9 @@ async fn fetch(
     let Value::Object(arguments) = arguments else {
         return Value::Null;
     };
+    if caller::may_use(server, context, tool).is_err() {
+        return Value::Null;
+    }
     let target = Target { tool, arguments };
     let credentials = caller::credentials(server, context);
     reading::answer(server, credentials, &target)

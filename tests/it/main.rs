@@ -71,6 +71,7 @@ mod replicas_share_the_cache;
 mod replicas_share_the_rate_limit_cooldown;
 mod replicas_survive_redis_going_away;
 mod resources_now_playing;
+mod resources_respect_token_scopes;
 mod route_fallback;
 mod route_fallback_metrics;
 mod schemas_are_json_schema_2020_12;

@@ -24,6 +24,9 @@ pub async fn subscribe(
     context: &RequestContext<RoleServer>,
 ) -> Result<(), ErrorData> {
     subscribable(uri)?;
+    let now_playing = uris::target(NOW_PLAYING)
+        .ok_or_else(|| ErrorData::internal_error("no now-playing target", None))?;
+    caller::may_use(server, context, now_playing.tool)?;
     let key = (caller::session(context), uri.to_string());
     let Some(stop) = server.subscriptions.add(key.clone()) else {
         return Ok(());
@@ -46,7 +49,10 @@ pub async fn subscribe(
     let interval = server.subscriptions.now_playing.interval();
     tokio::spawn(async move {
         forward(changes, stop.cancelled(), alive, interval, send).await;
-        server.subscriptions.remove(&key);
+        // Unsubscribing removed it already (and a new subscription may hold the key now).
+        if !stop.is_cancelled() {
+            server.subscriptions.remove(&key);
+        }
     });
     Ok(())
 }
@@ -79,7 +85,11 @@ pub async fn listen(server: &SpotifyServer, subscription: SubscriptionContext) {
         .resource_subscriptions
         .as_ref()
         .is_some_and(|uris| uris.iter().any(|uri| uri == NOW_PLAYING));
-    if !wants_now_playing {
+    let permitted = uris::target(NOW_PLAYING).is_some_and(|target| {
+        caller::may_use(server, subscription.request_context(), target.tool).is_ok()
+    });
+    // A token without the player scope hears nothing, as if it had asked for nothing.
+    if !wants_now_playing || !permitted {
         subscription.cancelled().await;
         return;
     }

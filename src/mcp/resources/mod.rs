@@ -31,9 +31,12 @@ pub async fn list(
     let mut resources = apps::resources();
     resources.extend(uris::fixed());
     let playlists = uris::target(uris::MY_PLAYLISTS).expect("a fixed resource has a target");
-    let credentials = caller::credentials(server, context);
-    let listed = reading::answer(server, credentials, &playlists).await;
-    resources.extend(listed.ok().flatten().iter().flat_map(playlist_resources));
+    // The playlists only for a caller who may list them; the fixed entries for everyone.
+    if caller::may_use(server, context, playlists.tool).is_ok() {
+        let credentials = caller::credentials(server, context);
+        let listed = reading::answer(server, credentials, &playlists).await;
+        resources.extend(listed.ok().flatten().iter().flat_map(playlist_resources));
+    }
     let mut result = ListResourcesResult::with_all_items(resources);
     result.ttl_ms = server
         .catalog
@@ -90,6 +93,7 @@ pub async fn read(
             Some(serde_json::json!({ "uri": crate::foundation::excerpt::excerpt(&request.uri) })),
         ));
     };
+    caller::may_use(server, context, target.tool)?;
     let credentials = caller::credentials(server, context);
     let answer = reading::answer(server, credentials, &target).await?;
     Ok(reading::contents(server, &request.uri, &target, answer).into())
