@@ -128,7 +128,9 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         args.spotify.middleware.encryption_key.as_ref(),
         undo,
     );
-    let server = SpotifyServer::new(api, Arc::new(catalog)).with_guard(guard);
+    let server = SpotifyServer::new(api, Arc::new(catalog))
+        .with_guard(guard)
+        .with_now_playing_poll(args.resources.now_playing_poll());
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;
     }

@@ -205,6 +205,8 @@ pub struct ServeArgs {
         default_value_t
     )]
     pub confirm_destructive: ConfirmDestructive,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
 }
 
 /// The `--confirm-destructive` policy.
@@ -217,6 +219,33 @@ pub enum ConfirmDestructive {
     Never,
     /// Refuse every destructive tool.
     Refuse,
+}
+
+/// MCP resources: what a host can read and subscribe to besides the tools.
+#[derive(Debug, Clone, Args)]
+pub struct ResourceArgs {
+    /// Seconds between two polls of a user's player state while someone is subscribed to
+    /// their now-playing resource (one poll serves all of that user's subscribers; nothing is
+    /// polled while nobody listens). At least 1.
+    #[arg(long, env = "SPOTIFY_MCP_NOW_PLAYING_POLL_SECS", default_value_t = ResourceArgs::NOW_PLAYING_POLL_SECS)]
+    pub now_playing_poll_secs: u64,
+}
+
+impl ResourceArgs {
+    pub const NOW_PLAYING_POLL_SECS: u64 = 5;
+
+    /// The poll interval, never under a second.
+    pub fn now_playing_poll(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.now_playing_poll_secs.max(1))
+    }
+}
+
+impl Default for ResourceArgs {
+    fn default() -> Self {
+        Self {
+            now_playing_poll_secs: Self::NOW_PLAYING_POLL_SECS,
+        }
+    }
 }
 
 /// Multi-user mode: every person signs in with their own Spotify account through this server

@@ -7,18 +7,25 @@ use super::narrowing::{self, Narrowing};
 use super::pagination::Progress;
 use super::resources;
 use super::server::SpotifyServer;
+use super::{completions, prompts};
 use crate::credentials::{CallerCredentials, Credentials};
 use crate::foundation::config::ToolMode;
 use crate::store::AccessGrant;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+    CompleteResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
+    UnsubscribeRequestParams,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use std::sync::Arc;
+
+/// How long a list fixed for the server's life (tools, prompts) may be cached: an hour, so
+/// a restarted server with other flags is seen within one.
+const CATALOG_TTL_MS: u64 = 60 * 60 * 1000;
 
 impl ServerHandler for SpotifyServer {
     fn get_info(&self) -> ServerConfig {
@@ -26,6 +33,9 @@ impl ServerHandler for SpotifyServer {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_resources()
+                .enable_resources_subscribe()
+                .enable_prompts()
+                .enable_completions()
                 .build(),
         );
         info.protocol_version = ProtocolVersion::LATEST_WITH_INITIALIZE;
@@ -45,7 +55,7 @@ impl ServerHandler for SpotifyServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let narrowing = narrowing_of(&context);
-        let mut tools = match self.catalog.mode {
+        let mut tools: Vec<_> = match self.catalog.mode {
             ToolMode::Static => self
                 .catalog
                 .listed()
@@ -55,7 +65,15 @@ impl ServerHandler for SpotifyServer {
             ToolMode::Dynamic => dynamic::tools(&self.catalog),
         };
         tools.extend(self.own_tools(narrowing));
-        Ok(ListToolsResult::with_all_items(tools))
+        let mut result = ListToolsResult::with_all_items(tools);
+        // The catalog is fixed for the server's life; narrowed by this request's headers, a
+        // shared cache (which does not see them) must not hand it to others.
+        result.ttl_ms = Some(CATALOG_TTL_MS);
+        result.cache_scope = Some(match narrowing {
+            Some(_) => CacheScope::Private,
+            None => CacheScope::Public,
+        });
+        Ok(result)
     }
 
     async fn call_tool(
@@ -110,6 +128,64 @@ impl ServerHandler for SpotifyServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         resources::read(self, request, &context).await
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        let mut result = ListPromptsResult::with_all_items(prompts::list());
+        // Fixed in the binary and the same for everyone.
+        result.ttl_ms = Some(CATALOG_TTL_MS);
+        result.cache_scope = Some(CacheScope::Public);
+        Ok(result)
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let arguments = request.arguments.unwrap_or_default();
+        prompts::get(&request.name, &arguments).map(GetPromptResponse::from)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        completions::complete(self, &request, &context).await
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        resources::listening::subscribe(self, &request.uri, &context).await
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        resources::listening::unsubscribe(self, &request.uri, &context);
+        Ok(())
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(resources::listening::accepted(requested))
+    }
+
+    async fn listen(&self, subscription: SubscriptionContext) -> Result<(), ErrorData> {
+        resources::listening::listen(self, subscription).await;
+        Ok(())
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {

@@ -63,6 +63,13 @@ impl SpotifyApi {
         &self.middleware.routes
     }
 
+    /// How long the response cache keeps answers of `operation`'s cache class; zero without a
+    /// cache or for a class it does not keep.
+    pub fn cache_ttl(&self, operation: &crate::spec::Operation) -> Duration {
+        let cache = self.middleware.cache.as_ref();
+        cache.and_then(|c| c.ttl(operation)).unwrap_or_default()
+    }
+
     /// The response cache's size in bytes and its longest TTL; `None` without a cache.
     pub fn cache_budget(&self) -> Option<(u64, Duration)> {
         let cache = self.middleware.cache.as_ref()?;

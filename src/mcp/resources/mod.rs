@@ -1,45 +1,100 @@
 //! MCP resources: the views of [`super::apps`] and the Spotify data a host can read or
-//! subscribe to.
+//! subscribe to — now-playing (subscribable), the user's playlists, and templates for a
+//! playlist, album, artist and show. Every read is a tool call acting for the request's caller.
+
+pub mod caller;
+pub mod listening;
+pub mod now_playing;
+pub mod reading;
+pub mod subscriptions;
+pub mod uris;
 
 use super::apps;
 use super::server::SpotifyServer;
 use rmcp::model::{
-    ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
-    ReadResourceResponse,
+    CacheScope, ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
+    ReadResourceResponse, Resource,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
+use serde_json::Value;
 
-/// `resources/list`: every view, then the Spotify resources.
+/// How long a template list stays true: it is fixed in the binary.
+const TEMPLATES_TTL_MS: u64 = 60 * 60 * 1000;
+
+/// `resources/list`: every view, the fixed resources, then the caller's playlists (when their
+/// credentials can list them). Per-user, so private, fresh as long as the user cache class.
 pub async fn list(
-    _server: &SpotifyServer,
-    _context: &RequestContext<RoleServer>,
+    server: &SpotifyServer,
+    context: &RequestContext<RoleServer>,
 ) -> Result<ListResourcesResult, ErrorData> {
-    Ok(ListResourcesResult::with_all_items(apps::resources()))
+    let mut resources = apps::resources();
+    resources.extend(uris::fixed());
+    let playlists = uris::target(uris::MY_PLAYLISTS).expect("a fixed resource has a target");
+    // The playlists only for a caller who may list them; the fixed entries for everyone.
+    if caller::may_use(server, context, playlists.tool).is_ok() {
+        let credentials = caller::credentials(server, context);
+        let listed = reading::answer(server, credentials, &playlists).await;
+        resources.extend(listed.ok().flatten().iter().flat_map(playlist_resources));
+    }
+    let mut result = ListResourcesResult::with_all_items(resources);
+    result.ttl_ms = server
+        .catalog
+        .get(playlists.tool)
+        .map(|entry| server.api.cache_ttl(entry.def.operation).as_millis() as u64);
+    result.cache_scope = Some(CacheScope::Private);
+    Ok(result)
 }
 
-/// `resources/templates/list`.
+/// The playlists of a `get_my_playlists` answer as resources named by their Spotify URIs.
+fn playlist_resources(answer: &Value) -> Vec<Resource> {
+    let items = answer["items"].as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|item| {
+            let id = item["id"].as_str()?;
+            let name = item["name"].as_str().unwrap_or(id);
+            Some(
+                Resource::new(format!("spotify:playlist:{id}"), name)
+                    .with_description("One of your playlists")
+                    .with_mime_type("application/json"),
+            )
+        })
+        .collect()
+}
+
+/// `resources/templates/list`: the same for everyone, for as long as this binary runs.
 pub async fn templates(
     _server: &SpotifyServer,
     _context: &RequestContext<RoleServer>,
 ) -> Result<ListResourceTemplatesResult, ErrorData> {
-    Ok(ListResourceTemplatesResult::with_all_items(Vec::new()))
+    let mut result = ListResourceTemplatesResult::with_all_items(uris::templates());
+    result.ttl_ms = Some(TEMPLATES_TTL_MS);
+    result.cache_scope = Some(CacheScope::Public);
+    Ok(result)
 }
 
 /// `resources/read`.
 pub async fn read(
-    _server: &SpotifyServer,
+    server: &SpotifyServer,
     request: ReadResourceRequestParams,
-    _context: &RequestContext<RoleServer>,
+    context: &RequestContext<RoleServer>,
 ) -> Result<ReadResourceResponse, ErrorData> {
     if let Some(view) = apps::read(&request.uri) {
         return Ok(view.into());
     }
-    Err(ErrorData::resource_not_found(
-        format!(
-            "no resource `{}`; call resources/list or resources/templates/list to see what can be read",
-            crate::foundation::excerpt::excerpt(&request.uri)
-        ),
-        None,
-    ))
+    let Some(target) = uris::target(&request.uri) else {
+        return Err(ErrorData::resource_not_found(
+            format!(
+                "no resource `{}`; call resources/list or resources/templates/list to see what can be read",
+                crate::foundation::excerpt::excerpt(&request.uri)
+            ),
+            // SEP-2164: the error names the resource it could not find.
+            Some(serde_json::json!({ "uri": crate::foundation::excerpt::excerpt(&request.uri) })),
+        ));
+    };
+    caller::may_use(server, context, target.tool)?;
+    let credentials = caller::credentials(server, context);
+    let answer = reading::answer(server, credentials, &target).await?;
+    Ok(reading::contents(server, &request.uri, &target, answer).into())
 }

@@ -21,9 +21,10 @@ use super::in_flight::InFlight;
 use super::narrowing::{self, Narrowing};
 use super::pagination::{self, Progress};
 use super::projection::Asked;
+use super::resources::subscriptions::Subscriptions;
 use super::results::{failure, success};
 use crate::credentials::Credentials;
-use crate::foundation::config::ToolMode;
+use crate::foundation::config::{ResourceArgs, ToolMode};
 use crate::foundation::excerpt::excerpt;
 use crate::foundation::metrics;
 use crate::spotify::{SpotifyApi, SpotifyCall};
@@ -44,6 +45,8 @@ pub struct SpotifyServer {
     audit: Option<AuditTrail>,
     /// Confirmation of destructive calls and undo; none: destructive calls run as asked.
     guard: Option<Arc<Guard>>,
+    /// Who listens to which resource, and the now-playing pollers.
+    pub(super) subscriptions: Arc<Subscriptions>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
@@ -61,7 +64,17 @@ impl SpotifyServer {
             memo,
             audit: None,
             guard: None,
+            subscriptions: Arc::new(Subscriptions::new(
+                ResourceArgs::default().now_playing_poll(),
+            )),
         }
+    }
+
+    /// Polls a user's player state at most once per `interval` while someone is subscribed to
+    /// their now-playing resource (`--now-playing-poll-secs`).
+    pub fn with_now_playing_poll(mut self, interval: std::time::Duration) -> Self {
+        self.subscriptions = Arc::new(Subscriptions::new(interval));
+        self
     }
 
     /// Records every call of a tool that is not read-only in `trail`.

@@ -18,7 +18,8 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use spotify_mcp::app::multi_user;
 use spotify_mcp::app::wiring::build_multi_user_api;
 use spotify_mcp::foundation::config::{
-    AuditArgs, CatalogArgs, DatabaseArgs, MultiUserArgs, ServeArgs, Transport, TransportArgs,
+    AuditArgs, CatalogArgs, DatabaseArgs, MultiUserArgs, ResourceArgs, ServeArgs, Transport,
+    TransportArgs,
 };
 use spotify_mcp::foundation::secret::Secret;
 use spotify_mcp::mcp::audit::AuditTrail;
@@ -223,6 +224,7 @@ pub fn serve_args(fake: &FakeSpotify, options: &Options) -> ServeArgs {
         },
         audit: AuditArgs::default(),
         confirm_destructive: Default::default(),
+        resources: ResourceArgs::default(),
     }
 }
 
@@ -255,7 +257,9 @@ impl MultiUserServer {
             },
         );
         let audit = prepared.audit;
-        let server = SpotifyServer::new(api, Arc::new(catalog)).with_audit(audit.clone());
+        let server = SpotifyServer::new(api, Arc::new(catalog))
+            .with_audit(audit.clone())
+            .with_now_playing_poll(args.resources.now_playing_poll());
         let shutdown = CancellationToken::new();
         let stop = shutdown.clone();
         let transport = args.transport.clone();
