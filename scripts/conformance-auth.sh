@@ -12,35 +12,12 @@
 #   MODES=dcr scripts/conformance-auth.sh  # Dynamic Client Registration only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/conformance/common.sh
 
-version=${CONFORMANCE_VERSION:-0.2.0-alpha.12}
-suite_dir=${CONFORMANCE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/spotify-mcp/conformance-$version}
 results=${CONFORMANCE_RESULTS:-$PWD/target/conformance-auth}
-target=${CARGO_TARGET_DIR:-$PWD/target}
-
-suite="$suite_dir/node_modules/@modelcontextprotocol/conformance/dist/index.js"
-if [ ! -f "$suite" ]; then
-  echo "== installing @modelcontextprotocol/conformance@$version in $suite_dir"
-  mkdir -p "$suite_dir"
-  npm install --prefix "$suite_dir" --no-audit --no-fund --loglevel=error \
-    "@modelcontextprotocol/conformance@$version" >/dev/null
-fi
 
 echo "== building spotify-mcp and the fake Spotify"
 cargo build --locked --quiet -p spotify-mcp --bin spotify-mcp -p fake-spotify --bin spotify-mcp-fake
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
 
 # Waits (at most 30 s) for a line of $1 matching $2 and prints it.
 wait_for_line() {

@@ -13,11 +13,9 @@
 #   REVISIONS=2026-07-28 scripts/conformance-server.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/conformance/common.sh
 
-version=${CONFORMANCE_VERSION:-0.2.0-alpha.12}
-suite_dir=${CONFORMANCE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/spotify-mcp/conformance-$version}
 results=${CONFORMANCE_RESULTS:-$PWD/target/conformance-server}
-target=${CARGO_TARGET_DIR:-$PWD/target}
 shim="$PWD/scripts/conformance/node20-fs-globsync.mjs"
 
 # Each revision's frozen requirement set, less the checks that call the suite's own fixtures
@@ -25,27 +23,10 @@ shim="$PWD/scripts/conformance/node20-fs-globsync.mjs"
 # that starts to pass fails the run too, so the lists stay honest.
 revisions=${REVISIONS:-2025-11-25 2026-07-28}
 
-suite="$suite_dir/node_modules/@modelcontextprotocol/conformance/dist/index.js"
-if [ ! -f "$suite" ]; then
-  echo "== installing @modelcontextprotocol/conformance@$version in $suite_dir"
-  mkdir -p "$suite_dir"
-  npm install --prefix "$suite_dir" --no-audit --no-fund --loglevel=error \
-    "@modelcontextprotocol/conformance@$version" >/dev/null
-fi
-
 echo "== building spotify-mcp"
 cargo build --locked --quiet -p spotify-mcp --bin spotify-mcp
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 url="http://127.0.0.1:$port/mcp"
 echo "== spotify-mcp serve --demo at $url"
 # A clean environment: nothing of the operator's own Spotify set-up leaks in.

@@ -55,10 +55,11 @@ impl StateSeal {
             }
             None => {
                 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-                if SystemRandom::new().fill(&mut material).is_err() {
-                    // Not expected; a weaker key still beats none.
-                    material = fastrand_key();
-                }
+                // Only at start-up, and only if the system has no random source: a guessable
+                // key would let anyone forge confirmations, so stopping is the safe answer.
+                SystemRandom::new()
+                    .fill(&mut material)
+                    .expect("the system's random source is needed for the confirmation key");
             }
         }
         let codec = RequestStateCodec::try_new(material.to_vec())
@@ -84,13 +85,6 @@ impl StateSeal {
             _ => Err(StateError::Forged),
         }
     }
-}
-
-fn fastrand_key() -> [u8; 32] {
-    let mut key = [0u8; 32];
-    key[..16].copy_from_slice(&fastrand::u128(..).to_le_bytes());
-    key[16..].copy_from_slice(&fastrand::u128(..).to_le_bytes());
-    key
 }
 
 /// What a state is bound to: the user, the tool and the arguments (keys in sorted order).
