@@ -63,12 +63,17 @@ async fn a_huge_invalid_argument_is_quoted_short_in_the_answer_and_the_log() {
     // ones quoting its run of `f`s; none may carry more than a short quote of it.
     let ours: Vec<&str> = log.lines().filter(|line| line.contains("fffff")).collect();
     assert_eq!(
-        ours.iter().filter(|line| line.contains("tool call failed")).count(),
+        ours.iter()
+            .filter(|line| line.contains("tool call failed"))
+            .count(),
         3,
         "{log}"
     );
     let longest = ours.iter().map(|line| line.len()).max().unwrap_or(0);
-    assert!(longest < 2_000, "a failure logged a line of {longest} bytes");
+    assert!(
+        longest < 2_000,
+        "a failure logged a line of {longest} bytes"
+    );
     assert!(
         !log.contains(&"f".repeat(1_000)),
         "the log quotes the huge argument at length"
