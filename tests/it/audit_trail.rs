@@ -15,23 +15,6 @@ use std::time::Duration;
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
-type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
-
-async fn call_ok(client: &Client, tool: &str, arguments: Value) {
-    let request = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap_or_default());
-    let result = tokio::time::timeout(DEADLINE, client.call_tool(request))
-        .await
-        .unwrap_or_else(|_| panic!("{tool} did not answer within {DEADLINE:?}"))
-        .unwrap_or_else(|e| panic!("{tool}: {e}"));
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool}: {}",
-        common::text(&result)
-    );
-}
-
 struct Run {
     ok: bool,
     stdout: String,
@@ -121,22 +104,22 @@ async fn who_removed_the_tracks(database: Database) {
     assert_eq!(removed.len(), 2, "Ada's playlist has tracks to remove");
 
     // Reads, by both: not recorded.
-    call_ok(
+    common::call_ok(
         &ada_client,
         "get_playlist_items",
         json!({ "playlist_id": playlist }),
     )
     .await;
-    call_ok(&bob_client, "get_my_profile", json!({})).await;
+    common::call_ok(&bob_client, "get_my_profile", json!({})).await;
     let items: Vec<Value> = removed.iter().map(|uri| json!({ "uri": uri })).collect();
-    call_ok(
+    common::call_ok(
         &ada_client,
         "remove_playlist_items",
         json!({ "playlist_id": playlist, "items": items }),
     )
     .await;
     let bob_playlist = fake.playlist_ids_of(&bob.fake)[0].clone();
-    call_ok(
+    common::call_ok(
         &bob_client,
         "add_playlist_items",
         json!({ "playlist_id": bob_playlist, "uris": [removed[0]] }),

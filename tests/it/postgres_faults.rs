@@ -10,6 +10,7 @@
 
 use crate::common;
 
+use common::Client;
 use common::auth_server::{CHALLENGE, VERIFIER};
 use common::multi_user_server::{
     CLIENT_REDIRECT, Database, MultiUserServer, Options, TestUser, serve_args,
@@ -17,16 +18,12 @@ use common::multi_user_server::{
 use common::postgres_cluster::{PostgresCluster, wait_until};
 use common::redis_server::RedisServer;
 use fake_spotify::{FakeSpotify, Kind, Knobs};
-use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use spotify_mcp::store::NewCode;
 use std::time::{Duration, Instant};
 
-const CALL_DEADLINE: Duration = Duration::from_secs(20);
 /// How long the server waits for a database connection (`--database-acquire-timeout-secs`).
 const ACQUIRE_TIMEOUT_SECS: u64 = 1;
-
-type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
 
 /// A multi-user server on `cluster`, trusting resolved tokens for a minute.
 async fn server(
@@ -45,26 +42,11 @@ async fn server(
     MultiUserServer::start_with(args, options).await
 }
 
-async fn call_ok(client: &Client, tool: &str, arguments: Value) {
-    let request = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap_or_default());
-    let result = tokio::time::timeout(CALL_DEADLINE, client.call_tool(request))
-        .await
-        .unwrap_or_else(|_| panic!("{tool} did not answer within {CALL_DEADLINE:?}"))
-        .unwrap_or_else(|e| panic!("{tool}: {e}"));
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool}: {}",
-        common::text(&result)
-    );
-}
-
 /// Calls that reach Spotify for `user` (per-user, uncached) and a catalog read.
 async fn calls_work(client: &Client, fake: &FakeSpotify) {
-    call_ok(client, "get_playback_state", json!({})).await;
+    common::call_ok(client, "get_playback_state", json!({})).await;
     let album = &fake.ids(Kind::Album)[0];
-    call_ok(client, "get_album", json!({ "id": album })).await;
+    common::call_ok(client, "get_album", json!({ "id": album })).await;
 }
 
 /// `POST /token` exchanging `code`; the status, the JSON body and how long it took.

@@ -113,9 +113,15 @@ pub async fn call(
         .await
 }
 
-/// Calls `name` and insists on a successful result (not `isError`), which it returns.
+/// How long [`call_ok`] waits for an answer: a test fails instead of hanging.
+const CALL_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Calls `name` and insists on a successful result (not `isError`) within 30 s, which it returns.
 pub async fn call_ok(client: &Client, name: &str, arguments: Value) -> CallToolResult {
-    let result = call(client, name, arguments).await.unwrap();
+    let result = tokio::time::timeout(CALL_DEADLINE, call(client, name, arguments))
+        .await
+        .unwrap_or_else(|_| panic!("{name} did not answer within {CALL_DEADLINE:?}"))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_ne!(result.is_error, Some(true), "{name}: {}", text(&result));
     result
 }
