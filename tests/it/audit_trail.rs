@@ -6,6 +6,7 @@
 use crate::common;
 
 use common::multi_user_server::{Database, MultiUserServer, Options};
+use common::operator;
 use fake_spotify::{FakeSpotify, Knobs};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
@@ -15,38 +16,8 @@ use std::time::Duration;
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-/// The real binary with only the database URL in its environment.
-async fn binary(database: &Database, args: &[&str]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_spotify-mcp"))
-        .args(args)
-        .env_clear()
-        .env("SPOTIFY_MCP_DATABASE_URL", database.url())
-        .env("SPOTIFY_MCP_LOG", "warn")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(DEADLINE, output)
-        .await
-        .expect("the command ends within 30 s")
-        .expect("the binary runs");
-    Run {
-        ok: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 async fn audit_json(database: &Database, args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["audit", "--json"];
-    all.extend_from_slice(args);
-    let run = binary(database, &all).await;
-    assert!(run.ok, "audit {args:?} failed: {}", run.stderr);
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+    operator::audit_json(&database.url(), args).await
 }
 
 /// Every stored audit row as one text, read behind the store's back.
@@ -164,7 +135,11 @@ async fn who_removed_the_tracks(database: Database) {
         ["remove_playlist_items", "add_playlist_items"],
         "the writes of both, oldest first, and none of the reads"
     );
-    let table = binary(&database, &["audit", "--tool", "remove_playlist_items"]).await;
+    let table = operator::run(
+        &database.url(),
+        &["audit", "--tool", "remove_playlist_items"],
+    )
+    .await;
     assert!(table.ok, "{}", table.stderr);
     for expected in [
         "Ada",
@@ -201,7 +176,7 @@ async fn who_removed_the_tracks(database: Database) {
     }
 
     // Deleting Ada deletes her records, and only hers.
-    let deleted = binary(&database, &["users", "delete", &ada.id]).await;
+    let deleted = operator::run(&database.url(), &["users", "delete", &ada.id]).await;
     assert!(deleted.ok, "{}", deleted.stderr);
     let left = audit_json(&database, &[]).await;
     assert_eq!(left.len(), 1, "{left:#?}");

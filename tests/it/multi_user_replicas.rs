@@ -328,23 +328,5 @@ async fn one_audit_query_says_who_removed_tracks_through_either_replica() {
 
 /// `spotify-mcp audit --json ARGS` on the replicas' database, as an operator runs it.
 async fn audit_json(backends: &Backends, args: &[&str]) -> Vec<Value> {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_spotify-mcp"))
-        .args(["audit", "--json"])
-        .args(args)
-        .env_clear()
-        .env("SPOTIFY_MCP_DATABASE_URL", backends.database.url())
-        .env("SPOTIFY_MCP_LOG", "warn")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(DEADLINE, output)
-        .await
-        .expect("audit ends within 30 s")
-        .expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "audit failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    common::operator::audit_json(&backends.database.url(), args).await
 }

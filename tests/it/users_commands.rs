@@ -1,6 +1,7 @@
 //! `spotify-mcp users list | show | revoke | delete`, the real binary against a SQLite file
 //! seeded through the store (and a real Redis for the shared cache, where there is one).
 
+use crate::common::operator::{self, Run};
 use crate::common::redis_server;
 use spotify_mcp::credentials::per_user::user_identity as cache_identity;
 use spotify_mcp::foundation::config::DatabaseArgs;
@@ -118,32 +119,11 @@ async fn open(path: &std::path::Path) -> Store {
     Store::open(&args, Arc::new(keys)).await.unwrap()
 }
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-/// `spotify-mcp users ARGS` with only the database URL in its environment (no encryption key:
-/// the commands must not need one).
+/// `spotify-mcp users ARGS` on the test's database.
 async fn users(db: &Db, args: &[&str]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_spotify-mcp"))
-        .arg("users")
-        .args(args)
-        .env_clear()
-        .env("SPOTIFY_MCP_DATABASE_URL", db.url())
-        .env("SPOTIFY_MCP_LOG", "warn")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(30), output)
-        .await
-        .expect("the command ends within 30 s")
-        .expect("the binary runs");
-    Run {
-        ok: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let mut all = vec!["users"];
+    all.extend_from_slice(args);
+    operator::run(&db.url(), &all).await
 }
 
 fn refusal(result: Result<impl std::fmt::Debug, StoreError>) -> Refused {

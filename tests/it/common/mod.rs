@@ -14,6 +14,7 @@ pub mod grants;
 pub mod http_server;
 pub mod multi_user_replicas;
 pub mod multi_user_server;
+pub mod operator;
 pub mod postgres_cluster;
 pub mod realistic;
 pub mod redis_server;
