@@ -58,7 +58,7 @@ async fn suggestions(
 ) -> Vec<String> {
     match suggest {
         Suggest::Toolsets => server
-            .catalog
+            .catalog()
             .toolsets()
             .iter()
             .map(|t| t.to_string())

@@ -55,14 +55,14 @@ impl ServerHandler for SpotifyServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let narrowing = narrowing_of(&context);
-        let mut tools: Vec<_> = match self.catalog.mode {
-            ToolMode::Static => self
-                .catalog
+        let catalog = self.catalog();
+        let mut tools: Vec<_> = match catalog.mode {
+            ToolMode::Static => catalog
                 .listed()
                 .filter(|e| narrowing::admits(narrowing, e.def))
                 .map(|e| e.tool.clone())
                 .collect(),
-            ToolMode::Dynamic => dynamic::tools(&self.catalog),
+            ToolMode::Dynamic => dynamic::tools(&catalog),
         };
         tools.extend(self.own_tools(narrowing));
         let mut result = ListToolsResult::with_all_items(tools);
@@ -190,7 +190,7 @@ impl ServerHandler for SpotifyServer {
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {
         let own = || self.own_tools(None).into_iter().find(|t| t.name == name);
-        self.catalog
+        self.catalog()
             .get(name)
             .map(|entry| entry.tool.clone())
             .or_else(own)

@@ -47,7 +47,7 @@ pub fn may_use(
         return Ok(());
     };
     let required = server
-        .catalog
+        .catalog()
         .get(tool)
         .map(|entry| entry.def.operation.scopes)
         .unwrap_or_default();

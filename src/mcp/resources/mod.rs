@@ -39,7 +39,7 @@ pub async fn list(
     }
     let mut result = ListResourcesResult::with_all_items(resources);
     result.ttl_ms = server
-        .catalog
+        .catalog()
         .get(playlists.tool)
         .map(|entry| server.api.cache_ttl(entry.def.operation).as_millis() as u64);
     result.cache_scope = Some(CacheScope::Private);

@@ -43,7 +43,7 @@ pub fn contents(
         meta: None,
     };
     let mut result = ReadResourceResult::new(vec![contents]);
-    let (ttl, scope) = match server.catalog.get(target.tool) {
+    let (ttl, scope) = match server.catalog().get(target.tool) {
         Some(entry) => (
             server.api.cache_ttl(entry.def.operation),
             scope_of(entry.def.operation.cache),

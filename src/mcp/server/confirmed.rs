@@ -48,7 +48,7 @@ impl SpotifyServer {
     }
 
     fn undoable_listed(&self, narrowing: Option<&Narrowing>) -> bool {
-        self.catalog
+        self.catalog()
             .listed()
             .any(|e| undo::reversible(e.def.name) && narrowing::admits(narrowing, e.def))
     }
@@ -162,7 +162,8 @@ impl SpotifyServer {
             ),
             _ => (name, arguments.clone()),
         };
-        let entry = self.catalog.get(target)?;
+        let catalog = self.catalog();
+        let entry = catalog.get(target)?;
         if !entry.def.destructive || !narrowing::admits(narrowing, entry.def) {
             return None;
         }

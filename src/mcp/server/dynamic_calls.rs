@@ -22,6 +22,7 @@ impl SpotifyServer {
         narrowing: Option<&Narrowing>,
     ) -> Result<CallToolResult, ErrorData> {
         let text = |key: &str| arguments.get(key).and_then(Value::as_str);
+        let catalog = self.catalog();
         match name {
             dynamic::FIND => {
                 let limit = arguments
@@ -30,7 +31,7 @@ impl SpotifyServer {
                     .unwrap_or(15)
                     .clamp(1, 100) as usize;
                 Ok(CallToolResult::structured(dynamic::find(
-                    &self.catalog,
+                    &catalog,
                     text("query"),
                     text("toolset"),
                     limit,
@@ -39,7 +40,7 @@ impl SpotifyServer {
             }
             dynamic::DESCRIBE => {
                 let tool = text("name").and_then(|n| {
-                    self.catalog
+                    catalog
                         .listed()
                         .find(|e| e.def.name == n && narrowing::admits(narrowing, e.def))
                 });

@@ -28,6 +28,7 @@ use crate::foundation::config::{ResourceArgs, ToolMode};
 use crate::foundation::excerpt::excerpt;
 use crate::foundation::metrics;
 use crate::spotify::{SpotifyApi, SpotifyCall};
+use arc_swap::ArcSwap;
 use rmcp::ErrorData;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Map, Value};
@@ -37,7 +38,8 @@ use std::time::Instant;
 #[derive(Clone)]
 pub struct SpotifyServer {
     pub(super) api: SpotifyApi,
-    pub(super) catalog: Arc<Catalog>,
+    /// The tools listed now; swapped whole when the login's scopes change ([`Self::replace_catalog`]).
+    catalog: Arc<ArcSwap<Catalog>>,
     pub(super) calls: Arc<InFlight>,
     /// Finished answers of cache hits; none without a cache.
     memo: Option<Arc<AnswerMemo>>,
@@ -59,7 +61,7 @@ impl SpotifyServer {
             .map(|(bytes, ttl)| Arc::new(AnswerMemo::new(bytes / MEMO_SHARE, ttl)));
         Self {
             api,
-            catalog,
+            catalog: Arc::new(ArcSwap::new(catalog)),
             calls: Arc::default(),
             memo,
             audit: None,
@@ -81,6 +83,17 @@ impl SpotifyServer {
     pub fn with_audit(mut self, trail: AuditTrail) -> Self {
         self.audit = Some(trail);
         self
+    }
+
+    /// The catalog as it is now. A call holds the one it started with to its end.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.load_full()
+    }
+
+    /// Puts `catalog` in place of the current one, for this server and its clones; calls already
+    /// running finish with the old one.
+    pub fn replace_catalog(&self, catalog: Arc<Catalog>) {
+        self.catalog.store(catalog);
     }
 
     /// The calls this server (and its clones) are running, for a graceful shutdown.
@@ -137,14 +150,15 @@ impl SpotifyServer {
         progress: Option<Progress>,
         narrowing: Option<&Narrowing>,
     ) -> Result<CallToolResult, ErrorData> {
-        if self.catalog.mode == ToolMode::Dynamic
+        let catalog = self.catalog();
+        if catalog.mode == ToolMode::Dynamic
             && [dynamic::FIND, dynamic::DESCRIBE, dynamic::CALL].contains(&name)
         {
             let arguments = arguments.unwrap_or_default();
             return Box::pin(self.call_dynamic(actor, credentials, name, arguments, narrowing))
                 .await;
         }
-        let entry = self.entry(name, narrowing)?;
+        let entry = entry(&catalog, name, narrowing)?;
         let spotify = self.api.acting_for(credentials);
         let arguments = arguments.unwrap_or_default();
         // Taken before the call: the arguments move into it.
@@ -154,7 +168,9 @@ impl SpotifyServer {
             .filter(|_| !entry.def.read_only)
             .map(|trail| (trail, audit::resources(&arguments)));
         let started = Instant::now();
-        let (result, outcome) = self.run(&spotify, entry, arguments, progress).await;
+        let (result, outcome) = self
+            .run(&catalog, &spotify, entry, arguments, progress)
+            .await;
         if let Some((trail, resource)) = recorded {
             trail.record(audit::event(
                 actor,
@@ -167,31 +183,9 @@ impl SpotifyServer {
         Ok(result)
     }
 
-    /// The listed tool `name`, if this request may call it.
-    fn entry(&self, name: &str, narrowing: Option<&Narrowing>) -> Result<&Entry, ErrorData> {
-        let entry = self.catalog.get(name).ok_or_else(|| {
-            ErrorData::invalid_params(
-                format!(
-                    "unknown tool `{}`; call tools/list to see the available tools",
-                    excerpt(name)
-                ),
-                None,
-            )
-        })?;
-        if !narrowing::admits(narrowing, entry.def) {
-            return Err(ErrorData::invalid_params(
-                format!(
-                    "tool `{name}` is outside the catalog this request narrowed to (its toolsets or read-only \
-                     headers); call tools/list with the same headers to see the tools it may call"
-                ),
-                None,
-            ));
-        }
-        Ok(entry)
-    }
-
     async fn run(
         &self,
+        catalog: &Catalog,
         spotify: &SpotifyCall,
         entry: &Entry,
         arguments: Map<String, Value>,
@@ -252,7 +246,7 @@ impl SpotifyServer {
         metrics::tool_call(tool, outcome_label(&outcome), started.elapsed());
         let audited = audit::outcome(&outcome);
         let answer = match outcome {
-            Ok(body) => success(body, entry, asked, &self.catalog.responses),
+            Ok(body) => success(body, entry, asked, &catalog.responses),
             Err(error) => failure(entry.def, error),
         };
         if let Some((memo, key)) = memo {
@@ -313,6 +307,33 @@ impl SpotifyServer {
         })
         .await
     }
+}
+
+/// The listed tool `name` of `catalog`, if this request may call it.
+fn entry<'c>(
+    catalog: &'c Catalog,
+    name: &str,
+    narrowing: Option<&Narrowing>,
+) -> Result<&'c Entry, ErrorData> {
+    let entry = catalog.get(name).ok_or_else(|| {
+        ErrorData::invalid_params(
+            format!(
+                "unknown tool `{}`; call tools/list to see the available tools",
+                excerpt(name)
+            ),
+            None,
+        )
+    })?;
+    if !narrowing::admits(narrowing, entry.def) {
+        return Err(ErrorData::invalid_params(
+            format!(
+                "tool `{name}` is outside the catalog this request narrowed to (its toolsets or read-only \
+                 headers); call tools/list with the same headers to see the tools it may call"
+            ),
+            None,
+        ));
+    }
+    Ok(entry)
 }
 
 /// The `fields` argument: the dotted paths the caller wants back in full.
