@@ -7,13 +7,14 @@
 use crate::common;
 
 use common::grants;
+use rmcp::{ClientHandler, ServiceExt};
 use rmcp::model::{ClientConfig, ProtocolVersion, ServerNotification, SubscriptionFilter};
 use rmcp::service::{
     ClientLifecycleMode, ClientServiceExt, NotificationContext, RoleClient, RunningService,
+    Subscription,
 };
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::{ClientHandler, ServiceExt};
 use spotify_mcp::credentials::grant::{Grant, now};
 use spotify_mcp::credentials::{AuthMode, FileTokenStore, TokenStore};
 use spotify_mcp::mcp::catalog_watch::{self, CatalogWatch};
@@ -120,18 +121,23 @@ async fn connect(
         }
     });
     let (heard, notifications) = mpsc::unbounded_channel();
-    let lifecycle = match version.has_initialize() {
-        true => ClientLifecycleMode::Initialize,
-        false => ClientLifecycleMode::Discover {
-            preferred_versions: vec![version.clone()],
-        },
-    };
+    let lifecycle = lifecycle(&version);
     let client = Listening { heard, version }.serve_with_lifecycle(client_io, lifecycle);
     let client = tokio::time::timeout(HEARD_WITHIN, client)
         .await
         .expect("connects in time")
         .expect("connects");
     (client, notifications)
+}
+
+/// `initialize` before 2026-07-28, `server/discover` from then.
+fn lifecycle(version: &ProtocolVersion) -> ClientLifecycleMode {
+    match version.has_initialize() {
+        true => ClientLifecycleMode::Initialize,
+        false => ClientLifecycleMode::Discover {
+            preferred_versions: vec![version.clone()],
+        },
+    }
 }
 
 async fn tool_names(client: &Client) -> Vec<String> {
@@ -283,10 +289,10 @@ async fn without_a_stored_login_nothing_can_change_and_nothing_is_declared() {
     client.cancel().await.unwrap();
 }
 
-/// Over HTTP, the built binary with `--login-recheck-secs 1` and a login file: a session hears
-/// of the new login on its stream.
+/// Over HTTP, the built binary with `--login-recheck-secs 1` and a login file: a 2025-11-25
+/// session hears of the new login on its stream, and so does a 2026-07-28 listen stream.
 #[tokio::test]
-async fn over_http_a_session_hears_of_a_new_login() {
+async fn over_http_sessions_and_listen_streams_hear_of_a_new_login() {
     let fake = common::fake_spotify::FakeSpotify::start().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("token.json");
@@ -302,19 +308,10 @@ async fn over_http_a_session_hears_of_a_new_login() {
         .env_remove("SPOTIFY_ACCESS_TOKEN")
         .env("SPOTIFY_MCP_TOKEN_FILE", &path);
     let server = common::http_server::HttpServer::spawn(command).await;
-
-    let (heard_tx, mut notifications) = mpsc::unbounded_channel();
-    let listening = Listening {
-        heard: heard_tx,
-        version: ProtocolVersion::V_2025_11_25,
-    };
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(server.url("/mcp")),
-    );
-    let client = tokio::time::timeout(HEARD_WITHIN, listening.serve(transport))
-        .await
-        .expect("handshake in time")
-        .expect("the client connects over HTTP");
+    let url = server.url("/mcp");
+    let (client, mut notifications) = connect_over_http(&url, ProtocolVersion::V_2025_11_25).await;
+    let (stateless, _unrouted) = connect_over_http(&url, ProtocolVersion::V_2026_07_28).await;
+    let mut subscription = listen_for_tool_changes(&stateless).await;
     assert!(
         !tool_names(&client)
             .await
@@ -324,13 +321,60 @@ async fn over_http_a_session_hears_of_a_new_login() {
     log_in_again(&path, &grants::all_scopes(), "access-2").await;
     assert!(
         heard(&mut notifications, HEARD_WITHIN).await,
-        "notifications/tools/list_changed within the recheck interval:\n{}",
+        "the session hears notifications/tools/list_changed within the recheck interval:\n{}",
         server.logs()
+    );
+    let notification = tokio::time::timeout(HEARD_WITHIN, subscription.next())
+        .await
+        .expect("the listen stream hears it within the recheck interval")
+        .expect("the stream is open");
+    assert!(
+        matches!(
+            notification,
+            Some(ServerNotification::ToolListChangedNotification(_))
+        ),
+        "{notification:?}"
     );
     assert!(
         tool_names(&client)
             .await
             .contains(&PLAYLIST_WRITER.to_string())
     );
+    assert!(
+        tool_names(&stateless)
+            .await
+            .contains(&PLAYLIST_WRITER.to_string())
+    );
+    subscription.cancel().await.unwrap();
+    stateless.cancel().await.unwrap();
     client.cancel().await.unwrap();
+}
+
+/// Connects a client of `version` to the MCP endpoint at `url`.
+async fn connect_over_http(
+    url: &str,
+    version: ProtocolVersion,
+) -> (Client, mpsc::UnboundedReceiver<()>) {
+    let (heard, notifications) = mpsc::unbounded_channel();
+    let lifecycle = lifecycle(&version);
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(url.to_string()),
+    );
+    let client = Listening { heard, version }.serve_with_lifecycle(transport, lifecycle);
+    let client = tokio::time::timeout(HEARD_WITHIN, client)
+        .await
+        .expect("handshake in time")
+        .expect("the client connects over HTTP");
+    (client, notifications)
+}
+
+/// A 2026-07-28 `subscriptions/listen` stream asking for `toolsListChanged`, acknowledged.
+async fn listen_for_tool_changes(client: &Client) -> Subscription {
+    let filter = SubscriptionFilter::builder().tools_list_changed().build();
+    let subscription = tokio::time::timeout(HEARD_WITHIN, client.listen(filter))
+        .await
+        .expect("acknowledged in time")
+        .expect("subscriptions/listen");
+    assert_eq!(subscription.acknowledged().tools_list_changed, Some(true));
+    subscription
 }
