@@ -7,7 +7,6 @@
 use crate::common;
 
 use common::grants;
-use rmcp::{ClientHandler, ServiceExt};
 use rmcp::model::{ClientConfig, ProtocolVersion, ServerNotification, SubscriptionFilter};
 use rmcp::service::{
     ClientLifecycleMode, ClientServiceExt, NotificationContext, RoleClient, RunningService,
@@ -15,6 +14,7 @@ use rmcp::service::{
 };
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{ClientHandler, ServiceExt};
 use spotify_mcp::credentials::grant::{Grant, now};
 use spotify_mcp::credentials::{AuthMode, FileTokenStore, TokenStore};
 use spotify_mcp::mcp::catalog_watch::{self, CatalogWatch};
