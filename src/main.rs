@@ -4,6 +4,7 @@ use spotify_mcp::credentials::AuthMode;
 use spotify_mcp::foundation::config::{
     AuthCommand, Cli, Command, ServeArgs, ToolsCommand, Transport,
 };
+use spotify_mcp::mcp::catalog_watch;
 use spotify_mcp::mcp::confirm::Guard;
 use spotify_mcp::mcp::projection::ResponseOptions;
 use spotify_mcp::mcp::selection::Selection;
@@ -114,6 +115,11 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let catalog = Catalog::new(all_tools(), &options);
+    // Only a stored login's scopes can change while the server runs (`auth login` again).
+    let watched = match (&mode, args.login_recheck()) {
+        (AuthMode::User(_), Some(every)) if !multi_user => Some((options, every)),
+        _ => None,
+    };
     // In multi-user mode each caller brings their own grant; the server itself has none.
     let auth = if multi_user {
         "each caller's own Spotify sign-in"
@@ -134,6 +140,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;
     }
+    // Held while serving: dropping it stops the watcher.
+    let _watch = watched.map(|(options, every)| catalog_watch::spawn(&server, options, every));
     // Single-user mode records only when asked, in the database of --database-url.
     let audited = match args.audit.audit {
         true => Some(audit::start_single_user(&args).await?),

@@ -38,6 +38,12 @@ pub trait Credentials: Send + Sync + std::fmt::Debug {
     async fn mode(&self) -> AuthMode;
     /// Why the grant can no longer be refreshed, once Spotify has said so.
     async fn dead_grant(&self) -> Option<String>;
+    /// Looks in the store for a login newer than the one held (`auth login` run again, or a
+    /// refresh by another server) and takes it; true when one was taken. Credentials that are
+    /// not a stored login have nothing to look for.
+    async fn reload(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -182,6 +182,13 @@ impl Credentials for TokenSource {
             _ => None,
         }
     }
+
+    async fn reload(&self) -> bool {
+        match self {
+            TokenSource::User(user) => user.reload().await,
+            _ => false,
+        }
+    }
 }
 
 /// How often a server waiting for another's refresh looks for its result.
@@ -210,11 +217,13 @@ impl UserGrant {
     /// may have rotated our refresh token. Never an older one (a stale file while Redis is down).
     /// Stores ours when the store's is older (an emptied Redis re-seeded from an old login file),
     /// so that no other server refreshes with a refresh token Spotify has rotated away.
-    async fn adopt_newer(&self, current: &mut Grant) {
+    /// True when the stored grant was taken.
+    async fn adopt_newer(&self, current: &mut Grant) -> bool {
         match self.store.load().await {
             Ok(Some(stored)) if stored.supersedes(current) => {
                 tracing::debug!("adopting the grant another process stored");
                 *current = stored;
+                return true;
             }
             Ok(Some(stored)) if current.supersedes(&stored) => {
                 if let Err(error) = self.store.save(current).await {
@@ -223,6 +232,18 @@ impl UserGrant {
             }
             _ => {}
         }
+        false
+    }
+
+    /// Takes a newer stored grant, if there is one (a file read or one Redis GET, under the
+    /// grant's lock so that no refresh runs meanwhile); a new login also ends a dead grant.
+    async fn reload(&self) -> bool {
+        let mut current = self.current.lock().await;
+        if !self.adopt_newer(&mut current).await {
+            return false;
+        }
+        *self.dead.write().await = None;
+        true
     }
 
     /// Among servers sharing the store one refreshes: take the lock, or wait (bounded by the

@@ -183,6 +183,12 @@ pub struct ServeArgs {
     /// List tools whose scopes the stored login lacks too, marked as unavailable.
     #[arg(long, env = "SPOTIFY_MCP_SHOW_UNAVAILABLE_TOOLS")]
     pub show_unavailable_tools: bool,
+    /// Seconds between two looks at the stored login for a newer one (`auth login` run again
+    /// while the server runs). When its scopes differ, the tool list follows and clients are
+    /// sent `notifications/tools/list_changed`. Single-user mode with a stored login only; 0
+    /// turns it off (the tool list is then fixed until restart).
+    #[arg(long, env = "SPOTIFY_MCP_LOGIN_RECHECK_SECS", default_value_t = ServeArgs::LOGIN_RECHECK_SECS)]
+    pub login_recheck_secs: u64,
     /// Try every tool without a Spotify account: answers come from a fake Spotify with made-up
     /// data, started in this process (Spotify URLs, credentials and Redis flags are ignored).
     #[arg(long, env = "SPOTIFY_MCP_DEMO")]
@@ -207,6 +213,16 @@ pub struct ServeArgs {
     pub confirm_destructive: ConfirmDestructive,
     #[command(flatten)]
     pub resources: ResourceArgs,
+}
+
+impl ServeArgs {
+    pub const LOGIN_RECHECK_SECS: u64 = 5;
+
+    /// How often the stored login is looked at for a newer one; `None`: never.
+    pub fn login_recheck(&self) -> Option<std::time::Duration> {
+        (self.login_recheck_secs > 0)
+            .then(|| std::time::Duration::from_secs(self.login_recheck_secs))
+    }
 }
 
 /// The `--confirm-destructive` policy.

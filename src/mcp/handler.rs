@@ -19,7 +19,7 @@ use rmcp::model::{
     ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
     UnsubscribeRequestParams,
 };
-use rmcp::service::{RequestContext, SubscriptionContext};
+use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use std::sync::Arc;
 
@@ -39,6 +39,12 @@ impl ServerHandler for SpotifyServer {
                 .build(),
         );
         info.protocol_version = ProtocolVersion::LATEST_WITH_INITIALIZE;
+        // Declared only where the catalog can change: a watched stored login.
+        if let (Some(_), Some(tools)) =
+            (self.tool_list.declared(), info.capabilities.tools.as_mut())
+        {
+            tools.list_changed = Some(true);
+        }
         let extensions = info
             .capabilities
             .extensions
@@ -66,9 +72,14 @@ impl ServerHandler for SpotifyServer {
         };
         tools.extend(self.own_tools(narrowing));
         let mut result = ListToolsResult::with_all_items(tools);
-        // The catalog is fixed for the server's life; narrowed by this request's headers, a
-        // shared cache (which does not see them) must not hand it to others.
-        result.ttl_ms = Some(CATALOG_TTL_MS);
+        // Narrowed by this request's headers, a shared cache (which does not see them) must not
+        // hand it to others. Fixed for the server's life unless a watched login can change it:
+        // then it may be cached no longer than the login is rechecked.
+        let ttl = self
+            .tool_list
+            .declared()
+            .map(|every| every.as_millis() as u64);
+        result.ttl_ms = Some(ttl.unwrap_or(CATALOG_TTL_MS));
         result.cache_scope = Some(match narrowing {
             Some(_) => CacheScope::Private,
             None => CacheScope::Public,
@@ -180,12 +191,18 @@ impl ServerHandler for SpotifyServer {
         &self,
         requested: &SubscriptionFilter,
     ) -> Option<SubscriptionFilter> {
-        Some(resources::listening::accepted(requested))
+        let tools = self.tool_list.declared().is_some();
+        Some(resources::listening::accepted(requested, tools))
     }
 
     async fn listen(&self, subscription: SubscriptionContext) -> Result<(), ErrorData> {
         resources::listening::listen(self, subscription).await;
         Ok(())
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        // Sessions of revisions before 2026-07-28 hear of catalog changes unasked.
+        self.tool_list.join(context.peer);
     }
 
     fn get_tool(&self, name: &str) -> Option<rmcp::model::Tool> {

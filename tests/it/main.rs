@@ -92,6 +92,7 @@ mod tls_refuses_untrusted_certificates;
 mod token_file;
 mod token_refresh;
 mod tool_catalog;
+mod tools_list_changed;
 mod undo;
 mod unknown_tool;
 mod users_commands;

@@ -64,8 +64,9 @@ pub fn unsubscribe(server: &SpotifyServer, uri: &str, context: &RequestContext<R
         .remove(&(caller::session(context), uri.to_string()));
 }
 
-/// The part of a `subscriptions/listen` filter this server serves: now-playing updates.
-pub fn accepted(requested: &SubscriptionFilter) -> SubscriptionFilter {
+/// The part of a `subscriptions/listen` filter this server serves: now-playing updates, and
+/// tool list changes where the catalog can change (`tools`).
+pub fn accepted(requested: &SubscriptionFilter, tools: bool) -> SubscriptionFilter {
     let ours = requested
         .resource_subscriptions
         .iter()
@@ -75,11 +76,31 @@ pub fn accepted(requested: &SubscriptionFilter) -> SubscriptionFilter {
         .collect::<Vec<_>>();
     let mut accepted = SubscriptionFilter::new();
     accepted.resource_subscriptions = (!ours.is_empty()).then_some(ours);
+    accepted.tools_list_changed =
+        (tools && requested.tools_list_changed == Some(true)).then_some(true);
     accepted
 }
 
-/// `subscriptions/listen`: forwards now-playing changes until the client cancels.
+/// `subscriptions/listen`: forwards now-playing changes and tool list changes (each where
+/// accepted) on the one stream until the client cancels.
 pub async fn listen(server: &SpotifyServer, subscription: SubscriptionContext) {
+    let tool_list = async {
+        match subscription.accepted().tools_list_changed {
+            Some(true) => {
+                let sink = subscription.sink();
+                server
+                    .tool_list
+                    .forward(sink, subscription.cancelled())
+                    .await;
+            }
+            _ => subscription.cancelled().await,
+        }
+    };
+    tokio::join!(tool_list, now_playing(server, &subscription));
+}
+
+/// The now-playing part of a listen stream: its updates until the client cancels.
+async fn now_playing(server: &SpotifyServer, subscription: &SubscriptionContext) {
     let wants_now_playing = subscription
         .accepted()
         .resource_subscriptions

@@ -49,6 +49,8 @@ pub struct SpotifyServer {
     guard: Option<Arc<Guard>>,
     /// Who listens to which resource, and the now-playing pollers.
     pub(super) subscriptions: Arc<Subscriptions>,
+    /// Who hears that the tool list changed (sessions, listen streams).
+    pub(super) tool_list: Arc<super::tool_list_changes::ToolListChanges>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
@@ -69,6 +71,7 @@ impl SpotifyServer {
             subscriptions: Arc::new(Subscriptions::new(
                 ResourceArgs::default().now_playing_poll(),
             )),
+            tool_list: Arc::default(),
         }
     }
 

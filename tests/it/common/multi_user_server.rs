@@ -204,6 +204,7 @@ pub fn serve_args(fake: &FakeSpotify, options: &Options) -> ServeArgs {
         raw_responses: false,
         max_response_bytes: 60_000,
         show_unavailable_tools: false,
+        login_recheck_secs: 0,
         demo: false,
         transport: TransportArgs {
             transport: Transport::Http,
