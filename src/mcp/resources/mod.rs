@@ -29,7 +29,8 @@ pub async fn list(
     server: &SpotifyServer,
     context: &RequestContext<RoleServer>,
 ) -> Result<ListResourcesResult, ErrorData> {
-    // What this request may not read through (its narrowing headers) is left out.
+    // Left out: what reads through a tool this request may not call (the server's catalog, or
+    // the request's narrowing headers).
     let mut resources: Vec<Resource> = apps::resources()
         .into_iter()
         .filter(|view| view_admitted(server, context, &view.uri))
@@ -39,7 +40,8 @@ pub async fn list(
     };
     resources.extend(uris::fixed().into_iter().filter(|r| readable(&r.uri)));
     let playlists = uris::target(uris::MY_PLAYLISTS).expect("a fixed resource has a target");
-    // The playlists only for a caller who may list them; the fixed entries for everyone.
+    // The playlists only for a caller who may list them (scopes too); the fixed entries whatever
+    // the token's scopes.
     if caller::may_use(server, context, playlists.tool).is_ok() {
         let credentials = caller::credentials(server, context);
         let listed = reading::answer(server, credentials, &playlists).await;
