@@ -1,15 +1,18 @@
 //! `completion/complete`: suggestions for prompt arguments (playlist names, device names,
 //! toolset names, time ranges) and template parameters (the ids of the caller's playlists and
-//! saved shows), filtered by what was typed so far.
+//! saved shows), filtered by what was typed so far. Only what the request may read: names come
+//! through tools, which its narrowing headers and token scopes may not admit.
 
+use super::narrowing;
 use super::prompts::{self, Suggest};
-use super::resources::uris::{LISTED_PLAYLISTS, Target};
+use super::resources::uris::{self, LISTED_PLAYLISTS, Target};
 use super::resources::{caller, reading};
 use super::server::SpotifyServer;
 use rmcp::model::{CompleteRequestParams, CompleteResult, CompletionInfo, Reference};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 /// The suggestions for one argument; none when there are none to give.
 pub async fn complete(
@@ -57,12 +60,7 @@ async fn suggestions(
     context: &RequestContext<RoleServer>,
 ) -> Vec<String> {
     match suggest {
-        Suggest::Toolsets => server
-            .catalog()
-            .toolsets()
-            .iter()
-            .map(|t| t.to_string())
-            .collect(),
+        Suggest::Toolsets => toolsets(server, context),
         Suggest::TimeRanges => prompts::TIME_RANGES.iter().map(|t| t.to_string()).collect(),
         Suggest::PlaylistNames => {
             let answer = fetch(
@@ -81,6 +79,18 @@ async fn suggestions(
     }
 }
 
+/// The toolsets of the listed tools this request may call (its narrowing headers, if any).
+fn toolsets(server: &SpotifyServer, context: &RequestContext<RoleServer>) -> Vec<String> {
+    let narrowing = narrowing::of(context);
+    let sets: BTreeSet<&str> = server
+        .catalog()
+        .listed()
+        .filter(|entry| narrowing::admits(narrowing, entry.def))
+        .map(|entry| entry.def.toolset)
+        .collect();
+    sets.into_iter().map(String::from).collect()
+}
+
 /// Ids for `spotify:playlist:{id}` and `spotify:show:{id}` whose name or id matches `typed`.
 async fn template_ids(
     server: &SpotifyServer,
@@ -93,6 +103,12 @@ async fn template_ids(
         "spotify:show:{id}" => ("get_saved_shows", "items", &["show"]),
         _ => return Vec::new(),
     };
+    // No ids for a template this request may not read (it is not in its list either).
+    let readable = uris::template_tool(template)
+        .is_some_and(|reader| caller::admitted(server, context, reader));
+    if !readable {
+        return Vec::new();
+    }
     let answer = fetch(server, tool, json!({ "limit": 50 }), context).await;
     let items = answer[list].as_array().cloned().unwrap_or_default();
     items

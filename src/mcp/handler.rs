@@ -216,10 +216,7 @@ impl ServerHandler for SpotifyServer {
 
 /// The narrowing the HTTP transport attached to this request, if any (stdio has none).
 fn narrowing_of(context: &RequestContext<RoleServer>) -> Option<&Narrowing> {
-    context
-        .extensions
-        .get::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Narrowing>())
+    narrowing::of(context)
 }
 
 /// Who the call is recorded as: the user and client of the bearer token in multi-user mode,

@@ -5,6 +5,8 @@ use super::selection::{Selection, SelectionError};
 use super::tool_def::ToolDef;
 use super::tool_table::all_tools;
 use crate::foundation::config::CatalogArgs;
+use rmcp::RoleServer;
+use rmcp::service::RequestContext;
 
 /// Which of the server's tools one request may see and call.
 #[derive(Debug, Clone, Default)]
@@ -32,4 +34,12 @@ impl Narrowing {
 /// Whether `narrowing`, if any, admits the tool.
 pub fn admits(narrowing: Option<&Narrowing>, def: &ToolDef) -> bool {
     narrowing.is_none_or(|n| n.admits(def))
+}
+
+/// The narrowing the HTTP transport attached to this request, if any (stdio has none).
+pub fn of(context: &RequestContext<RoleServer>) -> Option<&Narrowing> {
+    context
+        .extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Narrowing>())
 }

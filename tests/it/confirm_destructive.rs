@@ -477,3 +477,104 @@ async fn dynamic_mode_asks_before_call_tool_runs_a_destructive_tool() {
     assert_eq!(writes(&fake), Vec::<String>::new());
     assert_eq!(person.questions().len(), 1);
 }
+
+/// A server that confirms with `undo`'s Redis (if any) and the encryption key `key`, as a
+/// replica of a deployment would (replicas share the key, so each opens the others' states).
+fn keyed_server(fake: &FakeSpotify, token: &str, key: &str, undo: UndoStore) -> SpotifyServer {
+    use spotify_mcp::foundation::secret::Secret;
+    let api = spotify_mcp::build_api(&common::realistic::args(fake, Some(token))).unwrap();
+    let catalog = Catalog::new(all_tools(), &CatalogOptions::default());
+    let guard = Guard::new(ConfirmDestructive::Ask, Some(&Secret::new(key)), undo);
+    SpotifyServer::new(api, Arc::new(catalog)).with_guard(guard)
+}
+
+fn accepting_2026() -> Person {
+    Person::new(
+        Some(ElicitationAction::Accept),
+        ProtocolVersion::V_2026_07_28,
+    )
+}
+
+#[tokio::test]
+async fn a_confirmation_runs_its_call_once() {
+    let (fake, client) = start(ConfirmDestructive::Ask, accepting_2026()).await;
+    let (playlist, before, arguments) = three_items(&fake);
+    let state = sealed_state(&client, arguments.clone()).await;
+    let first = retry_with(&client, state.clone(), arguments.clone()).await;
+    assert_ne!(first.is_error, Some(true), "{}", common::text(&first));
+    assert_eq!(writes(&fake).len(), 1);
+    // The same state and answer again (a replay, or a retry after an undo) runs nothing.
+    let replayed = retry_with(&client, state, arguments.clone()).await;
+    assert_eq!(replayed.is_error, Some(true), "{replayed:?}");
+    let text = common::text(&replayed);
+    assert!(
+        text.contains("already used") && text.contains("call the tool again"),
+        "{text}"
+    );
+    assert_eq!(writes(&fake).len(), 1, "the replay reached Spotify");
+    assert_eq!(
+        fake.playlist_uris(&playlist).unwrap().len(),
+        before.len() - 3
+    );
+    // Calling again asks anew, with a state of its own.
+    let asked_again = sealed_state(&client, arguments).await;
+    assert!(!asked_again.is_empty());
+}
+
+#[tokio::test]
+async fn with_redis_a_confirmation_used_on_one_replica_is_refused_on_another() {
+    let Some((url, _redis)) = common::redis_server::shared() else {
+        return;
+    };
+    let url = common::redis_server::database(&url, 15);
+    let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
+    let token = fake.issue_user_token().access_token;
+    let key = "k".repeat(44);
+    let replica = || {
+        use spotify_mcp::foundation::{redis_link::RedisLink, secret::Secret};
+        let link = RedisLink::new(&Secret::new(&url), Duration::from_secs(2)).unwrap();
+        keyed_server(&fake, &token, &key, UndoStore::new(Some(Arc::new(link))))
+    };
+    let one = connect(replica(), accepting_2026()).await;
+    let two = connect(replica(), accepting_2026()).await;
+    let (_, _, arguments) = three_items(&fake);
+    let state = sealed_state(&one, arguments.clone()).await;
+    let ran = retry_with(&one, state.clone(), arguments.clone()).await;
+    assert_ne!(ran.is_error, Some(true), "{}", common::text(&ran));
+    let replayed = retry_with(&two, state, arguments).await;
+    assert_eq!(replayed.is_error, Some(true), "{replayed:?}");
+    assert!(
+        common::text(&replayed).contains("already used"),
+        "{}",
+        common::text(&replayed)
+    );
+    assert_eq!(writes(&fake).len(), 1, "the other replica ran it again");
+}
+
+#[tokio::test]
+async fn while_redis_is_down_a_confirmed_call_is_refused_not_run() {
+    use spotify_mcp::foundation::{redis_link::RedisLink, secret::Secret};
+    // A port nothing listens on: Redis is configured but down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let link = RedisLink::new(&Secret::new(&url), Duration::from_millis(500)).unwrap();
+    let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
+    let token = fake.issue_user_token().access_token;
+    let undo = UndoStore::new(Some(Arc::new(link)));
+    let server = keyed_server(&fake, &token, &"k".repeat(44), undo);
+    let client = connect(server, accepting_2026()).await;
+    let (_, _, arguments) = three_items(&fake);
+    let state = sealed_state(&client, arguments.clone()).await;
+    let refused = retry_with(&client, state, arguments).await;
+    assert_eq!(refused.is_error, Some(true), "{refused:?}");
+    let text = common::text(&refused);
+    assert!(
+        text.contains("Redis is unavailable") && text.contains("Try again"),
+        "{text}"
+    );
+    assert_eq!(writes(&fake), Vec::<String>::new());
+}

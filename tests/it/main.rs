@@ -41,6 +41,7 @@ mod http_held_open;
 mod http_inflight_limit;
 mod http_mcp_client;
 mod http_metrics_addr;
+mod http_narrowed_resources;
 mod http_origin_host;
 mod http_public_bind_needs_token;
 mod http_readyz_single_user;

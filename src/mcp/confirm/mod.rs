@@ -1,9 +1,10 @@
 //! Confirmation before destructive writes: how a call may ask the person ([`Asking`]), what
 //! the `--confirm-destructive` policy decides ([`decide`]), the question ([`question`]) and the
-//! sealed request state of a 2026-07-28 retry ([`state`]).
+//! sealed request state of a 2026-07-28 retry ([`state`]), spent once ([`spent`]).
 
 mod guard;
 pub mod question;
+pub mod spent;
 pub mod state;
 
 pub use guard::Guard;

@@ -1,6 +1,7 @@
 //! The `requestState` of a 2026-07-28 confirmation: sealed with an HMAC (rmcp's
 //! [`RequestStateCodec`]) and bound to the user, the tool and its arguments, so a retry cannot
-//! confirm another call than the one the person was asked about, and it expires.
+//! confirm another call than the one the person was asked about, and it expires. It carries a
+//! random nonce, which the confirmed call spends ([`super::spent`]): each state confirms once.
 //!
 //! The key derives from `SPOTIFY_MCP_ENCRYPTION_KEY` when set (the same on every replica);
 //! without it each process draws a random key, so a retry must reach the process that asked.
@@ -13,7 +14,8 @@ use std::time::Duration;
 
 /// How long a person has to answer before the retry is refused.
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(600);
-const PAYLOAD: &[u8] = b"confirm-destructive-v1";
+/// What every payload starts with, so a state sealed for something else never opens here.
+const PAYLOAD_PREFIX: &str = "confirm-destructive-v2:";
 
 pub struct StateSeal {
     codec: RequestStateCodec,
@@ -23,6 +25,15 @@ impl std::fmt::Debug for StateSeal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("StateSeal(..)")
     }
+}
+
+/// An opened state: the confirmation it stands for, spent when the confirmed call runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// Random, unique per issued state (readable by anyone: the state is signed, not encrypted).
+    pub nonce: String,
+    /// Unix seconds after which the state no longer opens.
+    pub expires_at: u64,
 }
 
 /// Why a retry's `requestState` is refused.
@@ -67,10 +78,12 @@ impl StateSeal {
         Self { codec }
     }
 
-    /// The state to send with the question.
+    /// The state to send with the question: a fresh nonce and its expiry, sealed.
     pub fn seal(&self, binding: &[u8]) -> String {
+        let expires_at = now_secs() + ANSWER_WITHIN.as_secs();
+        let payload = format!("{PAYLOAD_PREFIX}{}:{expires_at}", new_nonce());
         self.codec.seal_with(
-            PAYLOAD,
+            payload.as_bytes(),
             &SealOptions::new()
                 .associated_data(binding)
                 .ttl(ANSWER_WITHIN),
@@ -78,13 +91,40 @@ impl StateSeal {
     }
 
     /// Checks a retry's state against the binding of the call it came with.
-    pub fn open(&self, state: &str, binding: &[u8]) -> Result<(), StateError> {
+    pub fn open(&self, state: &str, binding: &[u8]) -> Result<Confirmation, StateError> {
         match self.codec.open_with(state, binding) {
-            Ok(payload) if payload == PAYLOAD => Ok(()),
+            Ok(payload) => confirmation(&payload).ok_or(StateError::Forged),
             Err(RequestStateError::Expired) => Err(StateError::Expired),
-            _ => Err(StateError::Forged),
+            Err(_) => Err(StateError::Forged),
         }
     }
+}
+
+/// The confirmation in an opened payload (`confirm-destructive-v2:{nonce}:{expires_at}`).
+fn confirmation(payload: &[u8]) -> Option<Confirmation> {
+    let text = std::str::from_utf8(payload).ok()?;
+    let (nonce, expires_at) = text.strip_prefix(PAYLOAD_PREFIX)?.split_once(':')?;
+    Some(Confirmation {
+        nonce: nonce.to_string(),
+        expires_at: expires_at.parse().ok()?,
+    })
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// 128 random bits in hex: unique per issued state (secrecy is not needed, the seal is).
+fn new_nonce() -> String {
+    use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+    let mut bytes = [0u8; 16];
+    if SystemRandom::new().fill(&mut bytes).is_err() {
+        // Never expected; uniqueness is all a nonce needs, which this still gives.
+        bytes = fastrand::u128(..).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What a state is bound to: the user, the tool and the arguments (keys in sorted order).
@@ -158,6 +198,18 @@ mod tests {
             seal.open(&state, &other_user),
             Err(StateError::Forged)
         ));
+    }
+
+    #[test]
+    fn every_state_carries_its_own_nonce_and_expiry() {
+        let seal = StateSeal::new(None);
+        let call = binding("alice", "t", &Map::new());
+        let one = seal.open(&seal.seal(&call), &call).unwrap();
+        let two = seal.open(&seal.seal(&call), &call).unwrap();
+        assert_ne!(one.nonce, two.nonce);
+        assert_eq!(one.nonce.len(), 32);
+        let within = one.expires_at.saturating_sub(now_secs());
+        assert!((ANSWER_WITHIN.as_secs() - 5..=ANSWER_WITHIN.as_secs()).contains(&within));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Who a resource request acts for: the credentials and user the transport attached (multi-user
-//! mode), else the server's own; and which session it belongs to.
+//! mode), else the server's own; which session it belongs to; and which tools it may read
+//! through (the server's catalog, the request's narrowing headers, its token's scopes).
 
 use crate::credentials::grant::{describe_scopes, missing_scopes};
 use crate::credentials::{CallerCredentials, Credentials};
+use crate::mcp::narrowing;
 use crate::mcp::server::SpotifyServer;
 use crate::store::AccessGrant;
 use rmcp::service::RequestContext;
@@ -34,14 +36,29 @@ fn parts(context: &RequestContext<RoleServer>) -> Option<&http::request::Parts> 
     context.extensions.get::<http::request::Parts>()
 }
 
-/// Refuses a read through `tool` when the request's token (multi-user mode) lacks the scopes
-/// the tool needs: the transport checks `tools/call` only, and a resource, completion or
-/// subscription must not reach what a call of the same tool could not.
+/// Whether this request may read through `tool`: the server's catalog holds it and the
+/// request's narrowing headers (if any) admit it, as for a `tools/call` of it. Lists leave out
+/// what it does not admit.
+pub fn admitted(server: &SpotifyServer, context: &RequestContext<RoleServer>, tool: &str) -> bool {
+    let narrowing = narrowing::of(context);
+    server
+        .catalog()
+        .get(tool)
+        .is_some_and(|entry| narrowing::admits(narrowing, entry.def))
+}
+
+/// Refuses a read through `tool` that a `tools/call` of it would be refused: outside the
+/// server's catalog or this request's narrowing headers, or (multi-user mode) beyond the scopes
+/// of the request's token. The transport and the handler check `tools/call` only, and a
+/// resource, completion or subscription must not reach what a call of the same tool could not.
 pub fn may_use(
     server: &SpotifyServer,
     context: &RequestContext<RoleServer>,
     tool: &str,
 ) -> Result<(), ErrorData> {
+    if !admitted(server, context, tool) {
+        return Err(outside(server, context, tool));
+    }
     let Some(grant) = parts(context).and_then(|parts| parts.extensions.get::<Arc<AccessGrant>>())
     else {
         return Ok(());
@@ -63,4 +80,22 @@ pub fn may_use(
         ),
         None,
     ))
+}
+
+/// The refusal of a read through a tool the request may not call, worded like the refusal of
+/// the call itself.
+fn outside(server: &SpotifyServer, context: &RequestContext<RoleServer>, tool: &str) -> ErrorData {
+    let message = match (server.catalog().get(tool), narrowing::of(context)) {
+        (Some(_), Some(_)) => format!(
+            "this reads through tool `{tool}`, which is outside the catalog this request narrowed to \
+             (its toolsets or read-only headers); call resources/list and resources/templates/list \
+             with the same headers to see what it may read"
+        ),
+        _ => format!(
+            "this reads through tool `{tool}`, which this server's catalog does not hold (its \
+             --toolsets, --tools or --read-only flags); call resources/list and \
+             resources/templates/list to see what it may read"
+        ),
+    };
+    ErrorData::invalid_params(message, None)
 }

@@ -10,6 +10,7 @@ pub mod subscriptions;
 pub mod uris;
 
 use super::apps;
+use super::narrowing;
 use super::server::SpotifyServer;
 use rmcp::model::{
     CacheScope, ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
@@ -28,10 +29,19 @@ pub async fn list(
     server: &SpotifyServer,
     context: &RequestContext<RoleServer>,
 ) -> Result<ListResourcesResult, ErrorData> {
-    let mut resources = apps::resources();
-    resources.extend(uris::fixed());
+    // Left out: what reads through a tool this request may not call (the server's catalog, or
+    // the request's narrowing headers).
+    let mut resources: Vec<Resource> = apps::resources()
+        .into_iter()
+        .filter(|view| view_admitted(server, context, &view.uri))
+        .collect();
+    let readable = |uri: &str| {
+        uris::target(uri).is_some_and(|target| caller::admitted(server, context, target.tool))
+    };
+    resources.extend(uris::fixed().into_iter().filter(|r| readable(&r.uri)));
     let playlists = uris::target(uris::MY_PLAYLISTS).expect("a fixed resource has a target");
-    // The playlists only for a caller who may list them; the fixed entries for everyone.
+    // The playlists only for a caller who may list them (scopes too); the fixed entries whatever
+    // the token's scopes.
     if caller::may_use(server, context, playlists.tool).is_ok() {
         let credentials = caller::credentials(server, context);
         let listed = reading::answer(server, credentials, &playlists).await;
@@ -63,15 +73,36 @@ fn playlist_resources(answer: &Value) -> Vec<Resource> {
         .collect()
 }
 
-/// `resources/templates/list`: the same for everyone, for as long as this binary runs.
+/// `resources/templates/list`: those read through tools of the server's catalog, the same for
+/// everyone for as long as this server runs — unless the request's headers narrowed them.
 pub async fn templates(
-    _server: &SpotifyServer,
-    _context: &RequestContext<RoleServer>,
+    server: &SpotifyServer,
+    context: &RequestContext<RoleServer>,
 ) -> Result<ListResourceTemplatesResult, ErrorData> {
-    let mut result = ListResourceTemplatesResult::with_all_items(uris::templates());
+    let templates = uris::templates().into_iter().filter(|template| {
+        uris::template_tool(&template.uri_template)
+            .is_some_and(|tool| caller::admitted(server, context, tool))
+    });
+    let mut result = ListResourceTemplatesResult::with_all_items(templates.collect());
     result.ttl_ms = Some(TEMPLATES_TTL_MS);
-    result.cache_scope = Some(CacheScope::Public);
+    // A shared cache does not see the headers: a narrowed list is for this caller only.
+    result.cache_scope = Some(match narrowing::of(context) {
+        Some(_) => CacheScope::Private,
+        None => CacheScope::Public,
+    });
     Ok(result)
+}
+
+/// Whether a `ui://` view renders the results of a tool this request may call.
+fn view_admitted(server: &SpotifyServer, context: &RequestContext<RoleServer>, uri: &str) -> bool {
+    apps::VIEWS
+        .iter()
+        .find(|view| view.uri == uri)
+        .is_some_and(|view| {
+            view.tools
+                .iter()
+                .any(|tool| caller::admitted(server, context, tool))
+        })
 }
 
 /// `resources/read`.
@@ -81,6 +112,17 @@ pub async fn read(
     context: &RequestContext<RoleServer>,
 ) -> Result<ReadResourceResponse, ErrorData> {
     if let Some(view) = apps::read(&request.uri) {
+        if !view_admitted(server, context, &request.uri) {
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "view `{}` renders tools outside what this request may call (the server's catalog, \
+                     or the toolsets or read-only headers it narrowed to); call resources/list with the \
+                     same headers to see what it may read",
+                    request.uri
+                ),
+                None,
+            ));
+        }
         return Ok(view.into());
     }
     let Some(target) = uris::target(&request.uri) else {

@@ -79,6 +79,14 @@ pub fn templates() -> Vec<ResourceTemplate> {
         .collect()
 }
 
+/// The tool that reads the template `uri_template` (`spotify:album:{id}` → `get_album`).
+pub fn template_tool(uri_template: &str) -> Option<&'static str> {
+    TEMPLATES
+        .iter()
+        .find(|(kind, ..)| uri_template == format!("spotify:{kind}:{{id}}"))
+        .map(|(_, tool, ..)| *tool)
+}
+
 /// The Spotify kinds of the templates (`playlist`, `album`, …).
 pub fn template_kinds() -> impl Iterator<Item = &'static str> {
     TEMPLATES.iter().map(|(kind, ..)| *kind)
@@ -140,5 +148,11 @@ mod tests {
             assert_eq!(target(odd), None, "{odd}");
         }
         assert_eq!(templates().len(), template_kinds().count());
+        for template in templates() {
+            let tool = template_tool(&template.uri_template).unwrap();
+            let read = template.uri_template.replace("{id}", "abc");
+            assert_eq!(target(&read).unwrap().tool, tool);
+        }
+        assert_eq!(template_tool("spotify:track:{id}"), None);
     }
 }

@@ -212,13 +212,23 @@ impl SpotifyServer {
                 state: Some(state),
                 responses,
             } => {
-                if let Err(error) = guard.seal.open(&state, &binding) {
-                    tracing::info!(tool = call.tool, "confirmation state refused: {error}");
-                    return Some(not_run(error.to_string()).into());
+                let confirmation = match guard.seal.open(&state, &binding) {
+                    Ok(confirmation) => confirmation,
+                    Err(error) => {
+                        tracing::info!(tool = call.tool, "confirmation state refused: {error}");
+                        return Some(not_run(error.to_string()).into());
+                    }
+                };
+                if !confirm::accepted(responses.as_ref()) {
+                    return Some(declined(call.tool, ElicitationAction::Decline).into());
                 }
-                match confirm::accepted(responses.as_ref()) {
-                    true => None,
-                    false => Some(declined(call.tool, ElicitationAction::Decline).into()),
+                // Spent before the call runs: of two retries with one state, one runs.
+                match guard.spent.spend(&confirmation).await {
+                    Ok(()) => None,
+                    Err(error) => {
+                        tracing::info!(tool = call.tool, "confirmation not spendable: {error}");
+                        Some(not_run(format!("{} was not run: {error}", call.tool)).into())
+                    }
                 }
             }
             Asking::InputRequired { state: None, .. } => {

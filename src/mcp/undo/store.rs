@@ -78,6 +78,11 @@ impl UndoStore {
         }
     }
 
+    /// The Redis plans are kept in, if any (what else must agree across replicas uses it too).
+    pub fn redis(&self) -> Option<Arc<RedisLink>> {
+        self.redis.clone()
+    }
+
     fn key(identity: &str, handle: &str) -> String {
         let user = Sha256::digest(identity.as_bytes());
         let user: String = user[..16].iter().map(|b| format!("{b:02x}")).collect();
