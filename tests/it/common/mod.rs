@@ -12,6 +12,7 @@ pub mod every_tool;
 pub mod fake_spotify;
 pub mod grants;
 pub mod http_server;
+pub mod log_capture;
 pub mod multi_user_replicas;
 pub mod multi_user_server;
 pub mod operator;
