@@ -8,10 +8,11 @@
 
 use crate::common;
 
+use common::answers::ok;
 use common::http_server::{ACCEPT, http_client, initialize};
 use common::multi_user_server::{Database, MultiUserServer, Options};
 use fake_spotify::{FakeSpotify, Knobs};
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use spotify_mcp::store::Scopes;
 use std::time::Duration;
@@ -22,31 +23,6 @@ async fn fake() -> FakeSpotify {
     FakeSpotify::start(Knobs::default())
         .await
         .expect("fake starts")
-}
-
-type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
-
-async fn call(client: &Client, tool: &str, arguments: Value) -> CallToolResult {
-    let request = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap_or_default());
-    tokio::time::timeout(CALL_DEADLINE, client.call_tool(request))
-        .await
-        .unwrap_or_else(|_| panic!("{tool} did not answer within {CALL_DEADLINE:?}"))
-        .unwrap_or_else(|e| panic!("{tool}: {e}"))
-}
-
-async fn ok(client: &Client, tool: &str, arguments: Value) -> Value {
-    let result = call(client, tool, arguments).await;
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool} failed: {}",
-        common::text(&result)
-    );
-    let text = common::text(&result);
-    result
-        .structured_content
-        .unwrap_or_else(|| serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// A raw JSON-RPC POST to `/mcp` with `token` (if any).

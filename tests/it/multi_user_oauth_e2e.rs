@@ -6,9 +6,10 @@
 //! at `/account` refuses the person's next call at once.
 
 use crate::common;
+use common::answers::{api_users, structured};
 use common::http_server::{ACCEPT, http_client};
 use common::multi_user_server::{MultiUserServer, Options};
-use common::sign_in_server::{allow_consent, browser, hidden_field, through_spotify};
+use common::sign_in_server::{allow_consent, browser, hidden_field, page_text, through_spotify};
 use fake_spotify::{FakeSpotify, FakeUser, Knobs};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
@@ -94,13 +95,10 @@ async fn call(client: &Client, tool: &str) -> Result<Value, String> {
         .await
         .unwrap_or_else(|_| panic!("{tool} did not answer within {DEADLINE:?}"))
         .map_err(|e| e.to_string())?;
-    let text = common::text(&result);
     if result.is_error == Some(true) {
-        return Err(text);
+        return Err(common::text(&result));
     }
-    Ok(result
-        .structured_content
-        .unwrap_or_else(|| serde_json::from_str(&text).unwrap_or(Value::Null)))
+    Ok(structured(result))
 }
 
 /// The client's current access and refresh tokens.
@@ -137,15 +135,6 @@ async fn raw_call(server: &MultiUserServer, token: &str) -> (u16, String) {
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
     (response.status().as_u16(), challenge)
-}
-
-/// The users the fake saw Spotify Web API requests act for.
-fn api_users(fake: &FakeSpotify) -> Vec<Option<String>> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/v1/"))
-        .map(|r| r.user)
-        .collect()
 }
 
 async fn two_people() -> (FakeSpotify, FakeUser, FakeUser) {
@@ -283,14 +272,7 @@ async fn a_person_who_disconnects_at_the_account_page_is_refused_at_once() {
     call(&bob_client, "get_my_profile").await.unwrap();
     let (ada_token, _) = tokens(&ada_auth).await;
 
-    let account = ada_browser
-        .get(server.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = page_text(&ada_browser, &server.url("/account")).await;
     assert!(account.contains("Ada"), "{account}");
     let done = ada_browser
         .post(server.url("/account/disconnect"))

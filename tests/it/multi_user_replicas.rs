@@ -8,46 +8,20 @@
 
 use crate::common;
 
+use common::answers::{api_users, ok};
 use common::http_server::{ACCEPT, http_client, initialize};
 use common::multi_user_replicas::{Backends, Replicas, sign_in};
 use common::multi_user_server::{MultiUserServer, Options};
 use fake_spotify::{FakeSpotify, Knobs};
-use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
-type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
-
 async fn fake() -> FakeSpotify {
     FakeSpotify::start(Knobs::default())
         .await
         .expect("fake starts")
-}
-
-/// A successful call's structured answer.
-async fn ok(client: &Client, tool: &str, arguments: Value) -> Value {
-    let request = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap_or_default());
-    let result = tokio::time::timeout(DEADLINE, client.call_tool(request))
-        .await
-        .unwrap_or_else(|_| panic!("{tool} did not answer within {DEADLINE:?}"))
-        .unwrap_or_else(|e| panic!("{tool}: {e}"));
-    let text = common::text(&result);
-    assert_ne!(result.is_error, Some(true), "{tool}: {text}");
-    result
-        .structured_content
-        .unwrap_or_else(|| serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// The users the fake saw Spotify Web API requests act for, since it was last cleared.
-fn api_users(fake: &FakeSpotify) -> Vec<Option<String>> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/v1/"))
-        .map(|r| r.user)
-        .collect()
 }
 
 /// The status of an `initialize` sent to `server`'s own address with `token`: 200 while the

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod adversarial;
+pub mod answers;
 pub mod apps_host;
 pub mod auth_server;
 pub mod cached;
