@@ -294,23 +294,14 @@ async fn concurrent_calls_on_an_expiring_grant_refresh_it_once() {
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
-    let ada_fake = fake.add_user("Ada");
     // The server believes Ada's access token expired a minute ago.
-    let ada = server.link(&fake, &ada_fake, -60).await;
-    let token = server
-        .issue_token(
-            &ada,
-            &MultiUserServer::all_scopes(),
-            &server.resource(),
-            Duration::from_secs(3600),
-        )
-        .await;
-    let client = server.client(Some(&token)).await;
+    let ada = server.add_user_expiring(&fake, "Ada", -60).await;
+    let client = server.client(Some(&ada.token)).await;
     fake.clear_requests();
 
     let calls = (0..8).map(|_| ok(&client, "get_my_profile", json!({})));
     for profile in futures::future::join_all(calls).await {
-        assert_eq!(profile["id"], ada_fake.id.as_str());
+        assert_eq!(profile["id"], ada.fake.id.as_str());
     }
     let refreshes = fake
         .requests()
@@ -318,7 +309,7 @@ async fn concurrent_calls_on_an_expiring_grant_refresh_it_once() {
         .filter(|r| r.path == "/api/token")
         .count();
     assert_eq!(refreshes, 1, "eight calls, one refresh");
-    let stored = server.store.load_grant(&ada).await.unwrap().unwrap();
+    let stored = server.store.load_grant(&ada.id).await.unwrap().unwrap();
     assert!(stored.version > 1, "the refreshed grant is stored");
     assert!(stored.expires_at > common_now() + 600);
 }
@@ -494,17 +485,9 @@ async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
         },
     )
     .await;
-    let ada_fake = fake.add_user("Ada");
-    let ada = one.link(&fake, &ada_fake, -60).await;
-    let token = one
-        .issue_token(
-            &ada,
-            &MultiUserServer::all_scopes(),
-            &one.resource(),
-            Duration::from_secs(3600),
-        )
-        .await;
-    let (client_one, client_two) = tokio::join!(one.client(Some(&token)), two.client(Some(&token)));
+    let ada = one.add_user_expiring(&fake, "Ada", -60).await;
+    let (client_one, client_two) =
+        tokio::join!(one.client(Some(&ada.token)), two.client(Some(&ada.token)));
     fake.clear_requests();
 
     let calls = (0..8).map(|i| {
@@ -512,7 +495,7 @@ async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
         ok(client, "get_my_profile", json!({}))
     });
     for profile in futures::future::join_all(calls).await {
-        assert_eq!(profile["id"], ada_fake.id.as_str());
+        assert_eq!(profile["id"], ada.fake.id.as_str());
     }
     let refreshes = fake
         .requests()

@@ -138,22 +138,13 @@ async fn a_grants_refresh_across_replicas_happens_once_per_person() {
     let mut clients = Vec::new();
     let mut people = Vec::new();
     for name in ["Ada", "Bob"] {
-        let person = fake.add_user(name);
         // Their Spotify access tokens expired a minute ago: the first call must refresh.
-        let id = replicas.a.link(&fake, &person, -60).await;
-        let token = replicas
-            .a
-            .issue_token(
-                &id,
-                &MultiUserServer::all_scopes(),
-                &replicas.a.resource(),
-                HOUR,
-            )
-            .await;
+        let person = replicas.a.add_user_expiring(&fake, name, -60).await;
         for n in 0..2 {
-            clients.push((people.len(), replicas.by_turn(n).client(Some(&token)).await));
+            let client = replicas.by_turn(n).client(Some(&person.token)).await;
+            clients.push((people.len(), client));
         }
-        people.push(person);
+        people.push(person.fake);
     }
     fake.clear_requests();
 
@@ -176,8 +167,6 @@ async fn a_grants_refresh_across_replicas_happens_once_per_person() {
     drop(clients);
     replicas.stop().await;
 }
-
-const HOUR: Duration = Duration::from_secs(3600);
 
 #[tokio::test]
 async fn a_revocation_on_one_replica_is_honoured_by_the_other_within_the_token_cache_ttl() {

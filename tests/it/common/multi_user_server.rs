@@ -312,8 +312,19 @@ impl MultiUserServer {
     /// A new user of the fake, signed in to this server: their Spotify grant (every scope)
     /// stored sealed, and an access token with every scope for this server's `/mcp`.
     pub async fn add_user(&self, fake: &FakeSpotify, name: &str) -> TestUser {
+        self.add_user_expiring(fake, name, 3600).await
+    }
+
+    /// [`Self::add_user`], with a Spotify access token this server believes expires in
+    /// `expires_in_secs` (negative: already expired, so the first call refreshes it).
+    pub async fn add_user_expiring(
+        &self,
+        fake: &FakeSpotify,
+        name: &str,
+        expires_in_secs: i64,
+    ) -> TestUser {
         let fake_user = fake.add_user(name);
-        let id = self.link(fake, &fake_user, 3600).await;
+        let id = self.link(fake, &fake_user, expires_in_secs).await;
         let token = self
             .issue_token(&id, &Self::all_scopes(), &self.resource(), HOUR)
             .await;
