@@ -2,6 +2,7 @@
 //! names a PostgreSQL server (`.ci/run` starts one), against PostgreSQL too: each scenario runs
 //! on every backend there is.
 
+use crate::common::multi_user_server::Database;
 use spotify_mcp::foundation::config::DatabaseArgs;
 use spotify_mcp::foundation::sealed::GrantKeys;
 use spotify_mcp::foundation::secret::Secret;
@@ -24,47 +25,17 @@ const HOUR: TokenLifetimes = TokenLifetimes {
     refresh: Duration::from_secs(30 * 24 * 3600),
 };
 
-/// A database a test has to itself: a SQLite file in a temp dir, or a fresh PostgreSQL database.
-struct TestDb {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
+/// A database a test has to itself (SQLite, or a fresh PostgreSQL database), opened as the store.
+struct TestDb(Database);
 
 impl TestDb {
-    fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("data/store.db").display());
-        Self {
-            url,
-            _dir: Some(dir),
-        }
-    }
-
-    /// A new database on the PostgreSQL server of `SPOTIFY_MCP_TEST_DATABASE_URL`.
-    async fn postgres(admin_url: &str) -> Self {
-        sqlx::any::install_default_drivers();
-        let name = format!("store_test_{}", fastrand::u64(..));
-        let mut admin = url::Url::parse(admin_url).unwrap();
-        let pool = sqlx::AnyPool::connect(admin.as_str()).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        admin.set_path(&name);
-        Self {
-            url: admin.to_string(),
-            _dir: None,
-        }
-    }
-
     async fn open(&self) -> Store {
         self.open_with(KEY).await
     }
 
     async fn open_with(&self, key: &str) -> Store {
         let args = DatabaseArgs {
-            database_url: Some(Secret::new(&self.url)),
+            database_url: Some(Secret::new(self.0.url())),
             ..DatabaseArgs::default()
         };
         let keys = GrantKeys::new(&Secret::new(key), &[]).unwrap();
@@ -74,24 +45,18 @@ impl TestDb {
     /// A connection of the test's own, to look at the tables behind the store's back.
     async fn raw(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
-        sqlx::AnyPool::connect(&self.url).await.unwrap()
+        sqlx::AnyPool::connect(&self.0.url()).await.unwrap()
     }
 }
 
 /// Every backend available: SQLite always; PostgreSQL when the environment names one. In CI it
 /// must (`.ci/run` starts one); elsewhere its absence is reported as skipped.
 async fn backends() -> Vec<TestDb> {
-    let mut dbs = vec![TestDb::sqlite()];
-    match std::env::var("SPOTIFY_MCP_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => dbs.push(TestDb::postgres(&url).await),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!(
-                "CI is set but SPOTIFY_MCP_TEST_DATABASE_URL is not: .ci/run must start PostgreSQL"
-            )
-        }
-        _ => eprintln!("SKIPPED: PostgreSQL (set SPOTIFY_MCP_TEST_DATABASE_URL to run it too)"),
-    }
-    dbs
+    Database::every_backend()
+        .await
+        .into_iter()
+        .map(TestDb)
+        .collect()
 }
 
 fn grant(access: &str, refresh: &str) -> NewGrant {
