@@ -6,13 +6,24 @@ use crate::common::sign_in_server::{
     REDIRECT_URI, SCOPES, SignInServer, VERIFIER, allow_consent, browser, consent_fields,
     consent_form, hidden_field, location, page_text, param, post_consent, query,
 };
+use fake_spotify::FakeUser;
+use reqwest::Client;
 use spotify_mcp::store::Scopes;
+
+/// A fresh server with one person, `name`, about to sign in from a new browser: the server, the
+/// person, the browser and the test client's `/authorize` URL with state `state`.
+async fn about_to_sign_in(name: &str, state: &str) -> (SignInServer, FakeUser, Client, String) {
+    let server = SignInServer::start().await;
+    let person = server.fake.add_user(name);
+    let url = server.authorize_url(&server.client_id, state, &[]);
+    (server, person, browser(), url)
+}
 
 /// Signs `user` in for the test client with state `state` and allows it: the redirect's query.
 async fn allow(
     server: &SignInServer,
-    browser: &reqwest::Client,
-    user: &fake_spotify::FakeUser,
+    browser: &Client,
+    user: &FakeUser,
     state: &str,
 ) -> Vec<(String, String)> {
     let url = server.authorize_url(&server.client_id, state, &[]);
@@ -24,10 +35,7 @@ async fn allow(
 
 #[tokio::test]
 async fn the_whole_flow_ends_in_a_code_the_store_redeems_for_the_signed_in_person() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada Lovelace");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "st-1", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada Lovelace", "st-1").await;
     let page = server.sign_in(&browser, &url, &ada).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
@@ -167,10 +175,7 @@ async fn a_wrong_resource_scope_or_response_type_is_refused() {
 
 #[tokio::test]
 async fn a_consent_post_without_its_csrf_token_or_from_another_browser_is_refused() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let (request, csrf) = consent_form(server.sign_in(&browser, &url, &ada).await).await;
     let attempts: [(&reqwest::Client, Vec<(&str, &str)>); 3] = [
         (&browser, vec![("request", &request), ("decision", "allow")]),
@@ -254,10 +259,7 @@ async fn a_stolen_callback_or_a_tampered_sign_in_is_refused() {
 
 #[tokio::test]
 async fn a_tampered_consent_request_is_refused() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let (request, csrf) = consent_form(server.sign_in(&browser, &url, &ada).await).await;
     let tampered = request.replacen(
         &request[10..11],
@@ -272,10 +274,7 @@ async fn a_tampered_consent_request_is_refused() {
 
 #[tokio::test]
 async fn the_pages_carry_the_anti_framing_and_no_store_headers() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let consent = server.sign_in(&browser, &url, &ada).await;
     let account = browser
         .get(format!("{}/account", server.url))
@@ -389,10 +388,7 @@ async fn the_spotify_grant_is_not_readable_in_the_database_file() {
 
 #[tokio::test]
 async fn declining_at_spotify_or_on_the_consent_page_tells_the_client_access_denied() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let to_spotify = browser.get(&url).send().await.unwrap();
     server.fake.decline_next();
     let from_spotify = browser.get(location(&to_spotify)).send().await.unwrap();
