@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::answers::ok;
+use common::answers::{ok, refreshes};
 use common::http_server::{ACCEPT, http_client, initialize};
 use common::multi_user_server::{Database, MultiUserServer, Options};
 use fake_spotify::{FakeSpotify, Knobs};
@@ -62,12 +62,7 @@ async fn two_users_at_once_get_their_own_library_player_and_cached_answers() {
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
-    let ada = server.add_user(&fake, "Ada").await;
-    let bob = server.add_user(&fake, "Bob").await;
-    let (ada_client, bob_client) = tokio::join!(
-        server.client(Some(&ada.token)),
-        server.client(Some(&bob.token))
-    );
+    let [(ada, ada_client), (bob, bob_client)] = server.ada_and_bob(&fake).await;
 
     // Twice each, at once: the second round is served from cache and memo, per user.
     for _round in 0..2 {
@@ -303,12 +298,7 @@ async fn concurrent_calls_on_an_expiring_grant_refresh_it_once() {
     for profile in futures::future::join_all(calls).await {
         assert_eq!(profile["id"], ada.fake.id.as_str());
     }
-    let refreshes = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/token")
-        .count();
-    assert_eq!(refreshes, 1, "eight calls, one refresh");
+    assert_eq!(refreshes(&fake), 1, "eight calls, one refresh");
     let stored = server.store.load_grant(&ada.id).await.unwrap().unwrap();
     assert!(stored.version > 1, "the refreshed grant is stored");
     assert!(stored.expires_at > common_now() + 600);
@@ -359,12 +349,7 @@ async fn a_user_at_their_limit_does_not_block_another() {
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
-    let ada = server.add_user(&fake, "Ada").await;
-    let bob = server.add_user(&fake, "Bob").await;
-    let (ada_client, bob_client) = tokio::join!(
-        server.client(Some(&ada.token)),
-        server.client(Some(&bob.token))
-    );
+    let [(ada, ada_client), (bob, bob_client)] = server.ada_and_bob(&fake).await;
     fake.update(|k| k.latency_ms = 1500);
 
     // Ada's first call holds her one place while Spotify is slow.
@@ -497,10 +482,9 @@ async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
     for profile in futures::future::join_all(calls).await {
         assert_eq!(profile["id"], ada.fake.id.as_str());
     }
-    let refreshes = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/token")
-        .count();
-    assert_eq!(refreshes, 1, "two replicas, eight calls, one refresh");
+    assert_eq!(
+        refreshes(&fake),
+        1,
+        "two replicas, eight calls, one refresh"
+    );
 }

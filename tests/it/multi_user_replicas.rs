@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::answers::{api_users, ok};
+use common::answers::{api_users, ok, refreshes};
 use common::http_server::{ACCEPT, http_client, initialize};
 use common::multi_user_replicas::{Backends, Replicas, sign_in};
 use common::multi_user_server::{MultiUserServer, Options};
@@ -155,13 +155,9 @@ async fn a_grants_refresh_across_replicas_happens_once_per_person() {
     for (person, profile) in futures::future::join_all(calls).await {
         assert_eq!(profile["id"], people[person].id.as_str());
     }
-    let refreshes = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/token")
-        .count();
     assert_eq!(
-        refreshes, 2,
+        refreshes(&fake),
+        2,
         "two replicas, two people, 16 calls: one refresh each"
     );
     drop(clients);

@@ -1,5 +1,5 @@
-//! What the multi-user tests read back: a call's answer as JSON, and whose Spotify the fake's
-//! Web API requests acted for.
+//! What the multi-user tests read back: a call's answer as JSON, whose Spotify the fake's Web
+//! API requests acted for, and how often the fake's token endpoint was asked.
 
 use super::Client;
 use fake_spotify::FakeSpotify;
@@ -26,4 +26,13 @@ pub fn api_users(fake: &FakeSpotify) -> Vec<Option<String>> {
         .filter(|r| r.path.starts_with("/v1/"))
         .map(|r| r.user)
         .collect()
+}
+
+/// How many requests reached the fake's token endpoint (grant refreshes), since it was last
+/// cleared.
+pub fn refreshes(fake: &FakeSpotify) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.path == "/api/token")
+        .count()
 }
