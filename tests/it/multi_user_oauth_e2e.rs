@@ -144,48 +144,50 @@ async fn two_people() -> (FakeSpotify, FakeUser, FakeUser) {
     (fake, ada, bob)
 }
 
+/// `person` signs in and connects; their profile and saved tracks are theirs, and each request
+/// to Spotify acts for them. Their authorized client, its session and their saved tracks.
+async fn sees_only_their_own(
+    server: &MultiUserServer,
+    fake: &FakeSpotify,
+    person: &FakeUser,
+    browser: &reqwest::Client,
+) -> (Authorized, Client, Value) {
+    let auth = sign_in(server, fake, person, browser).await;
+    let client = connect(server, &auth).await;
+    fake.clear_requests();
+    let profile = call(&client, "get_my_profile").await.unwrap();
+    assert_eq!(profile["id"], person.id.as_str());
+    let saved = call(&client, "get_saved_tracks").await.unwrap();
+    let name = &person.display_name;
+    for id in fake.saved_ids(person, "track").iter().take(3) {
+        assert!(
+            saved.to_string().contains(id.as_str()),
+            "{name}'s track {id}"
+        );
+    }
+    assert!(
+        api_users(fake)
+            .iter()
+            .all(|u| u.as_deref() == Some(&person.id)),
+        "{name}'s calls act for {name}: {:?}",
+        api_users(fake)
+    );
+    (auth, client, saved)
+}
+
 #[tokio::test]
 async fn two_people_sign_in_with_their_own_mcp_clients_and_each_sees_only_their_spotify() {
     let (fake, ada, bob) = two_people().await;
     let server = MultiUserServer::start(&fake, Options::default()).await;
 
     let (ada_browser, bob_browser) = (browser(), browser());
-    let ada_auth = sign_in(&server, &fake, &ada, &ada_browser).await;
-    let ada_client = connect(&server, &ada_auth).await;
-    fake.clear_requests();
-    let profile = call(&ada_client, "get_my_profile").await.unwrap();
-    assert_eq!(profile["id"], ada.id.as_str());
-    let saved = call(&ada_client, "get_saved_tracks").await.unwrap();
-    for id in fake.saved_ids(&ada, "track").iter().take(3) {
-        assert!(saved.to_string().contains(id.as_str()), "Ada's track {id}");
-    }
-    assert!(
-        api_users(&fake)
-            .iter()
-            .all(|u| u.as_deref() == Some(&ada.id)),
-        "Ada's calls act for Ada: {:?}",
-        api_users(&fake)
-    );
+    let (ada_auth, ada_client, _) = sees_only_their_own(&server, &fake, &ada, &ada_browser).await;
 
-    let bob_auth = sign_in(&server, &fake, &bob, &bob_browser).await;
-    let bob_client = connect(&server, &bob_auth).await;
-    fake.clear_requests();
-    let profile = call(&bob_client, "get_my_profile").await.unwrap();
-    assert_eq!(profile["id"], bob.id.as_str());
-    let saved = call(&bob_client, "get_saved_tracks").await.unwrap();
-    for id in fake.saved_ids(&bob, "track").iter().take(3) {
-        assert!(saved.to_string().contains(id.as_str()), "Bob's track {id}");
-    }
+    let (_bob_auth, bob_client, saved) =
+        sees_only_their_own(&server, &fake, &bob, &bob_browser).await;
     for id in fake.saved_ids(&ada, "track").iter().take(3) {
         assert!(!saved.to_string().contains(id.as_str()), "not Ada's {id}");
     }
-    assert!(
-        api_users(&fake)
-            .iter()
-            .all(|u| u.as_deref() == Some(&bob.id)),
-        "Bob's calls act for Bob: {:?}",
-        api_users(&fake)
-    );
     assert_eq!(server.store.list_users().await.unwrap().len(), 2);
 
     // A refresh through the client rotates the refresh token; the new access token works.
