@@ -118,6 +118,18 @@ async fn signed_in(store: &Store, account: &str) -> (String, String, Redeemed) {
     (user_id, client_id, redeemed)
 }
 
+/// Whether `store` accepts the access token `token` now: `Ok`, or why not.
+async fn access(store: &Store, token: &Secret) -> Result<(), Refused> {
+    let result = store.resolve_access_token(token.expose()).await;
+    result.map(drop).map_err(|e| refused(Err::<(), _>(e)))
+}
+
+/// Whether `store` rotates the refresh token `token` for `client_id` now: `Ok`, or why not.
+async fn refresh(store: &Store, token: &Secret, client_id: &str) -> Result<(), Refused> {
+    let result = store.rotate_refresh(token.expose(), client_id, HOUR).await;
+    result.map(drop).map_err(|e| refused(Err::<(), _>(e)))
+}
+
 fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Refused {
     match result {
         Err(StoreError::Refused(reason)) => reason,
@@ -348,12 +360,8 @@ async fn a_code_is_redeemed_once_by_its_client_with_its_verifier() {
             .await;
         assert_eq!(refused(again), Refused::CodeReused);
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(tokens.access_token.expose())
-                    .await
-            ),
-            Refused::TokenRevoked
+            access(&store, &tokens.access_token).await,
+            Err(Refused::TokenRevoked)
         );
 
         let cases: [(&str, &str, &str, Refused); 3] = [
@@ -452,12 +460,8 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
         assert_eq!(who.scopes, Scopes::parse("spotify"));
         // A refresh token is not an access token.
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(tokens.refresh_token.expose())
-                    .await
-            ),
-            Refused::UnknownToken
+            access(&store, &tokens.refresh_token).await,
+            Err(Refused::UnknownToken)
         );
         assert_eq!(
             refused(store.resolve_access_token("made-up").await),
@@ -472,12 +476,7 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
                 .unwrap(),
             Revoked::Nothing
         );
-        assert!(
-            store
-                .resolve_access_token(tokens.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &tokens.access_token).await.is_ok());
         assert_eq!(
             store
                 .revoke(tokens.access_token.expose(), &client_id)
@@ -486,12 +485,8 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
             Revoked::AccessToken
         );
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(tokens.access_token.expose())
-                    .await
-            ),
-            Refused::TokenRevoked
+            access(&store, &tokens.access_token).await,
+            Err(Refused::TokenRevoked)
         );
         assert_eq!(
             store.revoke("made-up", &client_id).await.unwrap(),
@@ -501,12 +496,7 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
             .rotate_refresh(tokens.refresh_token.expose(), &client_id, HOUR)
             .await
             .unwrap();
-        assert!(
-            store
-                .resolve_access_token(fresh.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &fresh.access_token).await.is_ok());
 
         let short = TokenLifetimes {
             access: Duration::ZERO,
@@ -514,20 +504,12 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
         };
         let expired = store.issue_tokens(&redeemed, short).await.unwrap();
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(expired.access_token.expose())
-                    .await
-            ),
-            Refused::TokenExpired
+            access(&store, &expired.access_token).await,
+            Err(Refused::TokenExpired)
         );
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(expired.refresh_token.expose(), &client_id, HOUR)
-                    .await
-            ),
-            Refused::TokenExpired
+            refresh(&store, &expired.refresh_token, &client_id).await,
+            Err(Refused::TokenExpired)
         );
     }
 }
@@ -544,20 +526,11 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             .unwrap();
         assert_eq!(second.family_id, first.family_id);
         assert_ne!(second.refresh_token.expose(), first.refresh_token.expose());
-        assert!(
-            store
-                .resolve_access_token(second.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &second.access_token).await.is_ok());
         // Another client presenting it is refused without spending anything.
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(second.refresh_token.expose(), "other", HOUR)
-                    .await
-            ),
-            Refused::ClientMismatch
+            refresh(&store, &second.refresh_token, "other").await,
+            Err(Refused::ClientMismatch)
         );
         // A second family of the same user and client is not touched by the first's reuse.
         let other_grant = Redeemed {
@@ -571,25 +544,13 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             .await;
         assert_eq!(refused(replay), Refused::RefreshReused);
         for token in [&second.access_token, &first.access_token] {
-            assert_eq!(
-                refused(store.resolve_access_token(token.expose()).await),
-                Refused::TokenRevoked
-            );
+            assert_eq!(access(&store, &token).await, Err(Refused::TokenRevoked));
         }
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(second.refresh_token.expose(), &client_id, HOUR)
-                    .await
-            ),
-            Refused::TokenRevoked
+            refresh(&store, &second.refresh_token, &client_id).await,
+            Err(Refused::TokenRevoked)
         );
-        assert!(
-            store
-                .resolve_access_token(bystander.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &bystander.access_token).await.is_ok());
 
         // Revoking a refresh token (RFC 7009) takes the access tokens of its family along.
         assert_eq!(
@@ -600,12 +561,8 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             Revoked::Family
         );
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(bystander.access_token.expose())
-                    .await
-            ),
-            Refused::TokenRevoked
+            access(&store, &bystander.access_token).await,
+            Err(Refused::TokenRevoked)
         );
     }
 }
@@ -623,25 +580,13 @@ async fn revoking_a_user_s_tokens_signs_them_out_of_every_client_and_no_one_else
 
         assert_eq!(store.revoke_user_tokens(&user_id).await.unwrap(), 4);
         for token in [&first.access_token, &second.access_token] {
-            assert_eq!(
-                refused(store.resolve_access_token(token.expose()).await),
-                Refused::TokenRevoked
-            );
+            assert_eq!(access(&store, &token).await, Err(Refused::TokenRevoked));
         }
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(first.refresh_token.expose(), &client_id, HOUR)
-                    .await
-            ),
-            Refused::TokenRevoked
+            refresh(&store, &first.refresh_token, &client_id).await,
+            Err(Refused::TokenRevoked)
         );
-        assert!(
-            store
-                .resolve_access_token(kept.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &kept.access_token).await.is_ok());
         assert_eq!(store.revoke_user_tokens(&user_id).await.unwrap(), 0);
     }
 }
@@ -779,12 +724,7 @@ async fn delete_user_leaves_nothing_of_them_and_all_of_the_others() {
 
         assert_eq!(rows_of(kim.clone()).await, 7, "kim keeps everything");
         assert!(store.load_grant(&kim).await.unwrap().is_some());
-        assert!(
-            store
-                .resolve_access_token(kim_tokens.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &kim_tokens.access_token).await.is_ok());
     }
 }
 
