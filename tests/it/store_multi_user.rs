@@ -544,7 +544,7 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             .await;
         assert_eq!(refused(replay), Refused::RefreshReused);
         for token in [&second.access_token, &first.access_token] {
-            assert_eq!(access(&store, &token).await, Err(Refused::TokenRevoked));
+            assert_eq!(access(&store, token).await, Err(Refused::TokenRevoked));
         }
         assert_eq!(
             refresh(&store, &second.refresh_token, &client_id).await,
@@ -580,7 +580,7 @@ async fn revoking_a_user_s_tokens_signs_them_out_of_every_client_and_no_one_else
 
         assert_eq!(store.revoke_user_tokens(&user_id).await.unwrap(), 4);
         for token in [&first.access_token, &second.access_token] {
-            assert_eq!(access(&store, &token).await, Err(Refused::TokenRevoked));
+            assert_eq!(access(&store, token).await, Err(Refused::TokenRevoked));
         }
         assert_eq!(
             refresh(&store, &first.refresh_token, &client_id).await,
