@@ -10,6 +10,7 @@
 //! let client = replicas.b.client(Some(&tokens.access)).await;          // calls through B
 //! ```
 
+use super::auth_server::code_exchange;
 use super::multi_user_server::{CLIENT_REDIRECT, Database, MultiUserServer, Options};
 use super::redis_server::{self, RedisServer};
 use super::sign_in_server::{
@@ -128,13 +129,7 @@ pub async fn sign_in(server: &MultiUserServer, fake: &FakeSpotify, person: &Fake
     let answer = query(&back);
     assert_eq!(param(&answer, "state"), Some(state.as_str()), "{back}");
     let code = param(&answer, "code").expect("a code").to_string();
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", CLIENT_REDIRECT),
-        ("client_id", server.client_id.as_str()),
-        ("code_verifier", VERIFIER),
-    ];
+    let form = code_exchange(&code, CLIENT_REDIRECT, &server.client_id, VERIFIER);
     let response = browser
         .post(server.url("/token"))
         .form(&form)
