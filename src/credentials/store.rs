@@ -3,6 +3,7 @@
 
 use super::grant::Grant;
 use super::refresh_lock::{LockAttempt, LockOwner};
+use crate::foundation::private_dirs;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -107,7 +108,7 @@ impl FileTokenStore {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        create_private_dirs(dir).map_err(unwritable)?;
+        private_dirs::create(dir).map_err(unwritable)?;
         let name = self
             .path
             .file_name()
@@ -182,35 +183,6 @@ fn private_builder(prefix: &str) -> tempfile::Builder<'_, 'static> {
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o600));
-    }
-    builder
-}
-
-/// Creates the missing directories of `dir`, private (0700); directories that already exist
-/// keep their mode (the token file may live in a shared working directory).
-fn create_private_dirs(dir: &Path) -> std::io::Result<()> {
-    let missing: Vec<&Path> = dir
-        .ancestors()
-        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
-        .collect();
-    for created in missing.into_iter().rev() {
-        match private_dir_builder().create(created) {
-            Ok(()) => {}
-            // Created meanwhile by someone else: theirs, not ours to change.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Mode 0700 at creation (the umask can only narrow it): nothing to change afterwards.
-fn private_dir_builder() -> fs::DirBuilder {
-    let mut builder = fs::DirBuilder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
     }
     builder
 }

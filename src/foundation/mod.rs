@@ -4,6 +4,7 @@
 pub mod config;
 pub mod excerpt;
 pub mod metrics;
+pub mod private_dirs;
 pub mod redis_link;
 pub mod sealed;
 pub mod secret;

@@ -1,6 +1,7 @@
 //! Where the database is: the default SQLite file, or the URL the operator gave.
 
 use super::error::StoreError;
+use crate::foundation::private_dirs;
 use crate::foundation::secret::Secret;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -79,7 +80,7 @@ pub(super) fn prepare_sqlite_file(path: &Path) -> Result<(), StoreError> {
         source,
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        create_private_dirs(dir).map_err(failed)?;
+        private_dirs::create(dir).map_err(failed)?;
     }
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(false);
@@ -89,29 +90,6 @@ pub(super) fn prepare_sqlite_file(path: &Path) -> Result<(), StoreError> {
         options.mode(0o600);
     }
     options.open(path).map(drop).map_err(failed)
-}
-
-/// Creates the missing directories of `dir`, private (0700); existing ones keep their mode.
-fn create_private_dirs(dir: &Path) -> std::io::Result<()> {
-    let missing: Vec<&Path> = dir
-        .ancestors()
-        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
-        .collect();
-    for created in missing.into_iter().rev() {
-        let mut builder = fs::DirBuilder::new();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        match builder.create(created) {
-            Ok(()) => {}
-            // Created meanwhile by someone else: theirs, not ours to change.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

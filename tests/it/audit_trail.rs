@@ -63,12 +63,7 @@ async fn who_removed_the_tracks(database: Database) {
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
-    let ada = server.add_user(&fake, "Ada").await;
-    let bob = server.add_user(&fake, "Bob").await;
-    let (ada_client, bob_client) = tokio::join!(
-        server.client(Some(&ada.token)),
-        server.client(Some(&bob.token))
-    );
+    let [(ada, ada_client), (bob, bob_client)] = server.ada_and_bob(&fake).await;
     let playlist = fake.playlist_ids_of(&ada.fake)[0].clone();
     let before = fake.playlist_uris(&playlist).unwrap();
     let removed: Vec<String> = before.iter().take(2).cloned().collect();

@@ -8,10 +8,11 @@
 
 use crate::common;
 
+use common::answers::{ok, refreshes};
 use common::http_server::{ACCEPT, http_client, initialize};
 use common::multi_user_server::{Database, MultiUserServer, Options};
 use fake_spotify::{FakeSpotify, Knobs};
-use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use spotify_mcp::store::Scopes;
 use std::time::Duration;
@@ -22,31 +23,6 @@ async fn fake() -> FakeSpotify {
     FakeSpotify::start(Knobs::default())
         .await
         .expect("fake starts")
-}
-
-type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
-
-async fn call(client: &Client, tool: &str, arguments: Value) -> CallToolResult {
-    let request = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap_or_default());
-    tokio::time::timeout(CALL_DEADLINE, client.call_tool(request))
-        .await
-        .unwrap_or_else(|_| panic!("{tool} did not answer within {CALL_DEADLINE:?}"))
-        .unwrap_or_else(|e| panic!("{tool}: {e}"))
-}
-
-async fn ok(client: &Client, tool: &str, arguments: Value) -> Value {
-    let result = call(client, tool, arguments).await;
-    assert_ne!(
-        result.is_error,
-        Some(true),
-        "{tool} failed: {}",
-        common::text(&result)
-    );
-    let text = common::text(&result);
-    result
-        .structured_content
-        .unwrap_or_else(|| serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// A raw JSON-RPC POST to `/mcp` with `token` (if any).
@@ -86,12 +62,7 @@ async fn two_users_at_once_get_their_own_library_player_and_cached_answers() {
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
-    let ada = server.add_user(&fake, "Ada").await;
-    let bob = server.add_user(&fake, "Bob").await;
-    let (ada_client, bob_client) = tokio::join!(
-        server.client(Some(&ada.token)),
-        server.client(Some(&bob.token))
-    );
+    let [(ada, ada_client), (bob, bob_client)] = server.ada_and_bob(&fake).await;
 
     // Twice each, at once: the second round is served from cache and memo, per user.
     for _round in 0..2 {
@@ -318,31 +289,17 @@ async fn concurrent_calls_on_an_expiring_grant_refresh_it_once() {
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
-    let ada_fake = fake.add_user("Ada");
     // The server believes Ada's access token expired a minute ago.
-    let ada = server.link(&fake, &ada_fake, -60).await;
-    let token = server
-        .issue_token(
-            &ada,
-            &MultiUserServer::all_scopes(),
-            &server.resource(),
-            Duration::from_secs(3600),
-        )
-        .await;
-    let client = server.client(Some(&token)).await;
+    let ada = server.add_user_expiring(&fake, "Ada", -60).await;
+    let client = server.client(Some(&ada.token)).await;
     fake.clear_requests();
 
     let calls = (0..8).map(|_| ok(&client, "get_my_profile", json!({})));
     for profile in futures::future::join_all(calls).await {
-        assert_eq!(profile["id"], ada_fake.id.as_str());
+        assert_eq!(profile["id"], ada.fake.id.as_str());
     }
-    let refreshes = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/token")
-        .count();
-    assert_eq!(refreshes, 1, "eight calls, one refresh");
-    let stored = server.store.load_grant(&ada).await.unwrap().unwrap();
+    assert_eq!(refreshes(&fake), 1, "eight calls, one refresh");
+    let stored = server.store.load_grant(&ada.id).await.unwrap().unwrap();
     assert!(stored.version > 1, "the refreshed grant is stored");
     assert!(stored.expires_at > common_now() + 600);
 }
@@ -392,12 +349,7 @@ async fn a_user_at_their_limit_does_not_block_another() {
         ..Options::default()
     };
     let server = MultiUserServer::start(&fake, options).await;
-    let ada = server.add_user(&fake, "Ada").await;
-    let bob = server.add_user(&fake, "Bob").await;
-    let (ada_client, bob_client) = tokio::join!(
-        server.client(Some(&ada.token)),
-        server.client(Some(&bob.token))
-    );
+    let [(ada, ada_client), (bob, bob_client)] = server.ada_and_bob(&fake).await;
     fake.update(|k| k.latency_ms = 1500);
 
     // Ada's first call holds her one place while Spotify is slow.
@@ -518,17 +470,9 @@ async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
         },
     )
     .await;
-    let ada_fake = fake.add_user("Ada");
-    let ada = one.link(&fake, &ada_fake, -60).await;
-    let token = one
-        .issue_token(
-            &ada,
-            &MultiUserServer::all_scopes(),
-            &one.resource(),
-            Duration::from_secs(3600),
-        )
-        .await;
-    let (client_one, client_two) = tokio::join!(one.client(Some(&token)), two.client(Some(&token)));
+    let ada = one.add_user_expiring(&fake, "Ada", -60).await;
+    let (client_one, client_two) =
+        tokio::join!(one.client(Some(&ada.token)), two.client(Some(&ada.token)));
     fake.clear_requests();
 
     let calls = (0..8).map(|i| {
@@ -536,12 +480,11 @@ async fn replicas_sharing_a_redis_refresh_a_users_grant_once() {
         ok(client, "get_my_profile", json!({}))
     });
     for profile in futures::future::join_all(calls).await {
-        assert_eq!(profile["id"], ada_fake.id.as_str());
+        assert_eq!(profile["id"], ada.fake.id.as_str());
     }
-    let refreshes = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/token")
-        .count();
-    assert_eq!(refreshes, 1, "two replicas, eight calls, one refresh");
+    assert_eq!(
+        refreshes(&fake),
+        1,
+        "two replicas, eight calls, one refresh"
+    );
 }

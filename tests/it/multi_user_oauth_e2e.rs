@@ -6,9 +6,10 @@
 //! at `/account` refuses the person's next call at once.
 
 use crate::common;
+use common::answers::{api_users, structured};
 use common::http_server::{ACCEPT, http_client};
 use common::multi_user_server::{MultiUserServer, Options};
-use common::sign_in_server::{allow_consent, browser, hidden_field, through_spotify};
+use common::sign_in_server::{allow_consent, browser, hidden_field, page_text, through_spotify};
 use fake_spotify::{FakeSpotify, FakeUser, Knobs};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
@@ -94,13 +95,10 @@ async fn call(client: &Client, tool: &str) -> Result<Value, String> {
         .await
         .unwrap_or_else(|_| panic!("{tool} did not answer within {DEADLINE:?}"))
         .map_err(|e| e.to_string())?;
-    let text = common::text(&result);
     if result.is_error == Some(true) {
-        return Err(text);
+        return Err(common::text(&result));
     }
-    Ok(result
-        .structured_content
-        .unwrap_or_else(|| serde_json::from_str(&text).unwrap_or(Value::Null)))
+    Ok(structured(result))
 }
 
 /// The client's current access and refresh tokens.
@@ -139,20 +137,42 @@ async fn raw_call(server: &MultiUserServer, token: &str) -> (u16, String) {
     (response.status().as_u16(), challenge)
 }
 
-/// The users the fake saw Spotify Web API requests act for.
-fn api_users(fake: &FakeSpotify) -> Vec<Option<String>> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/v1/"))
-        .map(|r| r.user)
-        .collect()
-}
-
 async fn two_people() -> (FakeSpotify, FakeUser, FakeUser) {
     let fake = FakeSpotify::start(Knobs::default()).await.unwrap();
     let ada = fake.add_user("Ada");
     let bob = fake.add_user("Bob");
     (fake, ada, bob)
+}
+
+/// `person` signs in and connects; their profile and saved tracks are theirs, and each request
+/// to Spotify acts for them. Their authorized client, its session and their saved tracks.
+async fn sees_only_their_own(
+    server: &MultiUserServer,
+    fake: &FakeSpotify,
+    person: &FakeUser,
+    browser: &reqwest::Client,
+) -> (Authorized, Client, Value) {
+    let auth = sign_in(server, fake, person, browser).await;
+    let client = connect(server, &auth).await;
+    fake.clear_requests();
+    let profile = call(&client, "get_my_profile").await.unwrap();
+    assert_eq!(profile["id"], person.id.as_str());
+    let saved = call(&client, "get_saved_tracks").await.unwrap();
+    let name = &person.display_name;
+    for id in fake.saved_ids(person, "track").iter().take(3) {
+        assert!(
+            saved.to_string().contains(id.as_str()),
+            "{name}'s track {id}"
+        );
+    }
+    assert!(
+        api_users(fake)
+            .iter()
+            .all(|u| u.as_deref() == Some(&person.id)),
+        "{name}'s calls act for {name}: {:?}",
+        api_users(fake)
+    );
+    (auth, client, saved)
 }
 
 #[tokio::test]
@@ -161,42 +181,13 @@ async fn two_people_sign_in_with_their_own_mcp_clients_and_each_sees_only_their_
     let server = MultiUserServer::start(&fake, Options::default()).await;
 
     let (ada_browser, bob_browser) = (browser(), browser());
-    let ada_auth = sign_in(&server, &fake, &ada, &ada_browser).await;
-    let ada_client = connect(&server, &ada_auth).await;
-    fake.clear_requests();
-    let profile = call(&ada_client, "get_my_profile").await.unwrap();
-    assert_eq!(profile["id"], ada.id.as_str());
-    let saved = call(&ada_client, "get_saved_tracks").await.unwrap();
-    for id in fake.saved_ids(&ada, "track").iter().take(3) {
-        assert!(saved.to_string().contains(id.as_str()), "Ada's track {id}");
-    }
-    assert!(
-        api_users(&fake)
-            .iter()
-            .all(|u| u.as_deref() == Some(&ada.id)),
-        "Ada's calls act for Ada: {:?}",
-        api_users(&fake)
-    );
+    let (ada_auth, ada_client, _) = sees_only_their_own(&server, &fake, &ada, &ada_browser).await;
 
-    let bob_auth = sign_in(&server, &fake, &bob, &bob_browser).await;
-    let bob_client = connect(&server, &bob_auth).await;
-    fake.clear_requests();
-    let profile = call(&bob_client, "get_my_profile").await.unwrap();
-    assert_eq!(profile["id"], bob.id.as_str());
-    let saved = call(&bob_client, "get_saved_tracks").await.unwrap();
-    for id in fake.saved_ids(&bob, "track").iter().take(3) {
-        assert!(saved.to_string().contains(id.as_str()), "Bob's track {id}");
-    }
+    let (_bob_auth, bob_client, saved) =
+        sees_only_their_own(&server, &fake, &bob, &bob_browser).await;
     for id in fake.saved_ids(&ada, "track").iter().take(3) {
         assert!(!saved.to_string().contains(id.as_str()), "not Ada's {id}");
     }
-    assert!(
-        api_users(&fake)
-            .iter()
-            .all(|u| u.as_deref() == Some(&bob.id)),
-        "Bob's calls act for Bob: {:?}",
-        api_users(&fake)
-    );
     assert_eq!(server.store.list_users().await.unwrap().len(), 2);
 
     // A refresh through the client rotates the refresh token; the new access token works.
@@ -283,14 +274,7 @@ async fn a_person_who_disconnects_at_the_account_page_is_refused_at_once() {
     call(&bob_client, "get_my_profile").await.unwrap();
     let (ada_token, _) = tokens(&ada_auth).await;
 
-    let account = ada_browser
-        .get(server.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let account = page_text(&ada_browser, &server.url("/account")).await;
     assert!(account.contains("Ada"), "{account}");
     let done = ada_browser
         .post(server.url("/account/disconnect"))

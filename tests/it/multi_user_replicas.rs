@@ -8,46 +8,20 @@
 
 use crate::common;
 
+use common::answers::{api_users, ok, refreshes};
 use common::http_server::{ACCEPT, http_client, initialize};
 use common::multi_user_replicas::{Backends, Replicas, sign_in};
 use common::multi_user_server::{MultiUserServer, Options};
 use fake_spotify::{FakeSpotify, Knobs};
-use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
-type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
-
 async fn fake() -> FakeSpotify {
     FakeSpotify::start(Knobs::default())
         .await
         .expect("fake starts")
-}
-
-/// A successful call's structured answer.
-async fn ok(client: &Client, tool: &str, arguments: Value) -> Value {
-    let request = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap_or_default());
-    let result = tokio::time::timeout(DEADLINE, client.call_tool(request))
-        .await
-        .unwrap_or_else(|_| panic!("{tool} did not answer within {DEADLINE:?}"))
-        .unwrap_or_else(|e| panic!("{tool}: {e}"));
-    let text = common::text(&result);
-    assert_ne!(result.is_error, Some(true), "{tool}: {text}");
-    result
-        .structured_content
-        .unwrap_or_else(|| serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// The users the fake saw Spotify Web API requests act for, since it was last cleared.
-fn api_users(fake: &FakeSpotify) -> Vec<Option<String>> {
-    fake.requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/v1/"))
-        .map(|r| r.user)
-        .collect()
 }
 
 /// The status of an `initialize` sent to `server`'s own address with `token`: 200 while the
@@ -164,22 +138,13 @@ async fn a_grants_refresh_across_replicas_happens_once_per_person() {
     let mut clients = Vec::new();
     let mut people = Vec::new();
     for name in ["Ada", "Bob"] {
-        let person = fake.add_user(name);
         // Their Spotify access tokens expired a minute ago: the first call must refresh.
-        let id = replicas.a.link(&fake, &person, -60).await;
-        let token = replicas
-            .a
-            .issue_token(
-                &id,
-                &MultiUserServer::all_scopes(),
-                &replicas.a.resource(),
-                HOUR,
-            )
-            .await;
+        let person = replicas.a.add_user_expiring(&fake, name, -60).await;
         for n in 0..2 {
-            clients.push((people.len(), replicas.by_turn(n).client(Some(&token)).await));
+            let client = replicas.by_turn(n).client(Some(&person.token)).await;
+            clients.push((people.len(), client));
         }
-        people.push(person);
+        people.push(person.fake);
     }
     fake.clear_requests();
 
@@ -190,20 +155,14 @@ async fn a_grants_refresh_across_replicas_happens_once_per_person() {
     for (person, profile) in futures::future::join_all(calls).await {
         assert_eq!(profile["id"], people[person].id.as_str());
     }
-    let refreshes = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/api/token")
-        .count();
     assert_eq!(
-        refreshes, 2,
+        refreshes(&fake),
+        2,
         "two replicas, two people, 16 calls: one refresh each"
     );
     drop(clients);
     replicas.stop().await;
 }
-
-const HOUR: Duration = Duration::from_secs(3600);
 
 #[tokio::test]
 async fn a_revocation_on_one_replica_is_honoured_by_the_other_within_the_token_cache_ttl() {

@@ -5,26 +5,12 @@ use crate::common;
 
 use common::fake_spotify::{Canned, FakeSpotify};
 use common::grants;
+use common::log_capture::Buffer;
 use serde_json::json;
 use spotify_mcp::app::auth_commands::run_login_with;
 use spotify_mcp::app::login::Browser;
 use spotify_mcp::foundation::config::{CatalogArgs, LoginArgs};
 use spotify_mcp::foundation::secret::Secret;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 struct FollowRedirect;
 

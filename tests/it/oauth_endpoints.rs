@@ -3,7 +3,7 @@
 //! token endpoint (code with PKCE, refresh rotation) and revocation.
 
 use crate::common::auth_server::{
-    AuthServerFixture, AuthServerOptions, CHALLENGE, VERIFIER, start_auth_server,
+    AuthServerFixture, AuthServerOptions, CHALLENGE, VERIFIER, code_exchange, start_auth_server,
 };
 use axum::body::Body;
 use axum::http::{StatusCode, header};
@@ -427,13 +427,7 @@ async fn code(fx: &AuthServerFixture) -> (String, String, String) {
 }
 
 fn code_form<'a>(client: &'a str, code: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", REDIRECT),
-        ("client_id", client),
-        ("code_verifier", VERIFIER),
-    ]
+    code_exchange(code, REDIRECT, client, VERIFIER).to_vec()
 }
 
 fn without<'a>(form: &[(&'a str, &'a str)], name: &str) -> Vec<(&'a str, &'a str)> {

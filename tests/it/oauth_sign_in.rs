@@ -3,60 +3,39 @@
 //! POST, the code the store then redeems; `/account`; and each refusal the spec asks for.
 
 use crate::common::sign_in_server::{
-    REDIRECT_URI, SCOPES, SignInServer, VERIFIER, browser, hidden_field, location, param, query,
+    REDIRECT_URI, SCOPES, SignInServer, VERIFIER, allow_consent, browser, consent_fields,
+    consent_form, hidden_field, location, page_text, param, post_consent, query,
 };
-use reqwest::Response;
+use fake_spotify::FakeUser;
+use reqwest::Client;
 use spotify_mcp::store::Scopes;
 
-/// The consent page's form, answered with `decision` by `browser`.
-async fn answer(
-    server: &SignInServer,
-    browser: &reqwest::Client,
-    fields: &[(&str, &str)],
-) -> Response {
-    browser
-        .post(format!("{}/consent", server.url))
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// The sealed request and CSRF token of a consent page.
-async fn consent_form(page: Response) -> (String, String) {
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    (hidden_field(&html, "request"), hidden_field(&html, "csrf"))
+/// A fresh server with one person, `name`, about to sign in from a new browser: the server, the
+/// person, the browser and the test client's `/authorize` URL with state `state`.
+async fn about_to_sign_in(name: &str, state: &str) -> (SignInServer, FakeUser, Client, String) {
+    let server = SignInServer::start().await;
+    let person = server.fake.add_user(name);
+    let url = server.authorize_url(&server.client_id, state, &[]);
+    (server, person, browser(), url)
 }
 
 /// Signs `user` in for the test client with state `state` and allows it: the redirect's query.
 async fn allow(
     server: &SignInServer,
-    browser: &reqwest::Client,
-    user: &fake_spotify::FakeUser,
+    browser: &Client,
+    user: &FakeUser,
     state: &str,
 ) -> Vec<(String, String)> {
     let url = server.authorize_url(&server.client_id, state, &[]);
     let page = server.sign_in(browser, &url, user).await;
-    let (request, csrf) = consent_form(page).await;
-    let fields = [
-        ("request", request.as_str()),
-        ("csrf", csrf.as_str()),
-        ("decision", "allow"),
-    ];
-    let done = answer(server, browser, &fields).await;
-    assert_eq!(done.status(), 303);
-    let back = location(&done);
+    let back = allow_consent(browser, &server.url, page).await;
     assert!(back.starts_with(&format!("{REDIRECT_URI}?")), "{back}");
     query(&back)
 }
 
 #[tokio::test]
 async fn the_whole_flow_ends_in_a_code_the_store_redeems_for_the_signed_in_person() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada Lovelace");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "st-1", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada Lovelace", "st-1").await;
     let page = server.sign_in(&browser, &url, &ada).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
@@ -70,12 +49,8 @@ async fn the_whole_flow_ends_in_a_code_the_store_redeems_for_the_signed_in_perso
         assert!(html.contains(shown), "{shown} missing from {html}");
     }
     let (request, csrf) = (hidden_field(&html, "request"), hidden_field(&html, "csrf"));
-    let fields = [
-        ("request", request.as_str()),
-        ("csrf", csrf.as_str()),
-        ("decision", "allow"),
-    ];
-    let done = answer(&server, &browser, &fields).await;
+    let fields = consent_fields(&request, &csrf, "allow");
+    let done = post_consent(&browser, &server.url, &fields).await;
     assert_eq!(done.status(), 303);
     let pairs = query(&location(&done));
     assert_eq!(param(&pairs, "state"), Some("st-1"));
@@ -200,33 +175,22 @@ async fn a_wrong_resource_scope_or_response_type_is_refused() {
 
 #[tokio::test]
 async fn a_consent_post_without_its_csrf_token_or_from_another_browser_is_refused() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let (request, csrf) = consent_form(server.sign_in(&browser, &url, &ada).await).await;
     let attempts: [(&reqwest::Client, Vec<(&str, &str)>); 3] = [
         (&browser, vec![("request", &request), ("decision", "allow")]),
         (
             &browser,
-            vec![
-                ("request", &request),
-                ("csrf", "forged"),
-                ("decision", "allow"),
-            ],
+            consent_fields(&request, "forged", "allow").to_vec(),
         ),
         (
             // Everything the page had, from a browser without its cookie.
             &crate::common::sign_in_server::browser(),
-            vec![
-                ("request", &request),
-                ("csrf", &csrf),
-                ("decision", "allow"),
-            ],
+            consent_fields(&request, &csrf, "allow").to_vec(),
         ),
     ];
     for (from, fields) in &attempts {
-        let refused = answer(&server, from, fields).await;
+        let refused = post_consent(from, &server.url, fields).await;
         assert_eq!(refused.status(), 403, "{fields:?}");
         assert!(refused.headers().get("location").is_none());
     }
@@ -234,18 +198,16 @@ async fn a_consent_post_without_its_csrf_token_or_from_another_browser_is_refuse
     let bob = server.fake.add_user("Bob");
     let mallory = crate::common::sign_in_server::browser();
     let (_, own_csrf) = consent_form(server.sign_in(&mallory, &url, &bob).await).await;
-    let fields = [
-        ("request", request.as_str()),
-        ("csrf", own_csrf.as_str()),
-        ("decision", "allow"),
-    ];
-    assert_eq!(answer(&server, &mallory, &fields).await.status(), 403);
-    let fields = [
-        ("request", request.as_str()),
-        ("csrf", csrf.as_str()),
-        ("decision", "allow"),
-    ];
-    assert_eq!(answer(&server, &browser, &fields).await.status(), 303);
+    let fields = consent_fields(&request, &own_csrf, "allow");
+    assert_eq!(
+        post_consent(&mallory, &server.url, &fields).await.status(),
+        403
+    );
+    let fields = consent_fields(&request, &csrf, "allow");
+    assert_eq!(
+        post_consent(&browser, &server.url, &fields).await.status(),
+        303
+    );
 }
 
 #[tokio::test]
@@ -297,32 +259,22 @@ async fn a_stolen_callback_or_a_tampered_sign_in_is_refused() {
 
 #[tokio::test]
 async fn a_tampered_consent_request_is_refused() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let (request, csrf) = consent_form(server.sign_in(&browser, &url, &ada).await).await;
     let tampered = request.replacen(
         &request[10..11],
         if &request[10..11] == "A" { "B" } else { "A" },
         1,
     );
-    let fields = [
-        ("request", tampered.as_str()),
-        ("csrf", csrf.as_str()),
-        ("decision", "allow"),
-    ];
-    let refused = answer(&server, &browser, &fields).await;
+    let fields = consent_fields(&tampered, &csrf, "allow");
+    let refused = post_consent(&browser, &server.url, &fields).await;
     assert_eq!(refused.status(), 400);
     assert!(refused.headers().get("location").is_none());
 }
 
 #[tokio::test]
 async fn the_pages_carry_the_anti_framing_and_no_store_headers() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let consent = server.sign_in(&browser, &url, &ada).await;
     let account = browser
         .get(format!("{}/account", server.url))
@@ -436,10 +388,7 @@ async fn the_spotify_grant_is_not_readable_in_the_database_file() {
 
 #[tokio::test]
 async fn declining_at_spotify_or_on_the_consent_page_tells_the_client_access_denied() {
-    let server = SignInServer::start().await;
-    let ada = server.fake.add_user("Ada");
-    let browser = browser();
-    let url = server.authorize_url(&server.client_id, "s", &[]);
+    let (server, ada, browser, url) = about_to_sign_in("Ada", "s").await;
     let to_spotify = browser.get(&url).send().await.unwrap();
     server.fake.decline_next();
     let from_spotify = browser.get(location(&to_spotify)).send().await.unwrap();
@@ -450,12 +399,8 @@ async fn declining_at_spotify_or_on_the_consent_page_tells_the_client_access_den
     assert_eq!(param(&pairs, "state"), Some("s"));
 
     let (request, csrf) = consent_form(server.sign_in(&browser, &url, &ada).await).await;
-    let fields = [
-        ("request", request.as_str()),
-        ("csrf", csrf.as_str()),
-        ("decision", "deny"),
-    ];
-    let denied = answer(&server, &browser, &fields).await;
+    let fields = consent_fields(&request, &csrf, "deny");
+    let denied = post_consent(&browser, &server.url, &fields).await;
     let pairs = query(&location(&denied));
     assert_eq!(param(&pairs, "error"), Some("access_denied"));
     assert!(param(&pairs, "code").is_none());
@@ -468,14 +413,7 @@ async fn the_account_page_shows_the_link_and_disconnects_with_its_csrf_token() {
     let browser = browser();
     allow(&server, &browser, &ada, "s").await;
     let account_url = format!("{}/account", server.url);
-    let html = browser
-        .get(&account_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&browser, &account_url).await;
     assert!(
         html.contains("Ada") && html.contains("Test Client"),
         "{html}"
@@ -511,14 +449,7 @@ async fn the_account_page_shows_the_link_and_disconnects_with_its_csrf_token() {
     assert!(done.text().await.unwrap().contains("disconnected"));
     let user = &server.store.list_users().await.unwrap()[0].user;
     assert!(server.store.load_grant(&user.id).await.unwrap().is_none());
-    let signed_out = browser
-        .get(&account_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let signed_out = page_text(&browser, &account_url).await;
     assert!(signed_out.contains("Sign in with Spotify"), "{signed_out}");
 }
 
@@ -537,14 +468,7 @@ async fn signing_in_from_the_account_page_lands_back_on_it() {
     let from_spotify = browser.get(location(&start)).send().await.unwrap();
     let back = browser.get(location(&from_spotify)).send().await.unwrap();
     assert_eq!(location(&back), format!("{}/account", server.url));
-    let html = browser
-        .get(location(&back))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&browser, &location(&back)).await;
     assert!(html.contains("Ada"), "{html}");
     assert!(html.contains("See your private playlists"), "{html}");
 }

@@ -11,7 +11,7 @@
 use crate::common;
 
 use common::Client;
-use common::auth_server::{CHALLENGE, VERIFIER};
+use common::auth_server::{CHALLENGE, VERIFIER, code_exchange};
 use common::multi_user_server::{
     CLIENT_REDIRECT, Database, MultiUserServer, Options, TestUser, serve_args,
 };
@@ -51,13 +51,7 @@ async fn calls_work(client: &Client, fake: &FakeSpotify) {
 
 /// `POST /token` exchanging `code`; the status, the JSON body and how long it took.
 async fn exchange(server: &MultiUserServer, code: &str) -> (u16, Value, Duration) {
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", CLIENT_REDIRECT),
-        ("client_id", server.client_id.as_str()),
-        ("code_verifier", VERIFIER),
-    ];
+    let form = code_exchange(code, CLIENT_REDIRECT, &server.client_id, VERIFIER);
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();

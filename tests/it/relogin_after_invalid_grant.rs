@@ -10,14 +10,7 @@ use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn a_new_login_ends_the_refusal_without_a_restart() {
-    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
-        "old",
-        Some("revoked"),
-        -10,
-        &grants::all_scopes(),
-    ))
-    .await;
-    let client = common::connect(&args, false).await;
+    let (fake, _dir, client, path) = grants::connected("old", Some("revoked"), -10).await;
     fake.respond_at(
         "/api/token",
         Canned::json(

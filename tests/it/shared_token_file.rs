@@ -56,14 +56,7 @@ async fn a_second_server_uses_the_token_the_first_one_refreshed() {
 
 #[tokio::test]
 async fn a_new_login_is_not_overwritten_by_a_running_server() {
-    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
-        "old",
-        Some("r-old"),
-        -10,
-        &grants::all_scopes(),
-    ))
-    .await;
-    let client = common::connect(&args, false).await;
+    let (fake, _dir, client, path) = grants::connected("old", Some("r-old"), -10).await;
     // The user signs in again while the server runs.
     let new_login = grants::grant("new-login", Some("r-new"), 3600, &grants::all_scopes());
     spotify_mcp::credentials::store::FileTokenStore::new(path.clone())

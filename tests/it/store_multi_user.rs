@@ -2,6 +2,7 @@
 //! names a PostgreSQL server (`.ci/run` starts one), against PostgreSQL too: each scenario runs
 //! on every backend there is.
 
+use crate::common::multi_user_server::Database;
 use spotify_mcp::foundation::config::DatabaseArgs;
 use spotify_mcp::foundation::sealed::GrantKeys;
 use spotify_mcp::foundation::secret::Secret;
@@ -24,47 +25,17 @@ const HOUR: TokenLifetimes = TokenLifetimes {
     refresh: Duration::from_secs(30 * 24 * 3600),
 };
 
-/// A database a test has to itself: a SQLite file in a temp dir, or a fresh PostgreSQL database.
-struct TestDb {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
+/// A database a test has to itself (SQLite, or a fresh PostgreSQL database), opened as the store.
+struct TestDb(Database);
 
 impl TestDb {
-    fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("data/store.db").display());
-        Self {
-            url,
-            _dir: Some(dir),
-        }
-    }
-
-    /// A new database on the PostgreSQL server of `SPOTIFY_MCP_TEST_DATABASE_URL`.
-    async fn postgres(admin_url: &str) -> Self {
-        sqlx::any::install_default_drivers();
-        let name = format!("store_test_{}", fastrand::u64(..));
-        let mut admin = url::Url::parse(admin_url).unwrap();
-        let pool = sqlx::AnyPool::connect(admin.as_str()).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        admin.set_path(&name);
-        Self {
-            url: admin.to_string(),
-            _dir: None,
-        }
-    }
-
     async fn open(&self) -> Store {
         self.open_with(KEY).await
     }
 
     async fn open_with(&self, key: &str) -> Store {
         let args = DatabaseArgs {
-            database_url: Some(Secret::new(&self.url)),
+            database_url: Some(Secret::new(self.0.url())),
             ..DatabaseArgs::default()
         };
         let keys = GrantKeys::new(&Secret::new(key), &[]).unwrap();
@@ -74,24 +45,18 @@ impl TestDb {
     /// A connection of the test's own, to look at the tables behind the store's back.
     async fn raw(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
-        sqlx::AnyPool::connect(&self.url).await.unwrap()
+        sqlx::AnyPool::connect(&self.0.url()).await.unwrap()
     }
 }
 
 /// Every backend available: SQLite always; PostgreSQL when the environment names one. In CI it
 /// must (`.ci/run` starts one); elsewhere its absence is reported as skipped.
 async fn backends() -> Vec<TestDb> {
-    let mut dbs = vec![TestDb::sqlite()];
-    match std::env::var("SPOTIFY_MCP_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => dbs.push(TestDb::postgres(&url).await),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!(
-                "CI is set but SPOTIFY_MCP_TEST_DATABASE_URL is not: .ci/run must start PostgreSQL"
-            )
-        }
-        _ => eprintln!("SKIPPED: PostgreSQL (set SPOTIFY_MCP_TEST_DATABASE_URL to run it too)"),
-    }
-    dbs
+    Database::every_backend()
+        .await
+        .into_iter()
+        .map(TestDb)
+        .collect()
 }
 
 fn grant(access: &str, refresh: &str) -> NewGrant {
@@ -151,6 +116,18 @@ async fn signed_in(store: &Store, account: &str) -> (String, String, Redeemed) {
         .await
         .unwrap();
     (user_id, client_id, redeemed)
+}
+
+/// Whether `store` accepts the access token `token` now: `Ok`, or why not.
+async fn access(store: &Store, token: &Secret) -> Result<(), Refused> {
+    let result = store.resolve_access_token(token.expose()).await;
+    result.map(drop).map_err(|e| refused(Err::<(), _>(e)))
+}
+
+/// Whether `store` rotates the refresh token `token` for `client_id` now: `Ok`, or why not.
+async fn refresh(store: &Store, token: &Secret, client_id: &str) -> Result<(), Refused> {
+    let result = store.rotate_refresh(token.expose(), client_id, HOUR).await;
+    result.map(drop).map_err(|e| refused(Err::<(), _>(e)))
 }
 
 fn refused(result: Result<impl std::fmt::Debug, StoreError>) -> Refused {
@@ -383,12 +360,8 @@ async fn a_code_is_redeemed_once_by_its_client_with_its_verifier() {
             .await;
         assert_eq!(refused(again), Refused::CodeReused);
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(tokens.access_token.expose())
-                    .await
-            ),
-            Refused::TokenRevoked
+            access(&store, &tokens.access_token).await,
+            Err(Refused::TokenRevoked)
         );
 
         let cases: [(&str, &str, &str, Refused); 3] = [
@@ -487,12 +460,8 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
         assert_eq!(who.scopes, Scopes::parse("spotify"));
         // A refresh token is not an access token.
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(tokens.refresh_token.expose())
-                    .await
-            ),
-            Refused::UnknownToken
+            access(&store, &tokens.refresh_token).await,
+            Err(Refused::UnknownToken)
         );
         assert_eq!(
             refused(store.resolve_access_token("made-up").await),
@@ -507,12 +476,7 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
                 .unwrap(),
             Revoked::Nothing
         );
-        assert!(
-            store
-                .resolve_access_token(tokens.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &tokens.access_token).await.is_ok());
         assert_eq!(
             store
                 .revoke(tokens.access_token.expose(), &client_id)
@@ -521,12 +485,8 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
             Revoked::AccessToken
         );
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(tokens.access_token.expose())
-                    .await
-            ),
-            Refused::TokenRevoked
+            access(&store, &tokens.access_token).await,
+            Err(Refused::TokenRevoked)
         );
         assert_eq!(
             store.revoke("made-up", &client_id).await.unwrap(),
@@ -536,12 +496,7 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
             .rotate_refresh(tokens.refresh_token.expose(), &client_id, HOUR)
             .await
             .unwrap();
-        assert!(
-            store
-                .resolve_access_token(fresh.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &fresh.access_token).await.is_ok());
 
         let short = TokenLifetimes {
             access: Duration::ZERO,
@@ -549,20 +504,12 @@ async fn access_tokens_resolve_to_their_user_until_revoked_or_expired() {
         };
         let expired = store.issue_tokens(&redeemed, short).await.unwrap();
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(expired.access_token.expose())
-                    .await
-            ),
-            Refused::TokenExpired
+            access(&store, &expired.access_token).await,
+            Err(Refused::TokenExpired)
         );
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(expired.refresh_token.expose(), &client_id, HOUR)
-                    .await
-            ),
-            Refused::TokenExpired
+            refresh(&store, &expired.refresh_token, &client_id).await,
+            Err(Refused::TokenExpired)
         );
     }
 }
@@ -579,20 +526,11 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             .unwrap();
         assert_eq!(second.family_id, first.family_id);
         assert_ne!(second.refresh_token.expose(), first.refresh_token.expose());
-        assert!(
-            store
-                .resolve_access_token(second.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &second.access_token).await.is_ok());
         // Another client presenting it is refused without spending anything.
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(second.refresh_token.expose(), "other", HOUR)
-                    .await
-            ),
-            Refused::ClientMismatch
+            refresh(&store, &second.refresh_token, "other").await,
+            Err(Refused::ClientMismatch)
         );
         // A second family of the same user and client is not touched by the first's reuse.
         let other_grant = Redeemed {
@@ -606,25 +544,13 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             .await;
         assert_eq!(refused(replay), Refused::RefreshReused);
         for token in [&second.access_token, &first.access_token] {
-            assert_eq!(
-                refused(store.resolve_access_token(token.expose()).await),
-                Refused::TokenRevoked
-            );
+            assert_eq!(access(&store, token).await, Err(Refused::TokenRevoked));
         }
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(second.refresh_token.expose(), &client_id, HOUR)
-                    .await
-            ),
-            Refused::TokenRevoked
+            refresh(&store, &second.refresh_token, &client_id).await,
+            Err(Refused::TokenRevoked)
         );
-        assert!(
-            store
-                .resolve_access_token(bystander.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &bystander.access_token).await.is_ok());
 
         // Revoking a refresh token (RFC 7009) takes the access tokens of its family along.
         assert_eq!(
@@ -635,12 +561,8 @@ async fn a_reused_refresh_token_revokes_its_whole_family() {
             Revoked::Family
         );
         assert_eq!(
-            refused(
-                store
-                    .resolve_access_token(bystander.access_token.expose())
-                    .await
-            ),
-            Refused::TokenRevoked
+            access(&store, &bystander.access_token).await,
+            Err(Refused::TokenRevoked)
         );
     }
 }
@@ -658,25 +580,13 @@ async fn revoking_a_user_s_tokens_signs_them_out_of_every_client_and_no_one_else
 
         assert_eq!(store.revoke_user_tokens(&user_id).await.unwrap(), 4);
         for token in [&first.access_token, &second.access_token] {
-            assert_eq!(
-                refused(store.resolve_access_token(token.expose()).await),
-                Refused::TokenRevoked
-            );
+            assert_eq!(access(&store, token).await, Err(Refused::TokenRevoked));
         }
         assert_eq!(
-            refused(
-                store
-                    .rotate_refresh(first.refresh_token.expose(), &client_id, HOUR)
-                    .await
-            ),
-            Refused::TokenRevoked
+            refresh(&store, &first.refresh_token, &client_id).await,
+            Err(Refused::TokenRevoked)
         );
-        assert!(
-            store
-                .resolve_access_token(kept.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &kept.access_token).await.is_ok());
         assert_eq!(store.revoke_user_tokens(&user_id).await.unwrap(), 0);
     }
 }
@@ -814,12 +724,7 @@ async fn delete_user_leaves_nothing_of_them_and_all_of_the_others() {
 
         assert_eq!(rows_of(kim.clone()).await, 7, "kim keeps everything");
         assert!(store.load_grant(&kim).await.unwrap().is_some());
-        assert!(
-            store
-                .resolve_access_token(kim_tokens.access_token.expose())
-                .await
-                .is_ok()
-        );
+        assert!(access(&store, &kim_tokens.access_token).await.is_ok());
     }
 }
 

@@ -10,14 +10,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn fifty_concurrent_calls_at_expiry_cause_one_refresh() {
-    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
-        "old-access",
-        Some("refresh-1"),
-        -10,
-        &grants::all_scopes(),
-    ))
-    .await;
-    let client = common::connect(&args, false).await;
+    let (fake, _dir, client, path) = grants::connected("old-access", Some("refresh-1"), -10).await;
     // The refresh answer has no refresh_token: the old one must stay.
     fake.respond_at(
         "/api/token",
@@ -71,14 +64,7 @@ async fn fifty_concurrent_calls_at_expiry_cause_one_refresh() {
 
 #[tokio::test]
 async fn a_new_refresh_token_replaces_the_old_one() {
-    let (fake, _dir, args, path) = grants::logged_in(grants::grant(
-        "old",
-        Some("refresh-1"),
-        60,
-        &grants::all_scopes(),
-    ))
-    .await;
-    let client = common::connect(&args, false).await;
+    let (fake, _dir, client, path) = grants::connected("old", Some("refresh-1"), 60).await;
     fake.respond_at(
         "/api/token",
         Canned::json(200, grants::token_answer("new", Some("refresh-2"))),
@@ -104,14 +90,8 @@ async fn a_new_refresh_token_replaces_the_old_one() {
 
 #[tokio::test]
 async fn a_401_refreshes_once_and_retries_once() {
-    let (fake, _dir, args, _path) = grants::logged_in(grants::grant(
-        "revoked-access",
-        Some("refresh-1"),
-        3000,
-        &grants::all_scopes(),
-    ))
-    .await;
-    let client = common::connect(&args, false).await;
+    let (fake, _dir, client, _path) =
+        grants::connected("revoked-access", Some("refresh-1"), 3000).await;
     fake.respond_at(
         "/api/token",
         Canned::json(200, grants::token_answer("fresh-access", None)),
@@ -145,14 +125,7 @@ async fn a_401_refreshes_once_and_retries_once() {
 
 #[tokio::test]
 async fn a_persistent_401_ends_in_a_clear_error_after_one_retry() {
-    let (fake, _dir, args, _path) = grants::logged_in(grants::grant(
-        "a1",
-        Some("refresh-1"),
-        3000,
-        &grants::all_scopes(),
-    ))
-    .await;
-    let client = common::connect(&args, false).await;
+    let (fake, _dir, client, _path) = grants::connected("a1", Some("refresh-1"), 3000).await;
     fake.respond_at(
         "/api/token",
         Canned::json(200, grants::token_answer("a2", None)),

@@ -66,11 +66,12 @@ impl SpotifyServer {
         progress: Option<Progress>,
         narrowing: Option<&Narrowing>,
     ) -> Result<CallToolResponse, ErrorData> {
+        // The one way the call runs, once it may: as asked, through `call_by`.
+        let run = |credentials, arguments| {
+            self.call_by(actor, credentials, name, arguments, progress, narrowing)
+        };
         let Some(guard) = self.guard.clone() else {
-            return self
-                .call_by(actor, credentials, name, arguments, progress, narrowing)
-                .await
-                .map(Into::into);
+            return run(credentials, arguments).await.map(Into::into);
         };
         let arguments = arguments.unwrap_or_default();
         if name == UNDO && self.undoable_listed(narrowing) {
@@ -80,17 +81,7 @@ impl SpotifyServer {
                 .into());
         }
         let Some(call) = self.destructive(name, &arguments, narrowing) else {
-            return self
-                .call_by(
-                    actor,
-                    credentials,
-                    name,
-                    Some(arguments),
-                    progress,
-                    narrowing,
-                )
-                .await
-                .map(Into::into);
+            return run(credentials, Some(arguments)).await.map(Into::into);
         };
         let spotify = self.api.acting_for(credentials.clone());
         let upstream = Upstream {
@@ -122,16 +113,7 @@ impl SpotifyServer {
             }
             Decision::Run => {}
         }
-        let mut result = self
-            .call_by(
-                actor,
-                credentials,
-                name,
-                Some(arguments),
-                progress,
-                narrowing,
-            )
-            .await?;
+        let mut result = run(credentials, Some(arguments)).await?;
         if let Some(mut before) = before
             && result.is_error != Some(true)
         {

@@ -225,22 +225,29 @@ impl AuthServerFixture {
         let user = self.user(account).await;
         let client = self.dcr_client(&[redirect]).await;
         let code = self.issue_code(&client, &user.id, redirect, scopes).await;
-        let (status, body) = self
-            .post_form(
-                "/token",
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", code.expose()),
-                    ("redirect_uri", redirect),
-                    ("client_id", &client),
-                    ("code_verifier", VERIFIER),
-                ],
-            )
-            .await;
+        let form = code_exchange(code.expose(), redirect, &client, VERIFIER);
+        let (status, body) = self.post_form("/token", &form).await;
         assert_eq!(status, 200, "{body}");
         (
             Secret::new(body["access_token"].as_str().unwrap()),
             Secret::new(body["refresh_token"].as_str().unwrap()),
         )
     }
+}
+
+/// The `/token` form exchanging `code`, issued to `client_id` for `redirect_uri`, with the PKCE
+/// `verifier`.
+pub fn code_exchange<'a>(
+    code: &'a str,
+    redirect_uri: &'a str,
+    client_id: &'a str,
+    verifier: &'a str,
+) -> [(&'a str, &'a str); 5] {
+    [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+        ("client_id", client_id),
+        ("code_verifier", verifier),
+    ]
 }

@@ -1,7 +1,7 @@
 //! Headless Chromium through chromedriver on 127.0.0.1, driven with fantoccini. The driver runs
 //! in a process group of its own that is killed on drop, browser included, even when a test
 //! fails half-way. `None` where chromedriver is not installed (CI installs it: there the
-//! caller must fail rather than skip).
+//! caller must fail rather than skip, as [`start_or_skip`] does).
 
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -23,6 +23,20 @@ impl Drop for Driver {
         let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.wait();
     }
+}
+
+/// [`start`] for a test that needs the browser: `None` (the test returns, `SKIPPED`) where
+/// chromedriver is missing, a failure instead when `CI` is set.
+pub async fn start_or_skip() -> Option<Browser> {
+    let browser = start().await;
+    if browser.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromedriver is not installed, and CI is set: install chromium and chromium-driver"
+        );
+        eprintln!("SKIPPED: chromedriver is not installed");
+    }
+    browser
 }
 
 /// A headless browser, or `None` when chromedriver is missing.

@@ -82,3 +82,16 @@ pub async fn logged_in(grant: Grant) -> (FakeSpotify, tempfile::TempDir, Spotify
     let path = store(&dir, &mut args, &grant);
     (fake, dir, args, path)
 }
+
+/// [`logged_in`] with a grant of every scope (`access`, `refresh`, expiring in `expires_in` s),
+/// and a client connected to a server on it: the fake, the directory, the client, the file.
+pub async fn connected(
+    access: &str,
+    refresh: Option<&str>,
+    expires_in: i64,
+) -> (FakeSpotify, tempfile::TempDir, super::Client, PathBuf) {
+    let grant = grant(access, refresh, expires_in, &all_scopes());
+    let (fake, dir, args, path) = logged_in(grant).await;
+    let client = super::connect(&args, false).await;
+    (fake, dir, client, path)
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod adversarial;
+pub mod answers;
 pub mod apps_host;
 pub mod auth_server;
 pub mod cached;
@@ -12,6 +13,7 @@ pub mod every_tool;
 pub mod fake_spotify;
 pub mod grants;
 pub mod http_server;
+pub mod log_capture;
 pub mod multi_user_replicas;
 pub mod multi_user_server;
 pub mod operator;

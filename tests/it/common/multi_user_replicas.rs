@@ -10,10 +10,11 @@
 //! let client = replicas.b.client(Some(&tokens.access)).await;          // calls through B
 //! ```
 
+use super::auth_server::code_exchange;
 use super::multi_user_server::{CLIENT_REDIRECT, Database, MultiUserServer, Options};
 use super::redis_server::{self, RedisServer};
 use super::sign_in_server::{
-    VERIFIER, allow_consent, browser, challenge, param, query, through_spotify,
+    Authorize, VERIFIER, allow_consent, browser, param, query, through_spotify,
 };
 use fake_spotify::{FakeSpotify, FakeUser};
 use std::time::Duration;
@@ -116,34 +117,19 @@ pub async fn sign_in(server: &MultiUserServer, fake: &FakeSpotify, person: &Fake
     let browser = browser();
     let state = format!("state-{:016x}", fastrand::u64(..));
     let scopes = MultiUserServer::all_scopes().to_string();
-    let code_challenge = challenge(VERIFIER);
-    let resource = server.resource();
-    let params = [
-        ("response_type", "code"),
-        ("client_id", server.client_id.as_str()),
-        ("redirect_uri", CLIENT_REDIRECT),
-        ("state", &state),
-        ("code_challenge", &code_challenge),
-        ("code_challenge_method", "S256"),
-        ("scope", &scopes),
-        ("resource", &resource),
-    ];
-    let query_string = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params)
-        .finish();
-    let authorize = server.url(&format!("/authorize?{query_string}"));
+    let request = Authorize {
+        issuer: &server.issuer,
+        client_id: &server.client_id,
+        redirect_uri: CLIENT_REDIRECT,
+        scope: &scopes,
+    };
+    let authorize = request.url(&state, &[]);
     let consent = through_spotify(&browser, fake, &server.issuer, &authorize, person).await;
     let back = allow_consent(&browser, &server.issuer, consent).await;
     let answer = query(&back);
     assert_eq!(param(&answer, "state"), Some(state.as_str()), "{back}");
     let code = param(&answer, "code").expect("a code").to_string();
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", CLIENT_REDIRECT),
-        ("client_id", server.client_id.as_str()),
-        ("code_verifier", VERIFIER),
-    ];
+    let form = code_exchange(&code, CLIENT_REDIRECT, &server.client_id, VERIFIER);
     let response = browser
         .post(server.url("/token"))
         .form(&form)

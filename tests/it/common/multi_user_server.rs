@@ -35,6 +35,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// An MCP client over streamable HTTP.
+pub type McpClient = RunningService<RoleClient, ()>;
+
 /// The Spotify app's client id the server runs with (the fake accepts any).
 pub const SPOTIFY_CLIENT_ID: &str = "multi-user-test-app";
 /// 32 bytes as hex: seals grants in the test database.
@@ -313,8 +316,29 @@ impl MultiUserServer {
     /// A new user of the fake, signed in to this server: their Spotify grant (every scope)
     /// stored sealed, and an access token with every scope for this server's `/mcp`.
     pub async fn add_user(&self, fake: &FakeSpotify, name: &str) -> TestUser {
+        self.add_user_expiring(fake, name, 3600).await
+    }
+
+    /// Ada and Bob, added as [`Self::add_user`] does, each with an MCP client of their own
+    /// token (connected at once).
+    pub async fn ada_and_bob(&self, fake: &FakeSpotify) -> [(TestUser, McpClient); 2] {
+        let ada = self.add_user(fake, "Ada").await;
+        let bob = self.add_user(fake, "Bob").await;
+        let (ada_client, bob_client) =
+            tokio::join!(self.client(Some(&ada.token)), self.client(Some(&bob.token)));
+        [(ada, ada_client), (bob, bob_client)]
+    }
+
+    /// [`Self::add_user`], with a Spotify access token this server believes expires in
+    /// `expires_in_secs` (negative: already expired, so the first call refreshes it).
+    pub async fn add_user_expiring(
+        &self,
+        fake: &FakeSpotify,
+        name: &str,
+        expires_in_secs: i64,
+    ) -> TestUser {
         let fake_user = fake.add_user(name);
-        let id = self.link(fake, &fake_user, 3600).await;
+        let id = self.link(fake, &fake_user, expires_in_secs).await;
         let token = self
             .issue_token(&id, &Self::all_scopes(), &self.resource(), HOUR)
             .await;

@@ -60,14 +60,22 @@ fn primary_type(schema: &Value) -> &str {
     }
 }
 
-fn sample(name: &str, schema: &Value) -> Value {
-    let schema = non_null(schema);
-    if let Some(values) = schema["enum"].as_array() {
-        return values
+/// The first non-null value of the schema's `enum` (`Null` if all are), when it has one.
+fn enum_value(schema: &Value) -> Option<Value> {
+    let values = schema["enum"].as_array()?;
+    Some(
+        values
             .iter()
             .find(|v| !v.is_null())
             .cloned()
-            .unwrap_or(Value::Null);
+            .unwrap_or(Value::Null),
+    )
+}
+
+fn sample(name: &str, schema: &Value) -> Value {
+    let schema = non_null(schema);
+    if let Some(value) = enum_value(schema) {
+        return value;
     }
     match primary_type(schema) {
         "integer" => {
@@ -122,12 +130,8 @@ pub fn full(schema: &Value, root: &Value, depth: usize) -> Value {
         let name = reference.trim_start_matches("#/$defs/");
         return full(&root["$defs"][name], root, depth);
     }
-    if let Some(values) = schema["enum"].as_array() {
-        return values
-            .iter()
-            .find(|v| !v.is_null())
-            .cloned()
-            .unwrap_or(Value::Null);
+    if let Some(value) = enum_value(schema) {
+        return value;
     }
     match primary_type(schema) {
         "object" => {

@@ -77,28 +77,13 @@ impl SignInServer {
     /// `/authorize?…` for `client_id` with PKCE S256 and state `state`; `changes` replace or
     /// (with an empty value) remove parameters, or add new ones.
     pub fn authorize_url(&self, client_id: &str, state: &str, changes: &[(&str, &str)]) -> String {
-        let challenge = challenge(VERIFIER);
-        let resource = format!("{}/mcp", self.url);
-        let mut params: Vec<(&str, &str)> = vec![
-            ("response_type", "code"),
-            ("client_id", client_id),
-            ("redirect_uri", REDIRECT_URI),
-            ("state", state),
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-            ("scope", SCOPES),
-            ("resource", &resource),
-        ];
-        for (name, value) in changes {
-            params.retain(|(n, _)| n != name);
-            if !value.is_empty() {
-                params.push((name, value));
-            }
-        }
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(params)
-            .finish();
-        format!("{}/authorize?{query}", self.url)
+        let request = Authorize {
+            issuer: &self.url,
+            client_id,
+            redirect_uri: REDIRECT_URI,
+            scope: SCOPES,
+        };
+        request.url(state, changes)
     }
 
     /// A client's GET of `/authorize` through Spotify (approved as `user`) to our callback:
@@ -110,6 +95,44 @@ impl SignInServer {
         user: &FakeUser,
     ) -> Response {
         through_spotify(browser, &self.fake, &self.url, authorize_url, user).await
+    }
+}
+
+/// An MCP client's authorization request to the server at `issuer`.
+pub struct Authorize<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub scope: &'a str,
+}
+
+impl Authorize<'_> {
+    /// `<issuer>/authorize?…` with PKCE S256 of [`VERIFIER`], state `state` and the resource
+    /// `<issuer>/mcp`; `changes` replace or (with an empty value) remove parameters, or add new
+    /// ones.
+    pub fn url(&self, state: &str, changes: &[(&str, &str)]) -> String {
+        let challenge = challenge(VERIFIER);
+        let resource = format!("{}/mcp", self.issuer);
+        let mut params: Vec<(&str, &str)> = vec![
+            ("response_type", "code"),
+            ("client_id", self.client_id),
+            ("redirect_uri", self.redirect_uri),
+            ("state", state),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("scope", self.scope),
+            ("resource", &resource),
+        ];
+        for (name, value) in changes {
+            params.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                params.push((name, value));
+            }
+        }
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        format!("{}/authorize?{query}", self.issuer)
     }
 }
 
@@ -139,21 +162,46 @@ pub async fn through_spotify(
 /// Answers a consent page (`page`, from `issuer`) with "Allow" in `browser`: the redirect's
 /// `Location`, back to the client.
 pub async fn allow_consent(browser: &reqwest::Client, issuer: &str, page: Response) -> String {
-    assert_eq!(page.status(), 200, "a consent page");
-    let html = page.text().await.unwrap();
-    let fields = [
-        ("request", hidden_field(&html, "request")),
-        ("csrf", hidden_field(&html, "csrf")),
-        ("decision", "allow".to_string()),
-    ];
-    let done = browser
-        .post(format!("{issuer}/consent"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let (request, csrf) = consent_form(page).await;
+    let fields = consent_fields(&request, &csrf, "allow");
+    let done = post_consent(browser, issuer, &fields).await;
     assert_eq!(done.status(), 303, "{:?}", done.headers());
     location(&done)
+}
+
+/// The sealed request and CSRF token of a consent page (which must be one: `200`).
+pub async fn consent_form(page: Response) -> (String, String) {
+    assert_eq!(page.status(), 200, "a consent page");
+    let html = page.text().await.unwrap();
+    (hidden_field(&html, "request"), hidden_field(&html, "csrf"))
+}
+
+/// The consent form's fields: its sealed `request`, the `csrf` token and the `decision`.
+pub fn consent_fields<'a>(
+    request: &'a str,
+    csrf: &'a str,
+    decision: &'a str,
+) -> [(&'a str, &'a str); 3] {
+    [("request", request), ("csrf", csrf), ("decision", decision)]
+}
+
+/// `browser`'s POST of `fields` (any, forged ones too) to the consent form of `issuer`.
+pub async fn post_consent(
+    browser: &reqwest::Client,
+    issuer: &str,
+    fields: &[(&str, &str)],
+) -> Response {
+    browser
+        .post(format!("{issuer}/consent"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The HTML `browser` gets at `url` (with its cookies).
+pub async fn page_text(browser: &reqwest::Client, url: &str) -> String {
+    browser.get(url).send().await.unwrap().text().await.unwrap()
 }
 
 /// A browser: keeps cookies, follows no redirect.
