@@ -26,6 +26,7 @@ pub mod selection;
 #[rustfmt::skip]
 mod generated_tools;
 pub mod server;
+pub mod tasks;
 pub mod tool_def;
 mod tool_table;
 pub mod undo;

@@ -49,6 +49,8 @@ pub struct SpotifyServer {
     guard: Option<Arc<Guard>>,
     /// Who listens to which resource, and the now-playing pollers.
     pub(super) subscriptions: Arc<Subscriptions>,
+    /// `all_pages` calls running as tasks, and their results until they expire.
+    pub(super) tasks: Arc<super::tasks::Tasks>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
@@ -69,6 +71,7 @@ impl SpotifyServer {
             subscriptions: Arc::new(Subscriptions::new(
                 ResourceArgs::default().now_playing_poll(),
             )),
+            tasks: Arc::default(),
         }
     }
 
