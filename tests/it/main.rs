@@ -90,6 +90,7 @@ mod store_multi_user;
 mod store_sqlite_file;
 mod tls_refuses_untrusted_certificates;
 mod token_file;
+mod tasks_all_pages;
 mod token_refresh;
 mod tool_catalog;
 mod undo;
