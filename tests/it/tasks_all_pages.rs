@@ -207,8 +207,9 @@ async fn a_paged_call_becomes_a_task_that_ends_with_the_synchronous_answer() {
     );
     let result = completed(&state);
     assert_ne!(result["isError"], json!(true), "{result}");
-    let items = result["structuredContent"]["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1000);
+    // 1,000 items are 20 pages of 50 (the answer then keeps what fits its size cap).
+    assert_eq!(page_requests(&fake), 20);
+    assert!(!result["structuredContent"]["items"].as_array().unwrap().is_empty());
 
     // The same call from a client without the extension: the same answer, at once.
     let plain = connect(server(&fake), stateless(false)).await;
@@ -381,7 +382,7 @@ async fn another_users_task_is_to_them_a_task_that_does_not_exist() {
     // Bob's cancel did nothing: Ada's task reads every page.
     let (_, state) = until_done(&ada_client, &id).await;
     let result = completed(&state);
-    let items = result["structuredContent"]["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1000);
+    assert_ne!(result["isError"], json!(true), "{result}");
+    assert_eq!(page_requests(&fake), 20, "every page was read");
     server.stop().await;
 }
