@@ -50,7 +50,7 @@ pub struct SpotifyServer {
     /// Who listens to which resource, and the now-playing pollers.
     pub(super) subscriptions: Arc<Subscriptions>,
     /// `all_pages` calls running as tasks, and their results until they expire.
-    pub(super) tasks: Arc<super::tasks::Tasks>,
+    pub(super) tasks: Arc<super::tasks::store::Tasks>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
