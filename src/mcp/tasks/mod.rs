@@ -7,8 +7,9 @@
 //!
 //! A task belongs to who created it: the bearer's user in multi-user mode, else the server's one
 //! user. `tasks/get`, `tasks/update` and `tasks/cancel` of someone else's task answer exactly as
-//! for a task that does not exist. Tasks live in this process's memory (rmcp's [`TaskManager`](rmcp::task_manager::TaskManager));
-//! on several replicas, `tasks/get` must reach the replica that created the task.
+//! for a task that does not exist. Tasks live in this process's memory (rmcp's
+//! [`TaskManager`](rmcp::task_manager::TaskManager)); on several replicas, `tasks/get` must
+//! reach the replica that created the task.
 
 pub mod store;
 
