@@ -209,7 +209,12 @@ async fn a_paged_call_becomes_a_task_that_ends_with_the_synchronous_answer() {
     assert_ne!(result["isError"], json!(true), "{result}");
     // 1,000 items are 20 pages of 50 (the answer then keeps what fits its size cap).
     assert_eq!(page_requests(&fake), 20);
-    assert!(!result["structuredContent"]["items"].as_array().unwrap().is_empty());
+    assert!(
+        !result["structuredContent"]["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     // The same call from a client without the extension: the same answer, at once.
     let plain = connect(server(&fake), stateless(false)).await;
@@ -231,6 +236,21 @@ async fn a_paged_call_becomes_a_task_that_ends_with_the_synchronous_answer() {
         .expect("tasks/cancel of a finished task is acknowledged");
     let after = get(&client, &id).await.unwrap();
     assert_eq!(after.task.status(), TaskStatus::Completed);
+}
+
+#[tokio::test]
+async fn a_session_that_declared_tasks_at_initialize_gets_a_task_too() {
+    let fake = big_library(0).await;
+    let client = TaskClient {
+        tasks: true,
+        version: ProtocolVersion::V_2025_11_25,
+    };
+    let client = connect(server(&fake), client).await;
+    let id = start_task(&client, 120).await.task.task_id;
+    let (_, state) = until_done(&client, &id).await;
+    let result = completed(&state);
+    let items = result["structuredContent"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 120);
 }
 
 #[tokio::test]
