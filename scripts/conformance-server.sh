@@ -3,7 +3,8 @@
 # `spotify-mcp serve --demo --transport http` (the fake Spotify in the same process), on
 # 127.0.0.1 only: the frozen requirement sets of 2025-11-25 and 2026-07-28. Scenarios built
 # around the suite's own fixtures (tools, resources and prompts named `test_…` / `test://…`)
-# cannot apply; scripts/conformance/server-baseline-<revision>.yaml lists them with why.
+# cannot apply; scripts/conformance/server-baseline-<revision>.yaml lists them with why. The
+# tasks extension's scenarios run too, against scripts/conformance/server-baseline-tasks.yaml.
 #
 # Needs Node 20+ and npm (the suite is installed outside the repository, in $CONFORMANCE_DIR, on
 # first use), cargo and curl. Results land in $CONFORMANCE_RESULTS (default
@@ -58,6 +59,26 @@ for revision in $revisions; do
     failed+=("$revision")
   fi
 done
+# The tasks extension (SEP-2663) is optional, so the requirement sets run its scenarios unscored.
+# This server declares it (for `all_pages` calls), so each check that applies must pass; the ones
+# that call the suite's own fixtures (`slow_compute`, `greet`, …) are listed, with why, in
+# scripts/conformance/server-baseline-tasks.yaml.
+tasks_scenarios="tasks-capability-negotiation tasks-dispatch-and-envelope tasks-lifecycle
+  tasks-mrtr-composition tasks-mrtr-input tasks-request-headers tasks-request-state-removal
+  tasks-required-task-error tasks-status-notifications tasks-wire-fields"
+echo "== the tasks extension (io.modelcontextprotocol/tasks)"
+for scenario in $tasks_scenarios; do
+  if node --import "$shim" "$suite" server --url "$url" --scenario "$scenario" \
+    --expected-failures "$PWD/scripts/conformance/server-baseline-tasks.yaml" \
+    -o "$results/tasks" >"$work/$scenario.log" 2>&1; then
+    echo "ok      $scenario"
+  else
+    cat "$work/$scenario.log"
+    echo "FAILED  $scenario"
+    failed+=("$scenario")
+  fi
+done
+
 if [ ${#failed[@]} -gt 0 ]; then
   echo "== failed: ${failed[*]}" >&2
   echo "== server log" >&2

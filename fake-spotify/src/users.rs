@@ -3,7 +3,7 @@
 
 use crate::auth::{Decision, IssuedToken, TEST_CLIENT_ID};
 use crate::state::{FakeUser, UserKnobs};
-use crate::{FakeSpotify, USER_ID};
+use crate::{FakeSpotify, Kind, USER_ID};
 
 impl FakeSpotify {
     /// A new user with a seeded library, player and playlists of their own; the id is made
@@ -80,6 +80,23 @@ impl FakeSpotify {
                     saved.iter().map(|(id, _)| id.clone()).collect()
                 })
                 .unwrap_or_default()
+        })
+    }
+
+    /// Saves up to `count` tracks of the catalog (in catalog order, ~1,800 in all) to `user`'s
+    /// library besides those there, for lists of thousands to page through. Returns how many
+    /// saved tracks `user` then has.
+    pub fn save_many_tracks(&self, user: &FakeUser, count: usize) -> usize {
+        let ids: Vec<String> = self.ids(Kind::Track).into_iter().take(count).collect();
+        self.shared.with_state(|state| {
+            let Some(index) = state.user_index(&user.id) else {
+                return 0;
+            };
+            let library = &mut state.users[index].library;
+            for id in &ids {
+                library.save("track", id);
+            }
+            library.list("track").len()
         })
     }
 

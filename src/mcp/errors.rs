@@ -38,6 +38,9 @@ pub enum CallError {
     UnexpectedAnswer(String),
     #[error("the request could not be built: {0}")]
     BadRequest(String),
+    /// The caller cancelled the call (`tasks/cancel`) before it finished.
+    #[error("cancelled at the caller's request before it finished; call again to start over")]
+    Cancelled,
 }
 
 fn spotify_message(

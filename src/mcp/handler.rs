@@ -7,6 +7,7 @@ use super::narrowing::{self, Narrowing};
 use super::pagination::Progress;
 use super::resources;
 use super::server::SpotifyServer;
+use super::tasks::{self, Owner};
 use super::{completions, prompts};
 use crate::credentials::{CallerCredentials, Credentials};
 use crate::foundation::config::ToolMode;
@@ -19,6 +20,7 @@ use rmcp::model::{
     ServerCapabilities, ServerConfig, SubscribeRequestParams, SubscriptionFilter,
     UnsubscribeRequestParams,
 };
+use rmcp::model::{CancelTaskParams, GetTaskParams, GetTaskResult, UpdateTaskParams};
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use std::sync::Arc;
@@ -50,6 +52,7 @@ impl ServerHandler for SpotifyServer {
             .extensions
             .get_or_insert_with(Default::default);
         extensions.extend(super::apps::extensions());
+        extensions.extend(tasks::extensions());
         info.server_info = Implementation::new("spotify-mcp", env!("CARGO_PKG_VERSION"));
         info.instructions = Some(super::instructions::instructions());
         info
@@ -92,10 +95,13 @@ impl ServerHandler for SpotifyServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let progress = context.meta.get_progress_token().map(|token| Progress {
-            peer: context.peer.clone(),
-            token,
-        });
+        let progress = context
+            .meta
+            .get_progress_token()
+            .map(|token| Progress::Notify {
+                peer: context.peer.clone(),
+                token,
+            });
         let Some(_running) = self.calls_in_flight().enter() else {
             return Ok(CallToolResult::error(vec![ContentBlock::text(
                 "the server is shutting down and takes no new calls; retry once it is back (or on another replica)",
@@ -104,17 +110,52 @@ impl ServerHandler for SpotifyServer {
         };
         let credentials =
             credentials_of(&context).unwrap_or_else(|| self.default_credentials().clone());
+        let actor = actor_of(&context);
+        let narrowing = narrowing_of(&context);
+        if let Some(task) =
+            tasks::start_if_eligible(self, &context, &actor, &credentials, &request, narrowing)
+        {
+            return Ok(task);
+        }
         let asking = Asking::of(&context, request.request_state, request.input_responses);
         self.call_asking(
-            &actor_of(&context),
+            &actor,
             credentials,
             &request.name,
             request.arguments,
             asking,
             progress,
-            narrowing_of(&context),
+            narrowing,
         )
         .await
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        let owner = Owner::of(&actor_of(&context));
+        self.tasks.get(&owner, &request.task_id)
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let owner = Owner::of(&actor_of(&context));
+        self.tasks
+            .update(&owner, &request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let owner = Owner::of(&actor_of(&context));
+        self.tasks.cancel(&owner, &request.task_id)
     }
 
     async fn list_resources(

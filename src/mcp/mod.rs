@@ -27,6 +27,7 @@ pub mod selection;
 #[rustfmt::skip]
 mod generated_tools;
 pub mod server;
+pub mod tasks;
 pub mod tool_def;
 pub mod tool_list_changes;
 mod tool_table;

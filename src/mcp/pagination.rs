@@ -1,11 +1,13 @@
 //! `all_pages`: a list tool follows Spotify's `next` links itself, up to `max_items`, and reports
-//! MCP progress while it does. Each page is an ordinary call of the same tool with the offset or
-//! cursor the `next` link names: no hand-built URLs, the same validation and middleware.
+//! progress while it does (MCP progress notifications, or the status message of the task the
+//! call runs as). Each page is an ordinary call of the same tool with the offset or cursor the
+//! `next` link names: no hand-built URLs, the same validation and middleware.
 
 use super::errors::CallError;
 use rmcp::RoleServer;
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::service::Peer;
+use rmcp::task_manager::TaskContext;
 use serde_json::{Map, Value, json};
 use std::future::Future;
 
@@ -14,19 +16,61 @@ pub const MAX_PAGES: usize = 100;
 /// Query parameters of a `next` link that move to the next page.
 const PAGE_PARAMS: [&str; 4] = ["offset", "limit", "after", "before"];
 
-/// Where progress notifications go, when the client asked for them.
-pub struct Progress {
-    pub peer: Peer<RoleServer>,
-    pub token: ProgressToken,
+/// Where progress goes.
+pub enum Progress {
+    /// MCP progress notifications, when the client sent a progress token.
+    Notify {
+        peer: Peer<RoleServer>,
+        token: ProgressToken,
+    },
+    /// The status message of the task the call runs as; its `tasks/cancel` stops the paging.
+    Task(TaskContext),
 }
 
 impl Progress {
-    async fn report(&self, done: usize, total: Option<u64>, message: String) {
-        let mut param = ProgressNotificationParam::new(self.token.clone(), done as f64);
-        param.total = total.map(|t| t as f64);
-        param.message = Some(message);
-        let _ = self.peer.notify_progress(param).await;
+    async fn report(&self, pages: usize, items: usize, goal: Option<u64>) {
+        let message = status(pages, items, goal);
+        match self {
+            Progress::Notify { peer, token } => {
+                let mut param = ProgressNotificationParam::new(token.clone(), items as f64);
+                param.total = goal.map(|t| t as f64);
+                param.message = Some(message);
+                let _ = peer.notify_progress(param).await;
+            }
+            Progress::Task(task) => task.set_status_message(message),
+        }
     }
+
+    /// Whether the caller asked the call to stop (`tasks/cancel` of its task).
+    fn stop_requested(&self) -> bool {
+        matches!(self, Progress::Task(task) if task.is_cancel_requested())
+    }
+}
+
+/// "read 3 pages, 150 of 2,000 items" (the goal left out when Spotify gives no total).
+fn status(pages: usize, items: usize, goal: Option<u64>) -> String {
+    let noun = if pages == 1 { "page" } else { "pages" };
+    match goal {
+        Some(goal) => format!(
+            "read {pages} {noun}, {} of {} items",
+            thousands(items as u64),
+            thousands(goal)
+        ),
+        None => format!("read {pages} {noun}, {} items", thousands(items as u64)),
+    }
+}
+
+/// `2000` → `2,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The next page's arguments: `base` with the offset or cursor the `next` link names.
@@ -68,6 +112,10 @@ where
     let mut last: Option<Value> = None;
     let mut truncated = false;
     for page in 1..=MAX_PAGES {
+        // Between pages only: a page asked for is read to its end.
+        if page > 1 && progress.is_some_and(Progress::stop_requested) {
+            return Err(CallError::Cancelled);
+        }
         let Some(body) = fetch(args.clone()).await? else {
             break;
         };
@@ -82,11 +130,7 @@ where
         if let Some(progress) = progress {
             let goal = total.map(|t| t.min(max_items as u64));
             progress
-                .report(
-                    items.len().min(max_items),
-                    goal,
-                    format!("read page {page} ({} items)", items.len()),
-                )
+                .report(page, items.len().min(max_items), goal)
                 .await;
         }
         last = Some(body);
@@ -113,4 +157,19 @@ where
         ));
     }
     Ok(Some(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::status;
+
+    #[test]
+    fn status_counts_pages_and_items() {
+        assert_eq!(status(1, 50, Some(2000)), "read 1 page, 50 of 2,000 items");
+        assert_eq!(
+            status(3, 1234567, Some(1234567)),
+            "read 3 pages, 1,234,567 of 1,234,567 items"
+        );
+        assert_eq!(status(2, 100, None), "read 2 pages, 100 items");
+    }
 }

@@ -89,6 +89,7 @@ mod stdio_binary;
 mod stdio_graceful_shutdown;
 mod store_multi_user;
 mod store_sqlite_file;
+mod tasks_all_pages;
 mod tls_refuses_untrusted_certificates;
 mod token_file;
 mod token_refresh;

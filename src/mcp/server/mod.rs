@@ -51,6 +51,8 @@ pub struct SpotifyServer {
     pub(super) subscriptions: Arc<Subscriptions>,
     /// Who hears that the tool list changed (sessions, listen streams).
     pub(super) tool_list: Arc<super::tool_list_changes::ToolListChanges>,
+    /// `all_pages` calls running as tasks, and their results until they expire.
+    pub(super) tasks: Arc<super::tasks::store::Tasks>,
 }
 
 /// The share of `--cache-max-bytes` the answer memo may hold besides.
@@ -72,6 +74,7 @@ impl SpotifyServer {
                 ResourceArgs::default().now_playing_poll(),
             )),
             tool_list: Arc::default(),
+            tasks: Arc::default(),
         }
     }
 
