@@ -245,17 +245,7 @@ async fn a_2026_listen_stream_that_asked_hears_of_the_change() {
     );
 
     log_in_again(&watched.path, &grants::all_scopes(), "access-2").await;
-    let notification = tokio::time::timeout(HEARD_WITHIN, subscription.next())
-        .await
-        .expect("notifications/tools/list_changed within the recheck interval")
-        .expect("the stream is open");
-    assert!(
-        matches!(
-            notification,
-            Some(ServerNotification::ToolListChangedNotification(_))
-        ),
-        "{notification:?}"
-    );
+    next_is_tool_list_changed(&mut subscription).await;
     assert!(
         tool_names(&client)
             .await
@@ -324,17 +314,7 @@ async fn over_http_sessions_and_listen_streams_hear_of_a_new_login() {
         "the session hears notifications/tools/list_changed within the recheck interval:\n{}",
         server.logs()
     );
-    let notification = tokio::time::timeout(HEARD_WITHIN, subscription.next())
-        .await
-        .expect("the listen stream hears it within the recheck interval")
-        .expect("the stream is open");
-    assert!(
-        matches!(
-            notification,
-            Some(ServerNotification::ToolListChangedNotification(_))
-        ),
-        "{notification:?}"
-    );
+    next_is_tool_list_changed(&mut subscription).await;
     assert!(
         tool_names(&client)
             .await
@@ -369,6 +349,23 @@ async fn connect_over_http(
 }
 
 /// A 2026-07-28 `subscriptions/listen` stream asking for `toolsListChanged`, acknowledged.
+/// The listen stream's next notification, within the recheck interval, is a tool list change.
+async fn next_is_tool_list_changed(subscription: &mut Subscription) {
+    let notification = tokio::time::timeout(HEARD_WITHIN, subscription.next())
+        .await
+        .expect(
+            "the listen stream hears notifications/tools/list_changed within the recheck interval",
+        )
+        .expect("the stream is open");
+    assert!(
+        matches!(
+            notification,
+            Some(ServerNotification::ToolListChangedNotification(_))
+        ),
+        "{notification:?}"
+    );
+}
+
 async fn listen_for_tool_changes(client: &Client) -> Subscription {
     let filter = SubscriptionFilter::builder().tools_list_changed().build();
     let subscription = tokio::time::timeout(HEARD_WITHIN, client.listen(filter))
