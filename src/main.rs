@@ -127,8 +127,9 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         mode_label(&mode)
     };
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth, transport = ?args.transport.transport, "serving MCP");
-    // Undo plans live in Redis when there is one, so a handle works on any replica.
-    let undo = UndoStore::new(spotify_mcp::app::wiring::redis_link(&args.spotify)?);
+    // Undo plans and tasks live in Redis when there is one, so any replica serves them.
+    let redis = spotify_mcp::app::wiring::redis_link(&args.spotify)?;
+    let undo = UndoStore::new(redis.clone());
     let guard = Guard::new(
         args.confirm_destructive,
         args.spotify.middleware.encryption_key.as_ref(),
@@ -136,6 +137,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     );
     let server = SpotifyServer::new(api, Arc::new(catalog))
         .with_guard(guard)
+        .with_tasks_redis(redis)
         .with_now_playing_poll(args.resources.now_playing_poll());
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;

@@ -114,6 +114,7 @@ impl ServerHandler for SpotifyServer {
         let narrowing = narrowing_of(&context);
         if let Some(task) =
             tasks::start_if_eligible(self, &context, &actor, &credentials, &request, narrowing)
+                .await
         {
             return Ok(task);
         }
@@ -136,7 +137,7 @@ impl ServerHandler for SpotifyServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetTaskResult, ErrorData> {
         let owner = Owner::of(&actor_of(&context));
-        self.tasks.get(&owner, &request.task_id)
+        self.tasks.get(&owner, &request.task_id).await
     }
 
     async fn update_task(
@@ -147,6 +148,7 @@ impl ServerHandler for SpotifyServer {
         let owner = Owner::of(&actor_of(&context));
         self.tasks
             .update(&owner, &request.task_id, request.input_responses)
+            .await
     }
 
     async fn cancel_task(
@@ -155,7 +157,7 @@ impl ServerHandler for SpotifyServer {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         let owner = Owner::of(&actor_of(&context));
-        self.tasks.cancel(&owner, &request.task_id)
+        self.tasks.cancel(&owner, &request.task_id).await
     }
 
     async fn list_resources(

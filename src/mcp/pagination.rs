@@ -4,10 +4,10 @@
 //! `next` link names: no hand-built URLs, the same validation and middleware.
 
 use super::errors::CallError;
+use super::tasks::progress::TaskProgress;
 use rmcp::RoleServer;
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::service::Peer;
-use rmcp::task_manager::TaskContext;
 use serde_json::{Map, Value, json};
 use std::future::Future;
 
@@ -23,8 +23,9 @@ pub enum Progress {
         peer: Peer<RoleServer>,
         token: ProgressToken,
     },
-    /// The status message of the task the call runs as; its `tasks/cancel` stops the paging.
-    Task(TaskContext),
+    /// The status message of the task the call runs as; its `tasks/cancel` (on any replica)
+    /// stops the paging.
+    Task(TaskProgress),
 }
 
 impl Progress {
@@ -37,13 +38,16 @@ impl Progress {
                 param.message = Some(message);
                 let _ = peer.notify_progress(param).await;
             }
-            Progress::Task(task) => task.set_status_message(message),
+            Progress::Task(task) => task.report(message).await,
         }
     }
 
     /// Whether the caller asked the call to stop (`tasks/cancel` of its task).
-    fn stop_requested(&self) -> bool {
-        matches!(self, Progress::Task(task) if task.is_cancel_requested())
+    async fn stop_requested(&self) -> bool {
+        match self {
+            Progress::Task(task) => task.stop_requested().await,
+            Progress::Notify { .. } => false,
+        }
     }
 }
 
@@ -113,7 +117,10 @@ where
     let mut truncated = false;
     for page in 1..=MAX_PAGES {
         // Between pages only: a page asked for is read to its end.
-        if page > 1 && progress.is_some_and(Progress::stop_requested) {
+        if page > 1
+            && let Some(progress) = progress
+            && progress.stop_requested().await
+        {
             return Err(CallError::Cancelled);
         }
         let Some(body) = fetch(args.clone()).await? else {

@@ -90,6 +90,7 @@ mod stdio_graceful_shutdown;
 mod store_multi_user;
 mod store_sqlite_file;
 mod tasks_all_pages;
+mod tasks_replicas;
 mod tls_refuses_untrusted_certificates;
 mod token_file;
 mod token_refresh;

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Longest a call, a poll loop or a connection may take before the test fails.
-const DEADLINE: Duration = Duration::from_secs(60);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(60);
 /// Between two `tasks/get` of a poll loop (tighter than the server's suggestion, to see pages).
 const POLL_EVERY: Duration = Duration::from_millis(20);
 /// `limit` is the tool's maximum, 50: this many items are 20 pages.
@@ -35,7 +35,7 @@ const ALL_PAGES: &str = "get_saved_tracks";
 
 /// An MCP client that declares the tasks extension (or not), on one protocol revision.
 #[derive(Clone)]
-struct TaskClient {
+pub(crate) struct TaskClient {
     tasks: bool,
     version: ProtocolVersion,
 }
@@ -51,10 +51,10 @@ impl ClientHandler for TaskClient {
     }
 }
 
-type Client = RunningService<RoleClient, TaskClient>;
+pub(crate) type Client = RunningService<RoleClient, TaskClient>;
 
 /// A fake whose default user has ~1,800 saved tracks, each request delayed by `latency_ms`.
-async fn big_library(latency_ms: u64) -> FakeSpotify {
+pub(crate) async fn big_library(latency_ms: u64) -> FakeSpotify {
     let fake = FakeSpotify::start(Knobs {
         latency_ms,
         ..Knobs::default()
@@ -67,7 +67,7 @@ async fn big_library(latency_ms: u64) -> FakeSpotify {
 }
 
 /// The server (single user) acting for the fake's default user.
-fn server(fake: &FakeSpotify) -> SpotifyServer {
+pub(crate) fn server(fake: &FakeSpotify) -> SpotifyServer {
     let token = fake.issue_user_token().access_token;
     let api = spotify_mcp::build_api(&common::realistic::args(fake, Some(&token)))
         .expect("client builds");
@@ -82,7 +82,7 @@ fn server(fake: &FakeSpotify) -> SpotifyServer {
 }
 
 /// Connects a client to `server` over an in-memory pipe.
-async fn connect(server: SpotifyServer, client: TaskClient) -> Client {
+pub(crate) async fn connect(server: SpotifyServer, client: TaskClient) -> Client {
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
         if let Ok(running) = server.serve(server_io).await {
@@ -101,14 +101,14 @@ async fn connect(server: SpotifyServer, client: TaskClient) -> Client {
         .expect("connects")
 }
 
-fn stateless(tasks: bool) -> TaskClient {
+pub(crate) fn stateless(tasks: bool) -> TaskClient {
     TaskClient {
         tasks,
         version: ProtocolVersion::V_2026_07_28,
     }
 }
 
-async fn call(client: &Client, arguments: Value) -> CallToolResponse {
+pub(crate) async fn call(client: &Client, arguments: Value) -> CallToolResponse {
     let arguments: Map<String, Value> = arguments.as_object().cloned().unwrap_or_default();
     let request = CallToolRequestParams::new(ALL_PAGES).with_arguments(arguments);
     tokio::time::timeout(DEADLINE, client.call_tool_once(request))
@@ -117,14 +117,14 @@ async fn call(client: &Client, arguments: Value) -> CallToolResponse {
         .expect("tools/call succeeds")
 }
 
-async fn start_task(client: &Client, max_items: u64) -> CreateTaskResult {
+pub(crate) async fn start_task(client: &Client, max_items: u64) -> CreateTaskResult {
     match call(client, json!({ "all_pages": true, "max_items": max_items })).await {
         CallToolResponse::Task(created) => created,
         other => panic!("expected a task, got {other:?}"),
     }
 }
 
-async fn get(client: &Client, id: &str) -> Result<GetTaskResult, ServiceError> {
+pub(crate) async fn get(client: &Client, id: &str) -> Result<GetTaskResult, ServiceError> {
     tokio::time::timeout(DEADLINE, client.get_task(GetTaskParams::new(id)))
         .await
         .expect("tasks/get answers in time")
@@ -132,7 +132,7 @@ async fn get(client: &Client, id: &str) -> Result<GetTaskResult, ServiceError> {
 
 /// Polls until the task is terminal; returns the status messages seen while it worked, in
 /// order without repeats, and the last state.
-async fn until_done(client: &Client, id: &str) -> (Vec<String>, GetTaskResult) {
+pub(crate) async fn until_done(client: &Client, id: &str) -> (Vec<String>, GetTaskResult) {
     let started = Instant::now();
     let mut messages: Vec<String> = Vec::new();
     while started.elapsed() < DEADLINE {
@@ -151,7 +151,7 @@ async fn until_done(client: &Client, id: &str) -> (Vec<String>, GetTaskResult) {
 }
 
 /// Polls until the task has read at least one page (its status message says so).
-async fn until_paging(client: &Client, id: &str) {
+pub(crate) async fn until_paging(client: &Client, id: &str) {
     let started = Instant::now();
     while started.elapsed() < DEADLINE {
         let state = get(client, id).await.expect("tasks/get of an own task");
@@ -165,21 +165,21 @@ async fn until_paging(client: &Client, id: &str) {
     panic!("task {id} read no page within {DEADLINE:?}");
 }
 
-fn completed(state: &GetTaskResult) -> Value {
+pub(crate) fn completed(state: &GetTaskResult) -> Value {
     match &state.task.payload {
         TaskPayload::Completed { result } => Value::Object(result.clone()),
         other => panic!("expected completed, got {other:?}"),
     }
 }
 
-fn mcp_error(result: Result<impl std::fmt::Debug, ServiceError>) -> ErrorData {
+pub(crate) fn mcp_error(result: Result<impl std::fmt::Debug, ServiceError>) -> ErrorData {
     match result {
         Err(ServiceError::McpError(error)) => error,
         other => panic!("expected a JSON-RPC error, got {other:?}"),
     }
 }
 
-fn page_requests(fake: &FakeSpotify) -> usize {
+pub(crate) fn page_requests(fake: &FakeSpotify) -> usize {
     fake.requests()
         .iter()
         .filter(|r| r.path == "/v1/me/tracks")
@@ -351,7 +351,7 @@ async fn a_user_runs_at_most_four_tasks_and_the_next_call_answers_at_once() {
 }
 
 /// A client of the multi-user server that declares tasks, with `token` as its bearer.
-async fn http_client(server: &MultiUserServer, token: &str) -> Client {
+pub(crate) async fn http_client(server: &MultiUserServer, token: &str) -> Client {
     let config = StreamableHttpClientTransportConfig::with_uri(server.mcp_url()).auth_header(token);
     let transport = StreamableHttpClientTransport::from_config(config);
     let client = TaskClient {

@@ -8,9 +8,12 @@
 //! A task belongs to who created it: the bearer's user in multi-user mode, else the server's one
 //! user. `tasks/get`, `tasks/update` and `tasks/cancel` of someone else's task answer exactly as
 //! for a task that does not exist. Tasks live in this process's memory (rmcp's
-//! [`TaskManager`](rmcp::task_manager::TaskManager)); on several replicas, `tasks/get` must
-//! reach the replica that created the task.
+//! [`TaskManager`](rmcp::task_manager::TaskManager)); with Redis
+//! ([`SpotifyServer::with_tasks_redis`]) they are mirrored there, so any replica answers
+//! `tasks/get` and `tasks/cancel` ([`mirror`]); without, only the one that created them.
 
+pub mod mirror;
+pub mod progress;
 pub mod store;
 
 pub use store::{
@@ -25,16 +28,26 @@ use super::narrowing::{self, Narrowing};
 use super::server::SpotifyServer;
 use crate::credentials::Credentials;
 use crate::foundation::config::ToolMode;
+use crate::foundation::redis_link::RedisLink;
 use rmcp::RoleServer;
 use rmcp::model::{CallToolRequestParams, CallToolResponse};
 use rmcp::service::RequestContext;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+impl SpotifyServer {
+    /// Shares tasks through `redis` (`--redis-url`): any replica on it answers `tasks/get` and
+    /// `tasks/cancel` of a task another created. `None`: tasks of this process only.
+    pub fn with_tasks_redis(mut self, redis: Option<Arc<RedisLink>>) -> Self {
+        self.tasks = Arc::new(store::Tasks::shared_through(redis));
+        self
+    }
+}
+
 /// Starts `request` as a task and returns its handle, when the request declared the tasks
 /// extension and pages through a list (`all_pages: true` on a paginated tool this request may
 /// call); `None`: answer it synchronously, as before.
-pub fn start_if_eligible(
+pub async fn start_if_eligible(
     server: &SpotifyServer,
     context: &RequestContext<RoleServer>,
     actor: &Actor,
@@ -54,7 +67,8 @@ pub fn start_if_eligible(
     let (name, arguments) = (request.name.to_string(), request.arguments.clone());
     let narrowing = narrowing.cloned();
     let tasks = server.tasks.clone();
-    let created = tasks.start(Owner::of(&actor), |progress| async move {
+    let owner = Owner::of(&actor);
+    let created = tasks.start(owner, |progress| async move {
         let _running = running;
         server
             .call_asking(
@@ -67,7 +81,8 @@ pub fn start_if_eligible(
                 narrowing.as_ref(),
             )
             .await
-    })?;
+    });
+    let created = created.await?;
     Some(CallToolResponse::Task(created))
 }
 

@@ -16,7 +16,7 @@ use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use spotify_mcp::app::multi_user;
-use spotify_mcp::app::wiring::build_multi_user_api;
+use spotify_mcp::app::wiring::{build_multi_user_api, redis_link};
 use spotify_mcp::foundation::config::{
     AuditArgs, CatalogArgs, DatabaseArgs, MultiUserArgs, ResourceArgs, ServeArgs, Transport,
     TransportArgs,
@@ -261,8 +261,10 @@ impl MultiUserServer {
             },
         );
         let audit = prepared.audit;
+        let tasks_redis = redis_link(&args.spotify).expect("the Redis URL parses");
         let server = SpotifyServer::new(api, Arc::new(catalog))
             .with_audit(audit.clone())
+            .with_tasks_redis(tasks_redis)
             .with_now_playing_poll(args.resources.now_playing_poll());
         let shutdown = CancellationToken::new();
         let stop = shutdown.clone();
