@@ -191,3 +191,36 @@ async fn over_http_the_server_takes_a_login_written_after_start() {
     assert!(api_requests(&fake) > 0, "the call reached the fake");
     client.cancel().await.unwrap();
 }
+
+/// With a Redis token store the awaited login is shared as one there at start would be: sealed
+/// in Redis under its app and user once it is taken.
+#[tokio::test]
+async fn with_a_redis_token_store_the_login_taken_goes_to_redis() {
+    let Some(redis) = common::redis_server::RedisServer::start() else {
+        return;
+    };
+    let fake = common::fake_spotify::FakeSpotify::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("token.json");
+    let mut args = common::spotify_args(&fake, None);
+    args.token_file = Some(path.clone());
+    args.middleware.redis_url = Some(spotify_mcp::foundation::secret::Secret::new(redis.url()));
+    args.middleware.encryption_key = Some(spotify_mcp::foundation::secret::Secret::new(
+        common::replicas::ENCRYPTION_KEY,
+    ));
+    let api = spotify_mcp::app::wiring::build_single_user_api(&args, Some(RECHECK))
+        .expect("client builds");
+    let credentials = api.default_credentials().clone();
+    let waiting = credentials.bearer().await.unwrap_err();
+    assert!(waiting.to_string().contains(NO_LOGIN_YET), "{waiting}");
+
+    let mut login = common::replicas::login("access-1", "refresh-1", 3600);
+    login.authorized_at = now();
+    FileTokenStore::new(path).save(&login).await.unwrap();
+    assert!(credentials.reload().await, "the watcher's look takes it");
+    assert_eq!(credentials.bearer().await.unwrap().expose(), "access-1");
+    let shared = common::replicas::shared_grant(&redis.url(), &login)
+        .await
+        .expect("the login is in Redis");
+    assert_eq!(shared.access_token.expose(), "access-1");
+}
