@@ -97,7 +97,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let api = if multi_user {
         spotify_mcp::app::wiring::build_multi_user_api(&args.spotify)?
     } else {
-        spotify_mcp::build_api(&args.spotify)?
+        spotify_mcp::app::wiring::build_single_user_api(&args.spotify, args.login_recheck())?
     };
     let mode = api.default_credentials().mode().await;
     let granted_scopes = match &mode {
@@ -115,9 +115,12 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let catalog = Catalog::new(all_tools(), &options);
-    // Only a stored login's scopes can change while the server runs (`auth login` again).
+    // Only a stored login's scopes can change while the server runs (`auth login` again), or
+    // the first login arrive.
     let watched = match (&mode, args.login_recheck()) {
-        (AuthMode::User(_), Some(every)) if !multi_user => Some((options, every)),
+        (AuthMode::User(_) | AuthMode::AwaitingLogin, Some(every)) if !multi_user => {
+            Some((options, every))
+        }
         _ => None,
     };
     // In multi-user mode each caller brings their own grant; the server itself has none.
@@ -237,6 +240,7 @@ async fn demo(args: &mut ServeArgs) -> Result<Option<()>, Box<dyn std::error::Er
 fn mode_label(mode: &AuthMode) -> &'static str {
     match mode {
         AuthMode::None => "none",
+        AuthMode::AwaitingLogin => "none yet: waiting for `spotify-mcp auth login`",
         AuthMode::RawToken => "access token",
         AuthMode::App => "client credentials",
         AuthMode::User(_) => "stored login",

@@ -3,7 +3,7 @@
 use crate::credentials::oauth::OAuth;
 use crate::credentials::redis_store::RedisTokenStore;
 use crate::credentials::store::{FileTokenStore, StoreError, TokenStore, default_token_path};
-use crate::credentials::token_source::TokenSource;
+use crate::credentials::token_source::{StartLogin, TokenSource};
 use crate::foundation::config::{SpotifyArgs, TokenStoreKind};
 use crate::foundation::redis_link::{RedisLink, RedisTransport};
 use crate::foundation::sealed::GrantKeys;
@@ -73,24 +73,7 @@ pub fn token_source(
             .map(|grant| grant.map(|grant| (store, grant)))
     });
     match stored {
-        Ok(Some((store, grant))) => {
-            // Refresh tokens are bound to the app that obtained them.
-            let oauth = OAuth::new(
-                &args.accounts_base_url,
-                &grant.client_id,
-                args.client_secret.as_ref(),
-                None,
-                timeout,
-            )?;
-            let margin = Duration::from_secs(args.refresh_margin_secs);
-            let store: Box<dyn TokenStore> = match shared_token_store(args, redis)? {
-                Some((link, keys)) => {
-                    Box::new(RedisTokenStore::new(link, keys, store, &grant, timeout))
-                }
-                None => Box::new(store),
-            };
-            return Ok(TokenSource::user(store, oauth, grant, margin));
-        }
+        Ok(Some((store, grant))) => return user_source(args, redis, store, grant),
         // Without a config dir there is no default store, hence no stored login.
         Ok(None) | Err(StoreError::NoConfigDir) => {}
         Err(error) => {
@@ -105,6 +88,54 @@ pub fn token_source(
         }
         _ => Ok(TokenSource::None),
     }
+}
+
+/// The credentials of the login `store` holds (`grant`), kept in Redis too when it is shared.
+fn user_source(
+    args: &SpotifyArgs,
+    redis: Option<&Arc<RedisLink>>,
+    store: FileTokenStore,
+    grant: crate::credentials::Grant,
+) -> Result<TokenSource, BuildError> {
+    let timeout = Duration::from_secs(args.http_timeout_secs);
+    // Refresh tokens are bound to the app that obtained them.
+    let oauth = OAuth::new(
+        &args.accounts_base_url,
+        &grant.client_id,
+        args.client_secret.as_ref(),
+        None,
+        timeout,
+    )?;
+    let margin = Duration::from_secs(args.refresh_margin_secs);
+    let store: Box<dyn TokenStore> = match shared_token_store(args, redis)? {
+        Some((link, keys)) => Box::new(RedisTokenStore::new(link, keys, store, &grant, timeout)),
+        None => Box::new(store),
+    };
+    Ok(TokenSource::user(store, oauth, grant, margin))
+}
+
+/// [`token_source`], but a server with no credentials at all and a token file waits for `auth
+/// login` to write it, looking once per `login_recheck`: the login then serves as if it had been
+/// there at start (in Redis too when the grant is shared). `None`: no waiting.
+pub fn awaiting_token_source(
+    args: &SpotifyArgs,
+    redis: Option<&Arc<RedisLink>>,
+    login_recheck: Option<Duration>,
+) -> Result<TokenSource, BuildError> {
+    let source = token_source(args, redis)?;
+    let (TokenSource::None, Some(every), Ok(path)) = (&source, login_recheck, token_path(args))
+    else {
+        return Ok(source);
+    };
+    let (args, redis) = (args.clone(), redis.cloned());
+    let start: StartLogin = Box::new(move |store, grant| {
+        user_source(&args, redis.as_ref(), store, grant).map_err(|error| error.to_string())
+    });
+    Ok(TokenSource::awaiting_login(
+        FileTokenStore::new(path),
+        every,
+        start,
+    ))
 }
 
 /// A Redis link for the grant and the keys that seal it there.
@@ -138,8 +169,17 @@ fn shared_token_store(
 /// Builds the Spotify side of the server from the configuration: the HTTP client, the
 /// middleware, and the credentials calls use by default.
 pub fn build_api(args: &SpotifyArgs) -> Result<spotify::SpotifyApi, BuildError> {
+    build_single_user_api(args, None)
+}
+
+/// [`build_api`] for a server that looks at its token file once per `login_recheck`: started
+/// before `auth login`, it takes the login when it appears ([`awaiting_token_source`]).
+pub fn build_single_user_api(
+    args: &SpotifyArgs,
+    login_recheck: Option<Duration>,
+) -> Result<spotify::SpotifyApi, BuildError> {
     let redis = redis_link(args)?;
-    let credentials = Arc::new(token_source(args, redis.as_ref())?);
+    let credentials = Arc::new(awaiting_token_source(args, redis.as_ref(), login_recheck)?);
     assemble(args, credentials, redis)
 }
 

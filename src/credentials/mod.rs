@@ -3,7 +3,7 @@
 //!
 //! A call carries its credentials ([`Credentials`], an `Arc<dyn Credentials>`): nothing global
 //! decides whose token a call sends. [`token_source::TokenSource`] is the single-user
-//! implementation (a stored login, a raw token, Client Credentials, or none).
+//! implementation (a stored login, a raw token, Client Credentials, a login to come, or none).
 //! The per-call side (bearer header, retry after 401) is in `spotify::hooks` and the middleware.
 
 pub mod grant;
@@ -54,10 +54,22 @@ pub enum AuthError {
          artists, tracks, shows), then restart the server"
     )]
     NoCredentials,
+    #[error(
+        "no login yet: run `spotify-mcp auth login` (needs SPOTIFY_CLIENT_ID); the server picks it up within \
+         {}, no restart needed", seconds(*.within_secs)
+    )]
+    NoLoginYet { within_secs: u64 },
     #[error("{0}")]
     Grant(String),
     #[error("could not get a Client Credentials token: {0}")]
     ClientCredentials(String),
+}
+
+fn seconds(count: u64) -> String {
+    match count {
+        1 => "1 second".into(),
+        _ => format!("{count} seconds"),
+    }
 }
 
 /// What kind of credentials the server runs with; decides which tools can work.
@@ -70,6 +82,8 @@ pub enum AuthMode {
     App,
     /// A stored user grant with these scopes.
     User(BTreeSet<String>),
+    /// No credentials yet: the server waits for `auth login` to store a login.
+    AwaitingLogin,
     /// The token store could not be read; every call reports this.
     Broken(String),
 }

@@ -3,14 +3,17 @@
 //! (one lock: concurrent calls at expiry wait for the one refresh), and persisted atomically.
 //! Servers sharing a store (Redis) also take the store's lock, so one of them refreshes and the
 //! others adopt its grant; with Redis down each refreshes on its own.
+//! A server started before `auth login` awaits the login in its token file and takes it when it
+//! appears, without a restart ([`AwaitedLogin`]).
 
 use crate::credentials::grant::{self, Grant};
 use crate::credentials::oauth::{OAuth, OAuthError};
 use crate::credentials::refresh_lock::{LockAttempt, LockOwner};
-use crate::credentials::store::TokenStore;
+use crate::credentials::store::{FileTokenStore, TokenStore};
 use crate::credentials::{AuthError, AuthMode, Credentials};
 use crate::foundation::secret::Secret;
 use std::fmt;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, RwLock};
@@ -50,6 +53,25 @@ pub enum TokenSource {
         cached: Mutex<Option<AppToken>>,
     },
     User(UserGrant),
+    /// No credentials yet, but a token file `auth login` will write.
+    AwaitingLogin(AwaitedLogin),
+}
+
+/// Builds the credentials of a login that has just appeared in the token file; `Err` says why
+/// they cannot be used (e.g. a Redis store without its key).
+pub type StartLogin =
+    Box<dyn Fn(FileTokenStore, Grant) -> Result<TokenSource, String> + Send + Sync>;
+
+/// A login to come: the token file is looked at for one at most once per `every` from calls
+/// (and once per `every` from the login watcher); once there, it serves as a stored login.
+pub struct AwaitedLogin {
+    file: FileTokenStore,
+    every: Duration,
+    start: StartLogin,
+    /// The credentials of the login once it appeared (boxed: a `TokenSource` in a `TokenSource`).
+    arrived: OnceLock<Box<TokenSource>>,
+    /// The last look at the file: when, and why the file was unusable if it was.
+    last_look: Mutex<Option<(Instant, Option<String>)>>,
 }
 
 impl fmt::Debug for TokenSource {
@@ -60,6 +82,7 @@ impl fmt::Debug for TokenSource {
             TokenSource::Static(_) => "TokenSource::Static([redacted])",
             TokenSource::ClientCredentials { .. } => "TokenSource::ClientCredentials([redacted])",
             TokenSource::User(_) => "TokenSource::User([redacted])",
+            TokenSource::AwaitingLogin(_) => "TokenSource::AwaitingLogin",
         })
     }
 }
@@ -88,6 +111,18 @@ impl TokenSource {
         }
     }
 
+    /// Credentials that wait for `auth login` to write `file`, looking at most once per `every`;
+    /// `start` turns the login into credentials when it appears.
+    pub fn awaiting_login(file: FileTokenStore, every: Duration, start: StartLogin) -> Self {
+        TokenSource::AwaitingLogin(AwaitedLogin {
+            file,
+            every,
+            start,
+            arrived: OnceLock::new(),
+            last_look: Mutex::new(None),
+        })
+    }
+
     pub fn client_credentials(oauth: OAuth, client_id: String) -> Self {
         TokenSource::ClientCredentials {
             oauth,
@@ -102,6 +137,10 @@ impl Credentials for TokenSource {
     async fn identity(&self) -> String {
         match self {
             TokenSource::None | TokenSource::Broken(_) => "anonymous".into(),
+            TokenSource::AwaitingLogin(awaited) => match awaited.arrived() {
+                Some(arrived) => arrived.identity().await,
+                None => "anonymous".into(),
+            },
             TokenSource::Static(token) => {
                 use sha2::{Digest, Sha256};
                 let digest = Sha256::digest(token.expose().as_bytes());
@@ -132,6 +171,10 @@ impl Credentials for TokenSource {
             TokenSource::Static(_) => AuthMode::RawToken,
             TokenSource::ClientCredentials { .. } => AuthMode::App,
             TokenSource::User(user) => AuthMode::User(user.current.lock().await.scopes.clone()),
+            TokenSource::AwaitingLogin(awaited) => match awaited.arrived() {
+                Some(arrived) => arrived.mode().await,
+                None => AuthMode::AwaitingLogin,
+            },
         }
     }
 
@@ -157,6 +200,7 @@ impl Credentials for TokenSource {
                 Ok(token)
             }
             TokenSource::User(user) => user.bearer(None).await,
+            TokenSource::AwaitingLogin(awaited) => awaited.look(false).await?.bearer().await,
         }
     }
 
@@ -172,6 +216,10 @@ impl Credentials for TokenSource {
                 drop(cached);
                 Some(self.bearer().await)
             }
+            TokenSource::AwaitingLogin(awaited) => match awaited.arrived() {
+                Some(arrived) => arrived.renew_after_rejection(rejected).await,
+                None => None,
+            },
             _ => None,
         }
     }
@@ -179,6 +227,10 @@ impl Credentials for TokenSource {
     async fn dead_grant(&self) -> Option<String> {
         match self {
             TokenSource::User(user) => user.refusal().await,
+            TokenSource::AwaitingLogin(awaited) => match awaited.arrived() {
+                Some(arrived) => arrived.dead_grant().await,
+                None => None,
+            },
             _ => None,
         }
     }
@@ -186,8 +238,61 @@ impl Credentials for TokenSource {
     async fn reload(&self) -> bool {
         match self {
             TokenSource::User(user) => user.reload().await,
+            // The watcher's look is the interval's one: it never waits for a call's.
+            TokenSource::AwaitingLogin(awaited) => match awaited.arrived() {
+                Some(arrived) => arrived.reload().await,
+                None => awaited.look(true).await.is_ok(),
+            },
             _ => false,
         }
+    }
+}
+
+impl AwaitedLogin {
+    /// The login's credentials, once it appeared.
+    fn arrived(&self) -> Option<&TokenSource> {
+        self.arrived.get().map(|arrived| &**arrived)
+    }
+
+    /// The login's credentials, looking in the file for it first when the last look is `every`
+    /// old (or at once when `now`); else why calls cannot go out yet.
+    async fn look(&self, now: bool) -> Result<&TokenSource, AuthError> {
+        if let Some(arrived) = self.arrived() {
+            return Ok(arrived);
+        }
+        // Held across the read: concurrent calls share one look.
+        let mut last = self.last_look.lock().await;
+        if let Some(arrived) = self.arrived() {
+            return Ok(arrived);
+        }
+        let due = now
+            || last
+                .as_ref()
+                .is_none_or(|(at, _)| at.elapsed() >= self.every);
+        if due {
+            let unusable = match self.file.load().await {
+                Ok(Some(grant)) => return Ok(self.take(grant)),
+                Ok(None) => None,
+                Err(error) => Some(error.to_string()),
+            };
+            *last = Some((Instant::now(), unusable));
+        }
+        match last.as_ref().and_then(|(_, unusable)| unusable.clone()) {
+            Some(unusable) => Err(AuthError::Grant(unusable)),
+            None => Err(AuthError::NoLoginYet {
+                within_secs: self.every.as_secs_f64().ceil().max(1.0) as u64,
+            }),
+        }
+    }
+
+    /// Makes the login that appeared this server's credentials, for good.
+    fn take(&self, grant: Grant) -> &TokenSource {
+        let arrived = (self.start)(self.file.clone(), grant).unwrap_or_else(|unusable| {
+            tracing::error!(error = %unusable, "the new login cannot be used");
+            TokenSource::Broken(unusable)
+        });
+        tracing::info!(store = %self.file.location(), "a login was stored; using it");
+        self.arrived.get_or_init(|| Box::new(arrived))
     }
 }
 
@@ -389,5 +494,107 @@ impl UserGrant {
         let token = next.access_token.clone();
         *current = next;
         Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::grant::GRANT_VERSION;
+
+    fn grant(token: &str) -> Grant {
+        Grant {
+            version: GRANT_VERSION,
+            client_id: "app".into(),
+            access_token: Secret::new(token),
+            refresh_token: None,
+            expires_at: grant::now() + 3600,
+            scopes: ["user-read-private".to_string()].into(),
+            authorized_at: grant::now(),
+            user_id: Some("u1".into()),
+            user_name: None,
+            revision: 0,
+        }
+    }
+
+    /// Credentials awaiting a login in `dir`'s token file; the login's access token serves as is.
+    fn awaiting(dir: &tempfile::TempDir, every: Duration) -> (TokenSource, FileTokenStore) {
+        let file = FileTokenStore::new(dir.path().join("token.json"));
+        let start: StartLogin = Box::new(|_, grant| Ok(TokenSource::Static(grant.access_token)));
+        (
+            TokenSource::awaiting_login(file.clone(), every, start),
+            file,
+        )
+    }
+
+    #[tokio::test]
+    async fn calls_look_for_the_login_at_most_once_per_interval_and_the_watcher_takes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (source, file) = awaiting(&dir, Duration::from_secs(3600));
+        let waiting = source.bearer().await.unwrap_err();
+        assert!(
+            matches!(waiting, AuthError::NoLoginYet { within_secs: 3600 }),
+            "{waiting}"
+        );
+        assert!(waiting.to_string().contains("no restart needed"));
+        file.save_sync(&grant("first")).unwrap();
+        assert!(
+            matches!(source.bearer().await, Err(AuthError::NoLoginYet { .. })),
+            "a call does not read the file again within the interval"
+        );
+        assert_eq!(source.mode().await, AuthMode::AwaitingLogin);
+        assert!(source.reload().await, "the watcher's look takes the login");
+        assert_eq!(source.bearer().await.unwrap().expose(), "first");
+        assert!(
+            format!("{source:?}").ends_with("AwaitingLogin"),
+            "no token in Debug"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_call_takes_the_login_once_the_interval_passed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (source, file) = awaiting(&dir, Duration::ZERO);
+        assert!(source.bearer().await.is_err());
+        file.save_sync(&grant("first")).unwrap();
+        assert_eq!(source.bearer().await.unwrap().expose(), "first");
+        assert_eq!(source.mode().await, AuthMode::RawToken);
+    }
+
+    #[tokio::test]
+    async fn a_login_still_being_written_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (source, file) = awaiting(&dir, Duration::ZERO);
+        // `auth login` writes a temporary file beside the token file, then renames it.
+        let staged = file.stage(&grant("first")).unwrap();
+        assert!(matches!(
+            source.bearer().await,
+            Err(AuthError::NoLoginYet { .. })
+        ));
+        staged.commit().unwrap();
+        assert_eq!(source.bearer().await.unwrap().expose(), "first");
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_token_file_says_so_until_a_login_replaces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (source, file) = awaiting(&dir, Duration::ZERO);
+        std::fs::write(file.path(), "{ half a grant").unwrap();
+        let broken = source.bearer().await.unwrap_err();
+        assert!(broken.to_string().contains("is corrupt"), "{broken}");
+        file.save_sync(&grant("first")).unwrap();
+        assert_eq!(source.bearer().await.unwrap().expose(), "first");
+    }
+
+    #[tokio::test]
+    async fn a_login_that_cannot_be_used_answers_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = FileTokenStore::new(dir.path().join("token.json"));
+        let start: StartLogin = Box::new(|_, _| Err("set SPOTIFY_MCP_ENCRYPTION_KEY".into()));
+        let source = TokenSource::awaiting_login(file.clone(), Duration::ZERO, start);
+        file.save_sync(&grant("first")).unwrap();
+        let refused = source.bearer().await.unwrap_err();
+        assert_eq!(refused.to_string(), "set SPOTIFY_MCP_ENCRYPTION_KEY");
+        assert!(matches!(source.mode().await, AuthMode::Broken(_)));
     }
 }

@@ -185,8 +185,9 @@ pub struct ServeArgs {
     pub show_unavailable_tools: bool,
     /// Seconds between two looks at the stored login for a newer one (`auth login` run again
     /// while the server runs). When its scopes differ, the tool list follows and clients are
-    /// sent `notifications/tools/list_changed`. Single-user mode with a stored login only; 0
-    /// turns it off (the tool list is then fixed until restart).
+    /// sent `notifications/tools/list_changed`. A server started with no credentials at all
+    /// looks for the first login as often, and takes it without a restart. Single-user mode
+    /// only; 0 turns it off (the tool list and the credentials are then fixed until restart).
     #[arg(long, env = "SPOTIFY_MCP_LOGIN_RECHECK_SECS", default_value_t = ServeArgs::LOGIN_RECHECK_SECS)]
     pub login_recheck_secs: u64,
     /// Try every tool without a Spotify account: answers come from a fake Spotify with made-up

@@ -3,9 +3,12 @@
 //! grant, and when the granted scopes differ from the catalog's, the catalog is rebuilt with
 //! them and the clients are told (`notifications/tools/list_changed`).
 //!
-//! Single-user mode with a stored login only: multi-user mode's listing does not depend on a
-//! login (each caller brings their own grant), and a raw token or app credentials have no
-//! scopes to change.
+//! It also brings the first login to a server started before `auth login` (no credentials,
+//! a token file to come): the login's scopes replace the catalog's "everything".
+//!
+//! Single-user mode with a stored login, or awaiting one, only: multi-user mode's listing does
+//! not depend on a login (each caller brings their own grant), and a raw token or app
+//! credentials have no scopes to change.
 
 use super::catalog::{Catalog, CatalogOptions};
 use super::server::SpotifyServer;
@@ -38,7 +41,7 @@ pub fn spawn(server: &SpotifyServer, options: CatalogOptions, every: Duration) -
 async fn watch(server: SpotifyServer, mut options: CatalogOptions, every: Duration) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // The first tick is immediate: the catalog was just built from the login.
+    // The first tick is immediate: the catalog was just built from the login (or its absence).
     ticks.tick().await;
     loop {
         ticks.tick().await;

@@ -50,6 +50,7 @@ mod http_stateless_limits;
 mod http_tcp_nodelay;
 mod invalid_arguments;
 mod lean_responses_decode;
+mod login_pickup;
 mod login_pkce;
 mod metrics_endpoint;
 mod multi_user_calls;

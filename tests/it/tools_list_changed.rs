@@ -25,15 +25,15 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// How often the in-process servers look at the login.
-const RECHECK: Duration = Duration::from_millis(250);
+pub(crate) const RECHECK: Duration = Duration::from_millis(250);
 /// How long a notification may take: a few intervals and slack for a busy machine.
-const HEARD_WITHIN: Duration = Duration::from_secs(10);
+pub(crate) const HEARD_WITHIN: Duration = Duration::from_secs(10);
 /// The tool the first login lacks the scopes of.
-const PLAYLIST_WRITER: &str = "add_playlist_items";
+pub(crate) const PLAYLIST_WRITER: &str = "add_playlist_items";
 const PLAYLIST_WRITE: [&str; 2] = ["playlist-modify-private", "playlist-modify-public"];
 
 /// Every scope a tool needs but the playlist-writing ones.
-fn without_playlist_write() -> Vec<&'static str> {
+pub(crate) fn without_playlist_write() -> Vec<&'static str> {
     let mut scopes = grants::all_scopes();
     scopes.retain(|scope| !PLAYLIST_WRITE.contains(scope));
     scopes
@@ -53,7 +53,7 @@ async fn log_in_again(path: &Path, scopes: &[&str], token: &str) {
 /// A client that passes each `notifications/tools/list_changed` it hears outside a listen
 /// stream to the test.
 #[derive(Clone)]
-struct Listening {
+pub(crate) struct Listening {
     heard: mpsc::UnboundedSender<()>,
     version: ProtocolVersion,
 }
@@ -70,7 +70,7 @@ impl ClientHandler for Listening {
     }
 }
 
-type Client = RunningService<RoleClient, Listening>;
+pub(crate) type Client = RunningService<RoleClient, Listening>;
 
 /// A server in process whose stored login lacks the playlist-writing scopes, its login
 /// watched every [`RECHECK`].
@@ -110,7 +110,7 @@ async fn watched() -> Watched {
 }
 
 /// Connects a client of `version` over an in-memory pipe.
-async fn connect(
+pub(crate) async fn connect(
     server: SpotifyServer,
     version: ProtocolVersion,
 ) -> (Client, mpsc::UnboundedReceiver<()>) {
@@ -140,7 +140,7 @@ fn lifecycle(version: &ProtocolVersion) -> ClientLifecycleMode {
     }
 }
 
-async fn tool_names(client: &Client) -> Vec<String> {
+pub(crate) async fn tool_names(client: &Client) -> Vec<String> {
     let tools = tokio::time::timeout(HEARD_WITHIN, client.list_all_tools())
         .await
         .expect("lists in time")
@@ -151,7 +151,10 @@ async fn tool_names(client: &Client) -> Vec<String> {
         .collect()
 }
 
-async fn heard(notifications: &mut mpsc::UnboundedReceiver<()>, within: Duration) -> bool {
+pub(crate) async fn heard(
+    notifications: &mut mpsc::UnboundedReceiver<()>,
+    within: Duration,
+) -> bool {
     matches!(
         tokio::time::timeout(within, notifications.recv()).await,
         Ok(Some(()))
@@ -331,7 +334,7 @@ async fn over_http_sessions_and_listen_streams_hear_of_a_new_login() {
 }
 
 /// Connects a client of `version` to the MCP endpoint at `url`.
-async fn connect_over_http(
+pub(crate) async fn connect_over_http(
     url: &str,
     version: ProtocolVersion,
 ) -> (Client, mpsc::UnboundedReceiver<()>) {
