@@ -5,9 +5,9 @@
 //! token file written through the store, as `auth login` writes it.
 
 use crate::common;
-use crate::tools_list_changed::{
-    Client, HEARD_WITHIN, PLAYLIST_WRITER, RECHECK, connect, connect_over_http, heard, tool_names,
-    without_playlist_write,
+use crate::common::list_changed::{
+    Client, HEARD_WITHIN, PLAYLIST_WRITER, RECHECK, connect, connect_over_http,
+    declared_list_changed, heard, tool_names, without_playlist_write,
 };
 
 use common::grants;
@@ -93,11 +93,8 @@ async fn a_login_after_start_is_taken_announced_and_used() {
     let awaiting = awaiting().await;
     let (client, mut notifications) =
         connect(awaiting.server.clone(), ProtocolVersion::V_2025_11_25).await;
-    let declared = client
-        .peer_info()
-        .and_then(|info| info.capabilities.tools.clone());
     assert_eq!(
-        declared.and_then(|tools| tools.list_changed),
+        declared_list_changed(&client),
         Some(true),
         "tools.listChanged is declared while a login is awaited"
     );

@@ -6,38 +6,20 @@
 
 use crate::common;
 
-use common::grants;
-use rmcp::model::{ClientConfig, ProtocolVersion, ServerNotification, SubscriptionFilter};
-use rmcp::service::{
-    ClientLifecycleMode, ClientServiceExt, NotificationContext, RoleClient, RunningService,
-    Subscription,
+use common::list_changed::{
+    Client, HEARD_WITHIN, PLAYLIST_WRITER, RECHECK, connect, connect_over_http,
+    declared_list_changed, heard, tool_names, without_playlist_write,
 };
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::{ClientHandler, ServiceExt};
+
+use common::grants;
+use rmcp::model::{ProtocolVersion, ServerNotification, SubscriptionFilter};
+use rmcp::service::Subscription;
 use spotify_mcp::credentials::grant::{Grant, now};
 use spotify_mcp::credentials::{AuthMode, FileTokenStore, TokenStore};
 use spotify_mcp::mcp::catalog_watch::{self, CatalogWatch};
 use spotify_mcp::mcp::{Catalog, CatalogOptions, SpotifyServer, all_tools};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::mpsc;
-
-/// How often the in-process servers look at the login.
-pub(crate) const RECHECK: Duration = Duration::from_millis(250);
-/// How long a notification may take: a few intervals and slack for a busy machine.
-pub(crate) const HEARD_WITHIN: Duration = Duration::from_secs(10);
-/// The tool the first login lacks the scopes of.
-pub(crate) const PLAYLIST_WRITER: &str = "add_playlist_items";
-const PLAYLIST_WRITE: [&str; 2] = ["playlist-modify-private", "playlist-modify-public"];
-
-/// Every scope a tool needs but the playlist-writing ones.
-pub(crate) fn without_playlist_write() -> Vec<&'static str> {
-    let mut scopes = grants::all_scopes();
-    scopes.retain(|scope| !PLAYLIST_WRITE.contains(scope));
-    scopes
-}
 
 /// A new login with `scopes` stored where the server reads it, as `auth login` stores one:
 /// a later authorization, a new token.
@@ -49,28 +31,6 @@ async fn log_in_again(path: &Path, scopes: &[&str], token: &str) {
         .await
         .expect("the new login is stored");
 }
-
-/// A client that passes each `notifications/tools/list_changed` it hears outside a listen
-/// stream to the test.
-#[derive(Clone)]
-pub(crate) struct Listening {
-    heard: mpsc::UnboundedSender<()>,
-    version: ProtocolVersion,
-}
-
-impl ClientHandler for Listening {
-    fn get_info(&self) -> ClientConfig {
-        let mut info = ClientConfig::default();
-        info.protocol_version = self.version.clone();
-        info
-    }
-
-    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        let _ = self.heard.send(());
-    }
-}
-
-pub(crate) type Client = RunningService<RoleClient, Listening>;
 
 /// A server in process whose stored login lacks the playlist-writing scopes, its login
 /// watched every [`RECHECK`].
@@ -109,68 +69,13 @@ async fn watched() -> Watched {
     }
 }
 
-/// Connects a client of `version` over an in-memory pipe.
-pub(crate) async fn connect(
-    server: SpotifyServer,
-    version: ProtocolVersion,
-) -> (Client, mpsc::UnboundedReceiver<()>) {
-    let (server_io, client_io) = tokio::io::duplex(1 << 20);
-    tokio::spawn(async move {
-        if let Ok(running) = server.serve(server_io).await {
-            let _ = running.waiting().await;
-        }
-    });
-    let (heard, notifications) = mpsc::unbounded_channel();
-    let lifecycle = lifecycle(&version);
-    let client = Listening { heard, version }.serve_with_lifecycle(client_io, lifecycle);
-    let client = tokio::time::timeout(HEARD_WITHIN, client)
-        .await
-        .expect("connects in time")
-        .expect("connects");
-    (client, notifications)
-}
-
-/// `initialize` before 2026-07-28, `server/discover` from then.
-fn lifecycle(version: &ProtocolVersion) -> ClientLifecycleMode {
-    match version.has_initialize() {
-        true => ClientLifecycleMode::Initialize,
-        false => ClientLifecycleMode::Discover {
-            preferred_versions: vec![version.clone()],
-        },
-    }
-}
-
-pub(crate) async fn tool_names(client: &Client) -> Vec<String> {
-    let tools = tokio::time::timeout(HEARD_WITHIN, client.list_all_tools())
-        .await
-        .expect("lists in time")
-        .expect("tools/list");
-    tools
-        .into_iter()
-        .map(|tool| tool.name.to_string())
-        .collect()
-}
-
-pub(crate) async fn heard(
-    notifications: &mut mpsc::UnboundedReceiver<()>,
-    within: Duration,
-) -> bool {
-    matches!(
-        tokio::time::timeout(within, notifications.recv()).await,
-        Ok(Some(()))
-    )
-}
-
 #[tokio::test]
 async fn a_new_login_with_the_playlist_scopes_is_announced_and_lists_their_tools() {
     let watched = watched().await;
     let (client, mut notifications) =
         connect(watched.server.clone(), ProtocolVersion::V_2025_11_25).await;
-    let declared = client
-        .peer_info()
-        .and_then(|info| info.capabilities.tools.clone());
     assert_eq!(
-        declared.and_then(|tools| tools.list_changed),
+        declared_list_changed(&client),
         Some(true),
         "tools.listChanged is declared where a login is watched"
     );
@@ -333,25 +238,6 @@ async fn over_http_sessions_and_listen_streams_hear_of_a_new_login() {
     client.cancel().await.unwrap();
 }
 
-/// Connects a client of `version` to the MCP endpoint at `url`.
-pub(crate) async fn connect_over_http(
-    url: &str,
-    version: ProtocolVersion,
-) -> (Client, mpsc::UnboundedReceiver<()>) {
-    let (heard, notifications) = mpsc::unbounded_channel();
-    let lifecycle = lifecycle(&version);
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(url.to_string()),
-    );
-    let client = Listening { heard, version }.serve_with_lifecycle(transport, lifecycle);
-    let client = tokio::time::timeout(HEARD_WITHIN, client)
-        .await
-        .expect("handshake in time")
-        .expect("the client connects over HTTP");
-    (client, notifications)
-}
-
-/// A 2026-07-28 `subscriptions/listen` stream asking for `toolsListChanged`, acknowledged.
 /// The listen stream's next notification, within the recheck interval, is a tool list change.
 async fn next_is_tool_list_changed(subscription: &mut Subscription) {
     let notification = tokio::time::timeout(HEARD_WITHIN, subscription.next())
@@ -369,6 +255,7 @@ async fn next_is_tool_list_changed(subscription: &mut Subscription) {
     );
 }
 
+/// A 2026-07-28 `subscriptions/listen` stream asking for `toolsListChanged`, acknowledged.
 async fn listen_for_tool_changes(client: &Client) -> Subscription {
     let filter = SubscriptionFilter::builder().tools_list_changed().build();
     let subscription = tokio::time::timeout(HEARD_WITHIN, client.listen(filter))

@@ -13,6 +13,7 @@ pub mod every_tool;
 pub mod fake_spotify;
 pub mod grants;
 pub mod http_server;
+pub mod list_changed;
 pub mod log_capture;
 pub mod multi_user_replicas;
 pub mod multi_user_server;
