@@ -555,11 +555,7 @@ async fn with_redis_a_confirmation_used_on_one_replica_is_refused_on_another() {
 async fn while_redis_is_down_a_confirmed_call_is_refused_not_run() {
     use spotify_mcp::foundation::{redis_link::RedisLink, secret::Secret};
     // A port nothing listens on: Redis is configured but down.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let url = format!("redis://127.0.0.1:{port}/");
     let link = RedisLink::new(&Secret::new(&url), Duration::from_millis(500)).unwrap();
     let fake = FakeSpotify::start(Knobs::default()).await.unwrap();

@@ -8,11 +8,7 @@ use common::http_server::{HttpServer, http_client};
 
 #[tokio::test]
 async fn metrics_addr_refuses_a_foreign_host_or_origin() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let metrics_addr = format!("127.0.0.1:{port}");
     let fake = FakeSpotify::start().await;
     let _server = HttpServer::start(&fake, &["--metrics-addr", &metrics_addr]).await;

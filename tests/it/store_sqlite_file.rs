@@ -170,11 +170,7 @@ async fn bad_urls_and_unwritable_places_say_what_to_do() {
     assert!(matches!(error, StoreError::Prepare { .. }), "{error}");
 
     // A PostgreSQL that is not there: the message names it without its password.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::common::free_port();
     let url = format!("postgres://app:s3cret-pw@127.0.0.1:{port}/mcp");
     let args = DatabaseArgs {
         database_acquire_timeout_secs: 1,

@@ -107,11 +107,7 @@ async fn with_redis_cancel_on_another_replica_stops_the_paging() {
 #[tokio::test]
 async fn while_redis_is_down_another_replicas_task_is_unreachable_and_local_tasks_work() {
     // A port nothing listens on: Redis is configured but down.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::common::free_port();
     let fake = big_library(0).await;
     let client = connect(
         replica(&fake, &format!("redis://127.0.0.1:{port}/")),

@@ -40,6 +40,15 @@ use std::sync::Arc;
 
 pub type Client = RunningService<RoleClient, ()>;
 
+/// A 127.0.0.1 port free right now: for a server a test starts, or one where nothing listens.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Configuration pointing at the fake, with a static access token unless `token` is `None`.
 pub fn spotify_args(fake: &FakeSpotify, token: Option<&str>) -> SpotifyArgs {
     args_for(format!("{}/v1", fake.url()), fake.url(), token)

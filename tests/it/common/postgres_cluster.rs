@@ -88,7 +88,7 @@ impl PostgresCluster {
             return None;
         };
         let mut cluster = Self {
-            port: free_port(),
+            port: super::free_port(),
             bin,
             dir: tempfile::tempdir().expect("a temp dir"),
             settings: Vec::new(),
@@ -230,12 +230,4 @@ fn is_root() -> bool {
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

@@ -9,19 +9,11 @@ pub struct RedisServer {
     child: Option<Child>,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl RedisServer {
     /// A private server this test can stop and restart; `None` (with a notice) without the binary.
     pub fn start() -> Option<Self> {
         let mut server = Self {
-            port: free_port(),
+            port: super::free_port(),
             child: None,
         };
         server.restart().then_some(server)
@@ -143,7 +135,7 @@ impl TlsRedisServer {
         for (name, pem) in [("ca.pem", &ca), ("cert.pem", &cert), ("key.pem", &key)] {
             std::fs::write(path(name), pem).unwrap();
         }
-        let port = free_port();
+        let port = super::free_port();
         let mut child = Command::new("redis-server")
             .args([
                 "--port",
