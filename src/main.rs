@@ -94,10 +94,16 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     }
+    // One link to Redis for the cache, the token store, undo, tasks and readiness.
+    let redis = spotify_mcp::app::wiring::redis_link(&args.spotify)?;
     let api = if multi_user {
-        spotify_mcp::app::wiring::build_multi_user_api(&args.spotify)?
+        spotify_mcp::app::wiring::build_multi_user_api(&args.spotify, redis.clone())?
     } else {
-        spotify_mcp::app::wiring::build_single_user_api(&args.spotify, args.login_recheck())?
+        spotify_mcp::app::wiring::build_single_user_api(
+            &args.spotify,
+            redis.clone(),
+            args.login_recheck(),
+        )?
     };
     let mode = api.default_credentials().mode().await;
     let granted_scopes = match &mode {
@@ -131,7 +137,6 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     tracing::info!(tools = catalog.len(), api = %args.spotify.api_base_url, auth, transport = ?args.transport.transport, "serving MCP");
     // Undo plans and tasks live in Redis when there is one, so any replica serves them.
-    let redis = spotify_mcp::app::wiring::redis_link(&args.spotify)?;
     let undo = UndoStore::new(redis.clone());
     let guard = Guard::new(
         args.confirm_destructive,
@@ -140,7 +145,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     );
     let server = SpotifyServer::new(api, Arc::new(catalog))
         .with_guard(guard)
-        .with_tasks_redis(redis)
+        .with_tasks_redis(redis.clone())
         .with_now_playing_poll(args.resources.now_playing_poll());
     if multi_user {
         return serve_multi_user(server, &args, shutdown).await;
@@ -159,7 +164,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     // /readyz checks what this server depends on: Redis when configured, the audit database.
     let readiness = spotify_mcp::transport::readiness::Readiness::new(
         audited.as_ref().map(|(store, _)| store.clone()),
-        spotify_mcp::app::wiring::redis_link(&args.spotify)?,
+        redis,
     );
     let served = serve_single_user(server, &args, metrics, readiness, shutdown).await;
     if let Some((store, trail)) = audited {

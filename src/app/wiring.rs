@@ -169,24 +169,28 @@ fn shared_token_store(
 /// Builds the Spotify side of the server from the configuration: the HTTP client, the
 /// middleware, and the credentials calls use by default.
 pub fn build_api(args: &SpotifyArgs) -> Result<spotify::SpotifyApi, BuildError> {
-    build_single_user_api(args, None)
+    build_single_user_api(args, redis_link(args)?, None)
 }
 
 /// [`build_api`] for a server that looks at its token file once per `login_recheck`: started
-/// before `auth login`, it takes the login when it appears ([`awaiting_token_source`]).
+/// before `auth login`, it takes the login when it appears ([`awaiting_token_source`]). `redis`
+/// is the server's one link to `--redis-url` ([`redis_link`]), shared with what else uses it.
 pub fn build_single_user_api(
     args: &SpotifyArgs,
+    redis: Option<Arc<RedisLink>>,
     login_recheck: Option<Duration>,
 ) -> Result<spotify::SpotifyApi, BuildError> {
-    let redis = redis_link(args)?;
     let credentials = Arc::new(awaiting_token_source(args, redis.as_ref(), login_recheck)?);
     assemble(args, credentials, redis)
 }
 
 /// Multi-user mode's Spotify side: every call brings its caller's credentials, so the default
 /// ones are none at all (a call without a caller can never act as the operator's login).
-pub fn build_multi_user_api(args: &SpotifyArgs) -> Result<spotify::SpotifyApi, BuildError> {
-    let redis = redis_link(args)?;
+/// `redis` is the server's one link to `--redis-url` ([`redis_link`]).
+pub fn build_multi_user_api(
+    args: &SpotifyArgs,
+    redis: Option<Arc<RedisLink>>,
+) -> Result<spotify::SpotifyApi, BuildError> {
     assemble(args, Arc::new(TokenSource::None), redis)
 }
 

@@ -71,8 +71,12 @@ async fn awaiting() -> Awaiting {
     let dir = tempfile::tempdir().unwrap();
     let mut args = common::spotify_args(&fake, None);
     args.token_file = Some(dir.path().join("token.json"));
-    let api = spotify_mcp::app::wiring::build_single_user_api(&args, Some(RECHECK))
-        .expect("client builds");
+    let api = spotify_mcp::app::wiring::build_single_user_api(
+        &args,
+        spotify_mcp::app::wiring::redis_link(&args).expect("the Redis URL parses"),
+        Some(RECHECK),
+    )
+    .expect("client builds");
     assert_eq!(
         api.default_credentials().mode().await,
         AuthMode::AwaitingLogin
@@ -205,8 +209,12 @@ async fn with_a_redis_token_store_the_login_taken_goes_to_redis() {
     args.middleware.encryption_key = Some(spotify_mcp::foundation::secret::Secret::new(
         common::replicas::ENCRYPTION_KEY,
     ));
-    let api = spotify_mcp::app::wiring::build_single_user_api(&args, Some(RECHECK))
-        .expect("client builds");
+    let api = spotify_mcp::app::wiring::build_single_user_api(
+        &args,
+        spotify_mcp::app::wiring::redis_link(&args).expect("the Redis URL parses"),
+        Some(RECHECK),
+    )
+    .expect("client builds");
     let credentials = api.default_credentials().clone();
     let waiting = credentials.bearer().await.unwrap_err();
     assert!(waiting.to_string().contains(NO_LOGIN_YET), "{waiting}");

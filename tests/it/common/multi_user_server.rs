@@ -252,7 +252,9 @@ impl MultiUserServer {
         http.queue_wait = options.queue_wait;
         http.session_owner_idle = options.session_owner_idle;
         let issuer = http.authorization.settings.issuer.clone();
-        let api = build_multi_user_api(&args.spotify).expect("the Spotify client builds");
+        let redis = redis_link(&args.spotify).expect("the Redis URL parses");
+        let api =
+            build_multi_user_api(&args.spotify, redis.clone()).expect("the Spotify client builds");
         let catalog = Catalog::new(
             all_tools(),
             &CatalogOptions {
@@ -261,10 +263,9 @@ impl MultiUserServer {
             },
         );
         let audit = prepared.audit;
-        let tasks_redis = redis_link(&args.spotify).expect("the Redis URL parses");
         let server = SpotifyServer::new(api, Arc::new(catalog))
             .with_audit(audit.clone())
-            .with_tasks_redis(tasks_redis)
+            .with_tasks_redis(redis)
             .with_now_playing_poll(args.resources.now_playing_poll());
         let shutdown = CancellationToken::new();
         let stop = shutdown.clone();
